@@ -1,0 +1,19 @@
+// One-line text for packets, as event streams and error messages show them.
+import { formatIpv4 } from '../wire/addr.js';
+import { packetLength, PROTO_ICMP, PROTO_TCP, PROTO_UDP, type Packet } from '../wire/packet.js';
+
+export function describePacket(p: Packet): string {
+  const len = packetLength(p);
+  if (p.proto === PROTO_UDP || p.proto === PROTO_TCP) {
+    const name = p.proto === PROTO_UDP ? 'UDP' : 'TCP';
+    return `${name} ${formatIpv4(p.src)}:${p.srcPort} → ${formatIpv4(p.dst)}:${p.dstPort} len=${len} ttl=${p.ttl}`;
+  }
+  if (p.proto === PROTO_ICMP) {
+    return `ICMP ${formatIpv4(p.src)} → ${formatIpv4(p.dst)} type=${p.icmpType} code=${p.icmpCode} id=${p.icmpId} seq=${p.icmpSeq} len=${len} ttl=${p.ttl}`;
+  }
+  return `IP proto ${p.proto} ${formatIpv4(p.src)} → ${formatIpv4(p.dst)} len=${len} ttl=${p.ttl}`;
+}
+
+export function protoName(proto: number): string {
+  return proto === PROTO_UDP ? 'udp' : proto === PROTO_TCP ? 'tcp' : proto === PROTO_ICMP ? 'icmp' : String(proto);
+}

@@ -1,0 +1,45 @@
+// Names registered on routers, visible to every host below the router (pion's
+// semantics): a host asks its own router, then each parent up to the root.
+import { formatIpv4, type Ipv4 } from '../wire/addr.js';
+import { invalid } from './errors.js';
+
+export interface DnsRecord {
+  name: string;
+  ip: string;
+  /** The router whose subtree sees the name. */
+  router: string;
+  /** True for the names vnet registers for hosts by itself. */
+  auto: boolean;
+}
+
+/** One router's table of names. */
+export class NameTable {
+  private readonly records = new Map<string, { ip: Ipv4; auto: boolean }>();
+
+  add(name: string, ip: Ipv4, auto = false): void {
+    this.records.set(normalizeName(name), { ip, auto });
+  }
+
+  remove(name: string): boolean {
+    return this.records.delete(normalizeName(name));
+  }
+
+  get(name: string): Ipv4 | undefined {
+    return this.records.get(name)?.ip;
+  }
+
+  entries(router: string): DnsRecord[] {
+    return [...this.records.entries()].map(([name, r]) => ({ name, ip: formatIpv4(r.ip), router, auto: r.auto }));
+  }
+}
+
+const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
+
+/** Lower-cases a name, drops a trailing dot and checks it is a valid hostname. */
+export function normalizeName(name: string): string {
+  const n = name.trim().toLowerCase().replace(/\.$/, '');
+  if (n.length === 0 || n.length > 253 || !n.split('.').every((l) => LABEL.test(l))) {
+    throw invalid(`"${name}" is not a valid host name; use letters, digits and hyphens in dot-separated labels`);
+  }
+  return n;
+}

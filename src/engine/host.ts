@@ -1,0 +1,102 @@
+// A host: one or more addresses on eth0 plus loopback, sockets, and a default
+// route to its router's gateway. Hosts do not forward.
+import { Cidr, formatIpv4, type Ipv4 } from '../wire/addr.js';
+import { packetLength, type Packet } from '../wire/packet.js';
+import type { NetContext } from './context.js';
+import { VnetError } from './errors.js';
+import { Interface } from './iface.js';
+import { deriveMac } from './mac.js';
+import { NetNode } from './node.js';
+
+const LOOPBACK = Cidr.parse('127.0.0.0/8');
+const LOOPBACK_IP = 0x7f000001;
+
+/** The router side a host attaches to (the router's LAN). */
+export interface Attachment {
+  readonly lan: Interface;
+  resolve(name: string): Ipv4;
+}
+
+export class Host extends NetNode {
+  readonly kind = 'host' as const;
+  readonly eth0: Interface;
+  readonly lo: Interface;
+  readonly attachment: Attachment;
+  /** The router this host hangs off. */
+  readonly routerName: string;
+
+  constructor(name: string, ctx: NetContext, attachment: Attachment, routerName: string, addresses: Ipv4[], subnet: Cidr, mac?: Uint8Array, mtu = 1500) {
+    super(name, ctx);
+    this.attachment = attachment;
+    this.routerName = routerName;
+    this.eth0 = new Interface(this, 'eth0', mac ?? deriveMac(`${name}/eth0`), mtu);
+    this.eth0.addresses = addresses;
+    this.eth0.subnet = subnet;
+    this.lo = new Interface(this, 'lo', new Uint8Array(6), 65536);
+    this.lo.addresses = [LOOPBACK_IP];
+    this.lo.subnet = LOOPBACK;
+    const lan = attachment.lan;
+    this.eth0.peer = (pkt) => lan.receive(pkt);
+    this.lo.peer = (pkt) => this.deliverLocal(pkt, this.lo);
+  }
+
+  get addresses(): Ipv4[] {
+    return this.eth0.addresses;
+  }
+
+  /** The primary address as text. */
+  get ip(): string {
+    return formatIpv4(this.eth0.addresses[0]);
+  }
+
+  interfaces(): Interface[] {
+    return [this.eth0, this.lo];
+  }
+
+  hasAddress(ip: Ipv4): boolean {
+    if (ip >>> 24 === 127) return true;
+    const a = this.eth0.addresses;
+    return a.length === 1 ? a[0] === ip : a.includes(ip);
+  }
+
+  sourceFor(dst: Ipv4): Ipv4 {
+    return dst >>> 24 === 127 ? LOOPBACK_IP : this.eth0.addresses[0];
+  }
+
+  resolve(name: string): Ipv4 {
+    const n = name.toLowerCase().replace(/\.$/, '');
+    if (n === 'localhost') return LOOPBACK_IP;
+    if (n === this.name) return this.eth0.addresses[0];
+    return this.attachment.resolve(n);
+  }
+
+  output(pkt: Packet): VnetError | null {
+    if (!this.alive) return new VnetError('ENETUNREACH', `host ${this.name} was removed from the network`);
+    if (this.hasAddress(pkt.dst)) {
+      this.lo.transmit(pkt);
+      return null;
+    }
+    const len = packetLength(pkt);
+    if (len > this.eth0.mtu) {
+      return new VnetError('EMSGSIZE', `datagram of ${len} bytes (IP) exceeds the MTU of ${this.eth0.fullName} (${this.eth0.mtu} bytes); send at most ${this.eth0.mtu - 28} bytes of data`);
+    }
+    this.eth0.transmit(pkt);
+    return null;
+  }
+
+  input(pkt: Packet, iface: Interface): void {
+    if (!this.hasAddress(pkt.dst)) {
+      iface.drop(pkt, 'martian');
+      return;
+    }
+    this.deliverLocal(pkt, iface);
+  }
+
+  /** Closes every socket; called when the host is removed. */
+  shutdown(): void {
+    this.alive = false;
+    for (const s of this.ports.sockets()) if (!s.closed) s.close();
+    this.eth0.up = false;
+    this.lo.up = false;
+  }
+}

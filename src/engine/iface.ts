@@ -1,0 +1,170 @@
+// A virtual NIC: addresses, MAC, VLAN tags, MTU, counters, impairment filter
+// chains on egress and ingress, and taps that see every packet that crosses it.
+import { formatIpv4, type Cidr, type Ipv4 } from '../wire/addr.js';
+import { packetLength, type Packet } from '../wire/packet.js';
+import type { PacketSink, Stage } from './filters/stage.js';
+import type { NormalizedFilter } from './filters/spec.js';
+import { InterfaceStats, type DropReason } from './stats.js';
+import { formatMac } from './mac.js';
+
+export type Direction = 'egress' | 'ingress';
+
+/** Sees packets as they cross an interface. Tap callbacks must not keep `pkt`: it is rewritten at the next hop. */
+export interface Tap {
+  /** `out`: leaving onto the wire (after egress filters); `in`: arriving from the wire (before ingress filters). */
+  packet(pkt: Packet, dir: 'in' | 'out', iface: Interface, time: number): void;
+  /** A packet dropped at this interface, with the reason. */
+  drop?(pkt: Packet, reason: DropReason, iface: Interface, time: number): void;
+}
+
+/** What an interface belongs to: a router or a host. */
+export interface InterfaceOwner {
+  readonly name: string;
+  readonly kind: 'router' | 'host';
+  /** A packet that came in on `iface` and passed its ingress filters. */
+  input(pkt: Packet, iface: Interface): void;
+  now(): number;
+  /** Reports a drop to the network's event stream (only called when someone listens). */
+  reportDrop(iface: Interface, pkt: Packet, reason: DropReason): void;
+  readonly dropEventsActive: boolean;
+}
+
+export interface FilterEntry {
+  readonly id: number;
+  readonly direction: Direction;
+  readonly spec: NormalizedFilter;
+  readonly stages: Stage[];
+}
+
+export class Interface {
+  readonly owner: InterfaceOwner;
+  readonly name: string;
+  readonly fullName: string;
+  mac: Uint8Array;
+  /** VLAN IDs, outer first (one: 802.1Q; two: 802.1ad QinQ). Captures write them as tags. */
+  vlan: number[] = [];
+  mtu: number;
+  /** Addresses in order; the first is the primary (source of packets the node originates). */
+  addresses: Ipv4[] = [];
+  /** The subnet this interface's addresses belong to. */
+  subnet: Cidr | undefined;
+  readonly stats = new InterfaceStats();
+  /** Where packets go when they leave this interface (set by whoever wires the topology). */
+  peer: ((pkt: Packet) => void) | null = null;
+  /** False once the owner is removed: packets still in flight toward it are dropped. */
+  up = true;
+  taps: Tap[] | null = null;
+  readonly filters: FilterEntry[] = [];
+  private egressHead: PacketSink;
+  private ingressHead: PacketSink;
+  private readonly wireSink: PacketSink;
+  private readonly inputSink: PacketSink;
+
+  constructor(owner: InterfaceOwner, name: string, mac: Uint8Array, mtu: number) {
+    this.owner = owner;
+    this.name = name;
+    this.fullName = `${owner.name}/${name}`;
+    this.mac = mac;
+    this.mtu = mtu;
+    this.wireSink = { push: (pkt) => this.toWire(pkt) };
+    this.inputSink = { push: (pkt) => this.owner.input(pkt, this) };
+    this.egressHead = this.wireSink;
+    this.ingressHead = this.inputSink;
+  }
+
+  get primary(): Ipv4 | undefined {
+    return this.addresses[0];
+  }
+
+  /** Sends a packet out of this interface: egress filters, then the wire. */
+  transmit(pkt: Packet): void {
+    if (!this.up) return this.drop(pkt, 'node-removed');
+    this.egressHead.push(pkt);
+  }
+
+  /** A packet arrives from the wire: counters, taps, ingress filters, then the owner. */
+  receive(pkt: Packet): void {
+    if (!this.up) return this.drop(pkt, 'node-removed');
+    this.stats.rxPackets++;
+    this.stats.rxBytes += packetLength(pkt);
+    if (this.taps !== null) this.tap(pkt, 'in');
+    this.ingressHead.push(pkt);
+  }
+
+  /** Counts a drop here, tells the taps and (when anyone listens) the event stream. */
+  drop(pkt: Packet, reason: DropReason): void {
+    this.stats.countDrop(reason);
+    if (this.taps !== null) {
+      const t = this.owner.now();
+      for (const tap of this.taps) tap.drop?.(pkt, reason, this, t);
+    }
+    if (this.owner.dropEventsActive) this.owner.reportDrop(this, pkt, reason);
+  }
+
+  addTap(tap: Tap): () => void {
+    this.taps = [...(this.taps ?? []), tap];
+    return () => {
+      const rest = (this.taps ?? []).filter((t) => t !== tap);
+      this.taps = rest.length > 0 ? rest : null;
+    };
+  }
+
+  /** Appends a filter's stages to the chain of its direction and relinks the chain. */
+  addFilter(entry: FilterEntry): void {
+    this.filters.push(entry);
+    this.relink(entry.direction);
+  }
+
+  /** Removes a filter; packets it holds still leave through the stages after it. */
+  removeFilter(id: number): FilterEntry | undefined {
+    const i = this.filters.findIndex((f) => f.id === id);
+    if (i < 0) return undefined;
+    const [entry] = this.filters.splice(i, 1);
+    this.relink(entry.direction);
+    const tail = entry.stages[entry.stages.length - 1];
+    if (tail) tail.next = this.nextAfter(entry);
+    return entry;
+  }
+
+  /** Packets held by this interface's filters (in delay lines and queues). */
+  held(): number {
+    let n = 0;
+    for (const f of this.filters) for (const s of f.stages) n += s.held();
+    return n;
+  }
+
+  describe(): string {
+    const addrs = this.addresses.map((a) => `${formatIpv4(a)}${this.subnet ? `/${this.subnet.prefix}` : ''}`).join(' ');
+    const vlan = this.vlan.length > 0 ? ` vlan ${this.vlan.join('.')}` : '';
+    return `${this.fullName} ${addrs} mac ${formatMac(this.mac)} mtu ${this.mtu}${vlan}`;
+  }
+
+  private toWire(pkt: Packet): void {
+    const peer = this.peer;
+    if (peer === null) return this.drop(pkt, 'no-route');
+    this.stats.txPackets++;
+    this.stats.txBytes += packetLength(pkt);
+    if (this.taps !== null) this.tap(pkt, 'out');
+    peer(pkt);
+  }
+
+  private tap(pkt: Packet, dir: 'in' | 'out'): void {
+    const t = this.owner.now();
+    for (const tap of this.taps!) tap.packet(pkt, dir, this, t);
+  }
+
+  private relink(direction: Direction): void {
+    const stages = this.filters.filter((f) => f.direction === direction).flatMap((f) => f.stages);
+    const end = direction === 'egress' ? this.wireSink : this.inputSink;
+    for (let i = 0; i < stages.length; i++) stages[i].next = i + 1 < stages.length ? stages[i + 1] : end;
+    const head = stages.length > 0 ? stages[0] : end;
+    if (direction === 'egress') this.egressHead = head;
+    else this.ingressHead = head;
+  }
+
+  private nextAfter(removed: FilterEntry): PacketSink {
+    const same = this.filters.filter((f) => f.direction === removed.direction && f.id > removed.id && f.stages.length > 0);
+    if (same.length > 0) return same[0].stages[0];
+    return removed.direction === 'egress' ? this.wireSink : this.inputSink;
+  }
+}

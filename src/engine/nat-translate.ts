@@ -1,0 +1,137 @@
+// Rewrites packets crossing a router's NAT: UDP/TCP ports, ICMP query ids,
+// ICMP errors with the headers they quote, other protocols by address only;
+// and hairpinning with the external source (RFC 4787 REQ-9).
+import {
+  isIcmpError, PROTO_ICMP, PROTO_TCP, PROTO_UDP, type Packet,
+} from '../wire/packet.js';
+import { readQuoted, rewriteQuoted } from '../wire/quoted.js';
+import type { NatMapping } from './nat/table.js';
+import type { Router } from './router.js';
+
+/** What inbound translation did: forwarded inward, consumed (dropped), or left for the router itself. */
+export type InboundResult = 'forward' | 'done' | 'local';
+
+/** The port-like field the NAT keys on: UDP/TCP ports, the ICMP query identifier, else 0. */
+function srcKey(p: Packet): number {
+  return p.proto === PROTO_UDP || p.proto === PROTO_TCP ? p.srcPort : p.proto === PROTO_ICMP ? p.icmpId : 0;
+}
+
+function dstKey(p: Packet): number {
+  return p.proto === PROTO_UDP || p.proto === PROTO_TCP ? p.dstPort : p.proto === PROTO_ICMP ? p.icmpId : 0;
+}
+
+function hasPorts(proto: number): boolean {
+  return proto === PROTO_UDP || proto === PROTO_TCP;
+}
+
+function setSrc(p: Packet, m: NatMapping): void {
+  p.src = m.externalIp;
+  if (hasPorts(p.proto)) p.srcPort = m.externalPort;
+  else if (p.proto === PROTO_ICMP) p.icmpId = m.externalPort;
+}
+
+function setDst(p: Packet, m: NatMapping): void {
+  p.dst = m.internalIp;
+  if (hasPorts(p.proto)) p.dstPort = m.internalPort;
+  else if (p.proto === PROTO_ICMP) p.icmpId = m.internalPort;
+}
+
+export class NatTranslator {
+  constructor(private readonly router: Router) {}
+
+  /** LAN → uplink: source translation. False when the packet was dropped (counted on the uplink). */
+  outbound(pkt: Packet): boolean {
+    const nat = this.router.nat!;
+    const up = this.router.uplink!;
+    if (pkt.proto === PROTO_ICMP && isIcmpError(pkt.icmpType)) {
+      // An error from inside about a packet that came in through a mapping: the quote shows remote → internal.
+      const q = readQuoted(pkt.payload);
+      if (q === null) {
+        up.drop(pkt, 'malformed');
+        return false;
+      }
+      const qInternalPort = q.proto === PROTO_ICMP ? (q.icmpId ?? 0) : q.dstPort;
+      const qRemotePort = q.proto === PROTO_ICMP ? 0 : q.srcPort;
+      const m = nat.findByInternal(q.proto, q.dst, qInternalPort, q.src, qRemotePort);
+      if (m === undefined) {
+        up.drop(pkt, 'nat-no-mapping');
+        return false;
+      }
+      pkt.src = m.externalIp;
+      pkt.payload = rewriteQuoted(pkt.payload, { dst: m.externalIp, dstPort: m.externalPort });
+      return true;
+    }
+    const m = nat.outbound(pkt.proto, pkt.src, srcKey(pkt), pkt.dst, pkt.proto === PROTO_ICMP ? 0 : dstKey(pkt));
+    if (typeof m === 'string') {
+      up.drop(pkt, m);
+      return false;
+    }
+    setSrc(pkt, m);
+    return true;
+  }
+
+  /** Uplink → one of the NAT's external addresses: destination translation. */
+  inbound(pkt: Packet): InboundResult {
+    const r = this.router;
+    const nat = r.nat!;
+    const up = r.uplink!;
+    if (pkt.proto === PROTO_ICMP && isIcmpError(pkt.icmpType)) {
+      // An error about a packet we sent out: the quote shows external → remote.
+      const q = readQuoted(pkt.payload);
+      if (q === null) {
+        up.drop(pkt, 'malformed');
+        return 'done';
+      }
+      const m = nat.findByExternal(q.proto, q.src, q.proto === PROTO_ICMP ? (q.icmpId ?? 0) : q.srcPort);
+      if (m === undefined) return 'local';
+      if (!r.decrementTtl(pkt, up)) return 'done';
+      pkt.dst = m.internalIp;
+      pkt.payload = rewriteQuoted(pkt.payload, { src: m.internalIp, srcPort: m.internalPort });
+      return 'forward';
+    }
+    const m = nat.inbound(pkt.proto, pkt.dst, dstKey(pkt), pkt.src, pkt.proto === PROTO_ICMP ? 0 : srcKey(pkt));
+    if (typeof m === 'string') {
+      // Nothing mapped: the router's own services and ping answer; anything else is dropped silently.
+      if (m === 'nat-no-mapping' && this.isForRouter(pkt)) return 'local';
+      up.drop(pkt, m);
+      return 'done';
+    }
+    if (!r.decrementTtl(pkt, up)) return 'done';
+    setDst(pkt, m);
+    return 'forward';
+  }
+
+  /** LAN → the NAT's own external address: hairpinning (RFC 4787 §6) with the external source. */
+  hairpin(pkt: Packet): InboundResult {
+    const r = this.router;
+    const nat = r.nat!;
+    const lan = r.lan;
+    // ICMP to the router's own external address is the router's to answer.
+    if (pkt.proto === PROTO_ICMP) return 'local';
+    const target = nat.findByExternal(pkt.proto, pkt.dst, dstKey(pkt));
+    if (target === undefined) return 'local';
+    if (!r.natConfig!.hairpin) {
+      lan.drop(pkt, 'hairpin-disabled');
+      return 'done';
+    }
+    const from = nat.outbound(pkt.proto, pkt.src, srcKey(pkt), pkt.dst, dstKey(pkt));
+    if (typeof from === 'string') {
+      lan.drop(pkt, from);
+      return 'done';
+    }
+    const to = nat.inbound(pkt.proto, pkt.dst, dstKey(pkt), from.externalIp, from.externalPort);
+    if (typeof to === 'string') {
+      lan.drop(pkt, to);
+      return 'done';
+    }
+    if (!r.decrementTtl(pkt, lan)) return 'done';
+    setSrc(pkt, from);
+    setDst(pkt, to);
+    return 'forward';
+  }
+
+  private isForRouter(pkt: Packet): boolean {
+    if (pkt.proto === PROTO_UDP) return this.router.ports.lookup(pkt.dst, pkt.dstPort, pkt.src, pkt.srcPort) !== undefined;
+    return pkt.proto === PROTO_ICMP;
+  }
+}

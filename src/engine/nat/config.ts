@@ -1,0 +1,214 @@
+// NAT options as users give them (presets, RFC 4787 knobs) turned into one checked, complete NatConfig.
+import { parseIpv4, type Ipv4 } from '../../wire/addr.js';
+import { invalid } from '../errors.js';
+import { formatDuration, parseDuration, NS_PER_S } from '../units.js';
+
+/** RFC 4787 behaviour for mapping (§4.1) and filtering (§5): endpoint-independent, address-dependent, address-and-port-dependent. */
+export type Behavior = 'ei' | 'ad' | 'apd';
+
+export type NatPresetName = 'full-cone' | 'restricted-cone' | 'port-restricted' | 'symmetric' | '1to1' | 'none';
+
+export interface NatOptions {
+  preset?: NatPresetName;
+  mapping?: Behavior;
+  filtering?: Behavior;
+  hairpin?: boolean;
+  portPreservation?: boolean;
+  portParity?: boolean;
+  portRange?: [number, number];
+  allocation?: 'sequential' | 'random';
+  /** Milliseconds as a number, or a duration string such as '2m'. */
+  lifetime?: number | string;
+  inboundRefresh?: boolean;
+  pooling?: 'paired' | 'arbitrary';
+  maxMappings?: number;
+  /** 1to1 only: external IP → internal IP. Internal hosts without a pair take free external IPs as they first send. */
+  pairs?: Record<string, string>;
+}
+
+export interface NatConfig {
+  readonly mode: 'napt' | '1to1';
+  readonly mapping: Behavior;
+  readonly filtering: Behavior;
+  /** REQ-9: hairpinning with the external source address and port. Decided by the router. */
+  readonly hairpin: boolean;
+  /** §4.2.1: try x' = x first. */
+  readonly portPreservation: boolean;
+  /** REQ-4: x' has the parity of x. */
+  readonly portParity: boolean;
+  /** External ports for internal ports 1024-65535 (REQ-3 a: internal ports 1-1023 always map into 1-1023). */
+  readonly portRange: readonly [number, number];
+  readonly allocation: 'sequential' | 'random';
+  /** REQ-5: idle time after the last refresh before a traffic mapping expires, ns. */
+  readonly lifetimeNs: number;
+  /** REQ-6 a): inbound packets also refresh the mapping (outbound always do, REQ-6). */
+  readonly inboundRefresh: boolean;
+  /** REQ-2: 'paired' = all mappings of one internal IP use one external IP. */
+  readonly pooling: 'paired' | 'arbitrary';
+  /** Bound on live mappings; a new mapping past it is refused ('nat-table-full'). */
+  readonly maxMappings: number;
+  /** 1to1: static [external, internal] pairs (empty for NAPT). */
+  readonly pairs: readonly (readonly [Ipv4, Ipv4])[];
+}
+
+/** Legacy names (RFC 3489 §5) as RFC 4787 mapping/filtering pairs. */
+export const NAT_PRESETS: Readonly<Record<'full-cone' | 'restricted-cone' | 'port-restricted' | 'symmetric', { mapping: Behavior; filtering: Behavior }>> = {
+  'full-cone': { mapping: 'ei', filtering: 'ei' },
+  'restricted-cone': { mapping: 'ei', filtering: 'ad' },
+  'port-restricted': { mapping: 'ei', filtering: 'apd' },
+  symmetric: { mapping: 'apd', filtering: 'apd' },
+};
+
+/** REQ-5 c): 5 minutes. */
+export const DEFAULT_LIFETIME_NS = 300 * NS_PER_S;
+/** 2^18 live mappings per NAT (2 per port of two protocols on two external IPs); about 500 B each, so ~125 MiB at the cap. */
+export const DEFAULT_MAX_MAPPINGS = 262_144;
+/** First port of the sequential cursor (pion's 0xC000), when inside the range. */
+export const SEQUENTIAL_START = 49152;
+
+/** Port-restricted cone (EIM + APDF), as Linux and pion default to. */
+export const DEFAULT_NAT: NatConfig = Object.freeze({
+  mode: 'napt',
+  mapping: 'ei',
+  filtering: 'apd',
+  hairpin: true,
+  portPreservation: false,
+  portParity: true,
+  portRange: Object.freeze([1024, 65535] as const),
+  allocation: 'sequential',
+  lifetimeNs: DEFAULT_LIFETIME_NS,
+  inboundRefresh: false,
+  pooling: 'paired',
+  maxMappings: DEFAULT_MAX_MAPPINGS,
+  pairs: Object.freeze([]),
+});
+
+const BEHAVIORS: readonly string[] = ['ei', 'ad', 'apd'];
+
+function behavior(v: unknown, what: string): Behavior {
+  if (typeof v !== 'string' || !BEHAVIORS.includes(v)) throw invalid(`${what} behaviour "${String(v)}" is not one of ei, ad, apd`);
+  return v as Behavior;
+}
+
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], what: string): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw invalid(`${what} "${String(v)}" is not one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+function portRange(r: unknown): readonly [number, number] {
+  if (!Array.isArray(r) || r.length !== 2) throw invalid(`port range ${JSON.stringify(r)} is not a pair [lo, hi]`);
+  const [lo, hi] = r as unknown[];
+  for (const p of [lo, hi]) {
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > 65535) throw invalid(`port range ${String(lo)}-${String(hi)}: ${String(p)} is not a port 1-65535`);
+  }
+  if ((lo as number) > (hi as number)) throw invalid(`port range ${String(lo)}-${String(hi)} is empty: lo ${String(lo)} > hi ${String(hi)}`);
+  return Object.freeze([lo as number, hi as number] as const);
+}
+
+function ip(text: string, what: string): Ipv4 {
+  try {
+    return parseIpv4(text);
+  } catch {
+    throw invalid(`${what} "${text}" is not an IPv4 address`);
+  }
+}
+
+function pairs(p: Record<string, string>): readonly (readonly [Ipv4, Ipv4])[] {
+  const out: (readonly [Ipv4, Ipv4])[] = [];
+  const internals = new Set<Ipv4>();
+  for (const [ext, int] of Object.entries(p)) {
+    const e = ip(ext, '1to1 external address');
+    const i = ip(int, '1to1 internal address');
+    if (internals.has(i)) throw invalid(`1to1 internal address ${int} is paired twice; each internal address takes one external address`);
+    internals.add(i);
+    out.push(Object.freeze([e, i] as const));
+  }
+  return Object.freeze(out);
+}
+
+/**
+ * Checks options and fills in defaults: null for preset 'none'. A preset sets mode, mapping and filtering;
+ * explicit mapping/filtering override it. With `base` (for `nat set`), fields not given keep their values.
+ * Lifetimes below REQ-5's 120 s are allowed on purpose: tests need short timers.
+ */
+export function normalizeNat(o: NatOptions, base?: NatConfig): NatConfig | null {
+  if (o.preset === 'none') return null;
+  const b = base ?? DEFAULT_NAT;
+  let mode = b.mode;
+  let mapping = b.mapping;
+  let filtering = b.filtering;
+  // A 1to1 base forces preservation on; leaving 1to1 goes back to the default.
+  let portPreservation = o.portPreservation ?? (b.mode === '1to1' ? DEFAULT_NAT.portPreservation : b.portPreservation);
+  if (o.preset !== undefined) {
+    const preset = oneOf(o.preset, ['full-cone', 'restricted-cone', 'port-restricted', 'symmetric', '1to1'] as const, 'NAT preset');
+    if (preset === '1to1') {
+      mode = '1to1';
+      mapping = 'ei';
+      filtering = 'ei';
+    } else {
+      mode = 'napt';
+      ({ mapping, filtering } = NAT_PRESETS[preset]);
+    }
+  }
+  if (mode === '1to1') {
+    if (o.mapping !== undefined || o.filtering !== undefined) {
+      throw invalid('mapping and filtering do not apply to a 1to1 NAT (it is EIM/EIF with ports unchanged); choose a NAPT preset to set them');
+    }
+    portPreservation = true;
+  } else {
+    if (o.mapping !== undefined) mapping = behavior(o.mapping, 'mapping');
+    if (o.filtering !== undefined) filtering = behavior(o.filtering, 'filtering');
+  }
+  const lifetimeNs = o.lifetime !== undefined ? parseDuration(o.lifetime, 'NAT mapping lifetime') : b.lifetimeNs;
+  if (!(lifetimeNs > 0)) throw invalid(`NAT mapping lifetime ${String(o.lifetime)} must be longer than 0 (RFC 4787 REQ-5 recommends 5m)`);
+  const maxMappings = o.maxMappings ?? b.maxMappings;
+  if (!Number.isInteger(maxMappings) || maxMappings < 1) throw invalid(`NAT maxMappings ${maxMappings} must be a whole number, at least 1`);
+  const bool = (v: boolean | undefined, d: boolean, what: string): boolean => {
+    if (v !== undefined && typeof v !== 'boolean') throw invalid(`NAT ${what} ${String(v)} must be true or false`);
+    return v ?? d;
+  };
+  return Object.freeze({
+    mode,
+    mapping,
+    filtering,
+    hairpin: bool(o.hairpin, b.hairpin, 'hairpin'),
+    portPreservation: bool(portPreservation, b.portPreservation, 'portPreservation'),
+    portParity: bool(o.portParity, b.portParity, 'portParity'),
+    portRange: o.portRange !== undefined ? portRange(o.portRange) : b.portRange,
+    allocation: o.allocation !== undefined ? oneOf(o.allocation, ['sequential', 'random'] as const, 'NAT port allocation') : b.allocation,
+    lifetimeNs,
+    inboundRefresh: bool(o.inboundRefresh, b.inboundRefresh, 'inboundRefresh'),
+    pooling: o.pooling !== undefined ? oneOf(o.pooling, ['paired', 'arbitrary'] as const, 'NAT pooling') : b.pooling,
+    maxMappings,
+    pairs: mode !== '1to1' ? DEFAULT_NAT.pairs : o.pairs !== undefined ? pairs(o.pairs) : b.pairs,
+  });
+}
+
+const MAPPING_NAMES: Record<Behavior, string> = { ei: 'EIM', ad: 'ADM', apd: 'APDM' };
+const FILTERING_NAMES: Record<Behavior, string> = { ei: 'EIF', ad: 'ADF', apd: 'APDF' };
+
+/** One line for `nat show` and `router show`, e.g. "port-restricted (EIM/APDF) hairpin lifetime 5m". */
+export function describeNat(c: NatConfig): string {
+  const parts: string[] = [];
+  if (c.mode === '1to1') {
+    parts.push('1to1 (EIM/EIF, ports unchanged)');
+  } else {
+    const legacy = Object.entries(NAT_PRESETS).find(([, p]) => p.mapping === c.mapping && p.filtering === c.filtering)?.[0];
+    const terms = `${MAPPING_NAMES[c.mapping]}/${FILTERING_NAMES[c.filtering]}`;
+    parts.push(legacy !== undefined ? `${legacy} (${terms})` : terms);
+  }
+  parts.push(c.hairpin ? 'hairpin' : 'no-hairpin');
+  if (c.mode === 'napt') {
+    parts.push(`lifetime ${formatDuration(c.lifetimeNs)}`);
+    if (c.portPreservation) parts.push('port-preservation');
+    if (!c.portParity) parts.push('no-parity');
+    if (c.portRange[0] !== 1024 || c.portRange[1] !== 65535) parts.push(`ports ${c.portRange[0]}-${c.portRange[1]}`);
+    if (c.allocation !== 'sequential') parts.push(`${c.allocation} ports`);
+    if (c.inboundRefresh) parts.push('inbound-refresh');
+    if (c.pooling !== 'paired') parts.push(`${c.pooling} pooling`);
+    if (c.maxMappings !== DEFAULT_MAX_MAPPINGS) parts.push(`max ${c.maxMappings} mappings`);
+  } else if (c.pairs.length > 0) {
+    parts.push(`${c.pairs.length} static pair${c.pairs.length === 1 ? '' : 's'}`);
+  }
+  return parts.join(' ');
+}

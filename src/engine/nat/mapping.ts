@@ -1,0 +1,221 @@
+// The NAT mapping record, its RFC 4787 §5 filtering permissions, the expiry list, and the interface both NAT kinds share.
+import type { Ipv4 } from '../../wire/addr.js';
+import type { Task } from '../scheduler.js';
+import type { DropReason } from '../stats.js';
+import type { Behavior, NatConfig } from './config.js';
+
+/** A mapping X:x → X':x' (RFC 4787 §3). Times are virtual-clock ns. */
+export interface NatMapping {
+  readonly id: number;
+  readonly proto: number;
+  readonly internalIp: Ipv4;
+  readonly internalPort: number;
+  readonly externalIp: Ipv4;
+  readonly externalPort: number;
+  /** ADM/APDM: the destination the mapping is bound to (remotePort only for APDM). */
+  readonly remoteIp?: Ipv4;
+  readonly remotePort?: number;
+  createdAt: number;
+  /** Infinity for mappings that never expire (1:1 pairs, static explicit mappings). */
+  expiresAt: number;
+  lastOutbound: number;
+  /** -1 until the first inbound packet. */
+  lastInbound: number;
+  packetsOut: number;
+  packetsIn: number;
+  /** Made through the API (NAT-PMP, PCP, static), not learned from traffic: own lifetime, EIF. */
+  readonly explicit: boolean;
+}
+
+/** An explicit mapping request (NAT-PMP/PCP/static). */
+export interface ExplicitRequest {
+  proto: number;
+  internalIp: Ipv4;
+  internalPort: number;
+  /** Suggested external port; taken when free, else one is allocated as for traffic. */
+  externalPort?: number;
+  /** Infinity for a static mapping that never expires. */
+  lifetimeNs: number;
+}
+
+export interface NatEvent {
+  type: 'mapping-created' | 'mapping-expired' | 'mapping-deleted' | 'mapping-refused';
+  time: number;
+  mapping?: NatMapping;
+  /** mapping-refused: why ('nat-port-exhausted', 'nat-table-full', 'nat-unpaired'). */
+  reason?: DropReason;
+  /** mapping-refused: the flow that asked for a mapping. */
+  proto?: number;
+  internalIp?: Ipv4;
+  internalPort?: number;
+  remoteIp?: Ipv4;
+  remotePort?: number;
+}
+
+/** What the router needs from a NAT, NAPT (NatTable) or 1:1 (OneToOneNat). */
+export interface Nat {
+  readonly mode: 'napt' | '1to1';
+  readonly config: NatConfig;
+  outbound(proto: number, srcIp: Ipv4, srcPort: number, dstIp: Ipv4, dstPort: number): NatMapping | DropReason;
+  inbound(proto: number, dstIp: Ipv4, dstPort: number, srcIp: Ipv4, srcPort: number): NatMapping | DropReason;
+  findByExternal(proto: number, externalIp: Ipv4, externalPort: number): NatMapping | undefined;
+  findByInternal(proto: number, internalIp: Ipv4, internalPort: number, remoteIp: Ipv4, remotePort: number): NatMapping | undefined;
+  list(): NatMapping[];
+  readonly size: number;
+  setConfig(c: NatConfig): void;
+  clear(): void;
+  dispose(): void;
+}
+
+/** Permissions kept in a plain array (read without boxing) before switching to a Set. */
+const PERM_LIST_MAX = 8;
+
+/** The table's own record: NatMapping plus index links, filtering permissions and expiry-list links. */
+export class MappingEntry implements NatMapping {
+  // Numeric fields start as numbers: a field first holding undefined turns "tagged", and then
+  // every store of a non-Smi time would allocate a new HeapNumber.
+  createdAt = 0;
+  expiresAt = 0;
+  lastOutbound = 0;
+  lastInbound = -1;
+  packetsOut = 0;
+  packetsIn = 0;
+  explicit: boolean;
+  /** §5 filtering of this mapping (fixed at creation; explicit mappings are EIF). */
+  filtering: Behavior;
+  /** First remote allowed in (ADF: Y, APDF: Y*65536+y), -1 for none; more in permList, then permSet. */
+  private permFirst = -1;
+  private permList: number[] | null = null;
+  private permSet: Set<number> | null = null;
+  /** Expiry list links (traffic mappings). */
+  prev: MappingEntry | null = null;
+  next: MappingEntry | null = null;
+  /** Explicit mappings with a finite lifetime: their own weak expiry task. */
+  timer: Task | undefined = undefined;
+  /** Internal-side index (EIM, ADM or APDM): int32 hash of the key and the next entry with the same hash. */
+  readonly internalHash: number;
+  internalNext: MappingEntry | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly proto: number,
+    readonly internalIp: Ipv4,
+    readonly internalPort: number,
+    /** Position of externalIp in the table's external addresses. */
+    readonly externalIndex: number,
+    readonly externalIp: Ipv4,
+    readonly externalPort: number,
+    /** §4.1 mapping behaviour this mapping was made under; it decides which index holds it. */
+    readonly mapping: Behavior,
+    readonly remoteIp: Ipv4 | undefined,
+    readonly remotePort: number | undefined,
+    internalHash: number,
+    filtering: Behavior,
+    explicit: boolean,
+    now: number,
+    expiresAt: number,
+  ) {
+    this.internalHash = internalHash;
+    this.filtering = filtering;
+    this.explicit = explicit;
+    this.createdAt = now;
+    this.lastOutbound = now;
+    this.expiresAt = expiresAt;
+  }
+
+  /** Records that X:x sent to Y:y through this mapping (the state ADF/APDF filter on). */
+  permit(remoteIp: Ipv4, remotePort: number): void {
+    const f = this.filtering;
+    if (f === 'ei' || this.permitted(f, remoteIp, remotePort)) return;
+    this.addPermission(f === 'ad' ? remoteIp : remoteIp * 65536 + remotePort);
+  }
+
+  /** §5: may Z:z send in through this mapping? */
+  permits(remoteIp: Ipv4, remotePort: number): boolean {
+    const f = this.filtering;
+    return f === 'ei' || this.permitted(f, remoteIp, remotePort);
+  }
+
+  /**
+   * Takes the endpoint, not a computed key, and keeps the two key kinds in separate branches:
+   * a computed non-Smi number that meets a tagged one in a phi, or is passed to a call that is not
+   * inlined, gets boxed. No allocation here unless past PERM_LIST_MAX remotes (then a Set).
+   */
+  private permitted(f: Behavior, remoteIp: Ipv4, remotePort: number): boolean {
+    const list = this.permList;
+    if (f === 'ad') {
+      if (remoteIp === this.permFirst) return true;
+      if (list !== null) {
+        for (let i = 0; i < list.length; i++) if (list[i] === remoteIp) return true;
+        return false;
+      }
+      return this.permSet !== null && this.permSet.has(remoteIp);
+    }
+    const key = remoteIp * 65536 + remotePort;
+    if (key === this.permFirst) return true;
+    if (list !== null) {
+      for (let i = 0; i < list.length; i++) if (list[i] === key) return true;
+      return false;
+    }
+    return this.permSet !== null && this.permSet.has(key);
+  }
+
+  private addPermission(key: number): void {
+    if (this.permFirst < 0) this.permFirst = key;
+    else if (this.permSet !== null) this.permSet.add(key);
+    else if (this.permList === null) this.permList = [key];
+    else if (this.permList.length < PERM_LIST_MAX) this.permList.push(key);
+    else {
+      this.permSet = new Set(this.permList);
+      this.permSet.add(key);
+      this.permList = null;
+    }
+  }
+
+  /** Becomes an explicit (EIF) mapping; the recorded permissions are no longer needed. */
+  makeExplicit(): void {
+    this.explicit = true;
+    this.filtering = 'ei';
+    this.permFirst = -1;
+    this.permList = null;
+    this.permSet = null;
+  }
+}
+
+/**
+ * Traffic mappings in order of last refresh. All share one lifetime, so this is also expiry
+ * order: a refresh moves the mapping to the tail in O(1) and the head is always the next to expire.
+ */
+export class ExpiryList {
+  head: MappingEntry | null = null;
+  tail: MappingEntry | null = null;
+
+  push(m: MappingEntry): void {
+    m.prev = this.tail;
+    m.next = null;
+    if (this.tail) this.tail.next = m;
+    else this.head = m;
+    this.tail = m;
+  }
+
+  remove(m: MappingEntry): void {
+    if (m.prev) m.prev.next = m.next;
+    else if (this.head === m) this.head = m.next;
+    else return; // not in the list
+    if (m.next) m.next.prev = m.prev;
+    else this.tail = m.prev;
+    m.prev = null;
+    m.next = null;
+  }
+
+  moveToTail(m: MappingEntry): void {
+    if (this.tail === m) return;
+    this.remove(m);
+    this.push(m);
+  }
+
+  clear(): void {
+    this.head = null;
+    this.tail = null;
+  }
+}

@@ -1,0 +1,409 @@
+// The emulated network: a tree of routers with hosts, one scheduler, one
+// seeded random source, one event stream. This is the engine's front door.
+import { Cidr, formatIpv4, parseIpv4, type Ipv4 } from '../wire/addr.js';
+import { WireError } from '../wire/errors.js';
+import type { Packet } from '../wire/packet.js';
+import { RealClock, VirtualClock, type Clock } from './clock.js';
+import type { NetContext } from './context.js';
+import { describePacket } from './describe.js';
+import { normalizeName, type DnsRecord } from './dns.js';
+import { invalid, notFound, VnetError } from './errors.js';
+import { EventBus, type EventListener, type NetworkEvent } from './events.js';
+import { Host } from './host.js';
+import type { Interface } from './iface.js';
+import { parseMac } from './mac.js';
+import { normalizeNat, type NatConfig, type NatOptions } from './nat/config.js';
+import { createNat } from './nat/index.js';
+import { mappingEvent } from './nat-events.js';
+import { Rng } from './rng.js';
+import { Router } from './router.js';
+import { Scheduler } from './scheduler.js';
+import type { DropReason } from './stats.js';
+import { parseDuration } from './units.js';
+import { FilterRegistry, type FilterInfo } from './filter-registry.js';
+import { checkSubnet, recomputeRoutes } from './topology-rules.js';
+import type { FilterSpec } from './filters/spec.js';
+
+export interface NetworkOptions {
+  /** 'virtual' (default: time moves only through advance()) or 'real', or a Clock of your own. */
+  clock?: 'virtual' | 'real' | Clock;
+  /** Seed for every random choice (loss, jitter, ports). Same seed, same run. Default 1. */
+  seed?: number | string;
+}
+
+export type NatPreset = 'none' | 'full-cone' | 'restricted-cone' | 'port-restricted' | 'symmetric' | '1to1';
+
+export interface RouterOptions {
+  name: string;
+  cidr: string;
+  /** Parent router; omit for the root. */
+  parent?: string;
+  /** Uplink addresses in the parent's subnet; one is allocated when omitted. */
+  ips?: string[];
+  /** LAN address; the first usable address of the subnet when omitted. */
+  gateway?: string;
+  /** NAT on the uplink: a preset or full options. Children default to port-restricted; the root has none. */
+  nat?: NatPreset | NatOptions;
+  /** Router-wide delay added to every packet it forwards (pion's MinDelay), e.g. '5ms'. */
+  minDelay?: string | number;
+  /** Extra random delay up to this much (pion's MaxJitter); order is kept. */
+  maxJitter?: string | number;
+  /** Packets the router may hold while delaying them; more are dropped (router-queue-full). Default 1024. */
+  queueSize?: number;
+  mtu?: number;
+  /** VLAN IDs on both interfaces, outer first. */
+  vlan?: number[];
+  mac?: { lan?: string; uplink?: string };
+}
+
+export interface HostOptions {
+  name: string;
+  router: string;
+  /** Addresses in the router's subnet; one is allocated when omitted. */
+  ips?: string[];
+  mac?: string;
+  mtu?: number;
+}
+
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+export class Network implements NetContext {
+  readonly scheduler: Scheduler;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly events = new EventBus();
+  readonly filters: FilterRegistry;
+  private readonly routerMap = new Map<string, Router>();
+  private readonly hostMap = new Map<string, Host>();
+  private rootRouter: Router | null = null;
+
+  constructor(options: NetworkOptions = {}) {
+    const c = options.clock ?? 'virtual';
+    this.clock = c === 'virtual' ? new VirtualClock() : c === 'real' ? new RealClock() : c;
+    this.scheduler = new Scheduler(this.clock);
+    this.scheduler.onTaskError = (err) => this.emit({ type: 'error', time: this.clock.now(), message: String((err as Error)?.stack ?? err) });
+    this.rng = new Rng(options.seed ?? 1);
+    this.filters = new FilterRegistry(this);
+  }
+
+  get root(): Router | null {
+    return this.rootRouter;
+  }
+
+  get routers(): Router[] {
+    return [...this.routerMap.values()];
+  }
+
+  get hosts(): Host[] {
+    return [...this.hostMap.values()];
+  }
+
+  router(name: string): Router {
+    const r = this.routerMap.get(name);
+    if (!r) throw notFound(`no router named "${name}"; routers: ${[...this.routerMap.keys()].join(', ') || '(none)'}`);
+    return r;
+  }
+
+  host(name: string): Host {
+    const h = this.hostMap.get(name);
+    if (!h) throw notFound(`no host named "${name}"; hosts: ${[...this.hostMap.keys()].join(', ') || '(none)'}`);
+    return h;
+  }
+
+  node(name: string): Router | Host {
+    const n = this.routerMap.get(name) ?? this.hostMap.get(name);
+    if (!n) throw notFound(`no router or host named "${name}"`);
+    return n;
+  }
+
+  has(name: string): boolean {
+    return this.routerMap.has(name) || this.hostMap.has(name);
+  }
+
+  /** An interface by `NODE/IFACE`, or `NODE` for the node's default (eth0; uplink for a child router, lan for the root). */
+  iface(name: string): Interface {
+    const [nodeName, ifName, extra] = name.split('/');
+    if (extra !== undefined) throw invalid(`"${name}" is not an interface name; write NODE/IFACE, e.g. home/uplink`);
+    const node = this.node(nodeName);
+    const wanted = ifName ?? (node.kind === 'host' ? 'eth0' : node.uplink ? 'uplink' : 'lan');
+    const found = node.interfaces().find((i) => i.name === wanted);
+    if (!found) throw notFound(`${nodeName} has no interface "${wanted}"; it has ${node.interfaces().map((i) => i.name).join(', ')}`);
+    return found;
+  }
+
+  addRouter(o: RouterOptions): Router {
+    this.checkNewName(o.name);
+    const cidr = parseCidrOption(o.cidr, `router ${o.name}`);
+    const parent = o.parent === undefined ? null : this.router(o.parent);
+    if (o.parent === o.name) throw new VnetError('ELOOP', `router ${o.name} cannot be its own parent`);
+    if (!parent && this.rootRouter) {
+      throw invalid(`router ${o.name} has no --parent, but ${this.rootRouter.name} is already the root; give --parent ${this.rootRouter.name}`);
+    }
+    const natConfig = this.natFor(o, parent);
+    if (parent) checkSubnet(o.name, cidr, parent, natConfig);
+    const mtu = o.mtu ?? 1500;
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw invalid(`MTU ${mtu} is not 68-65535 bytes`);
+    const vlan = (o.vlan ?? []).map((v) => checkVlan(v));
+    if (vlan.length > 2) throw invalid(`${vlan.length} VLAN tags given; at most two (802.1ad outer, 802.1Q inner)`);
+    const queueSize = o.queueSize ?? 1024;
+    if (!Number.isInteger(queueSize) || queueSize < 1) throw invalid(`queue size ${queueSize} must be a whole number of packets, at least 1`);
+
+    // Addresses: gateway on the LAN, uplink addresses in the parent's subnet.
+    const uplinkIps: Ipv4[] = [];
+    const claimed: Ipv4[] = [];
+    try {
+      if (parent) {
+        if (o.ips && o.ips.length > 0) {
+          for (const t of o.ips) {
+            const ip = parseAddr(t, `uplink address of ${o.name}`);
+            parent.allocator.claim(ip, `${o.name}/uplink`);
+            claimed.push(ip);
+            uplinkIps.push(ip);
+          }
+        } else {
+          const ip = parent.allocator.allocate(`${o.name}/uplink`);
+          claimed.push(ip);
+          uplinkIps.push(ip);
+        }
+        for (const ip of uplinkIps) {
+          if (cidr.contains(ip)) throw invalid(`uplink address ${formatIpv4(ip)} of ${o.name} lies inside its own subnet ${cidr}; use an address of ${parent.cidr} outside ${cidr}`);
+        }
+      }
+    } catch (err) {
+      for (const ip of claimed) parent!.allocator.release(ip);
+      throw err;
+    }
+    const r = new Router(o.name, this, {
+      cidr, parent, gateway: 0, uplinkIps, minDelayNs: parseDuration(o.minDelay ?? 0, 'min-delay'),
+      maxJitterNs: parseDuration(o.maxJitter ?? 0, 'max-jitter'), queueSize, mtu,
+      lanMac: o.mac?.lan ? parseMac(o.mac.lan) : undefined, uplinkMac: o.mac?.uplink ? parseMac(o.mac.uplink) : undefined,
+    });
+    try {
+      const gw = o.gateway !== undefined ? parseAddr(o.gateway, `gateway of ${o.name}`) : undefined;
+      if (gw !== undefined) r.allocator.claim(gw, `${o.name}/lan`);
+      r.lan.addresses = [gw ?? r.allocator.allocate(`${o.name}/lan`)];
+    } catch (err) {
+      for (const ip of claimed) parent!.allocator.release(ip);
+      throw err;
+    }
+    r.lan.vlan = vlan;
+    if (r.uplink) r.uplink.vlan = [...vlan];
+    if (parent) {
+      if (natConfig === null && parent.cidr.prefix <= cidr.prefix && parent.cidr.contains(cidr.network)) parent.allocator.carve(cidr);
+      parent.children.push(r);
+      parent.attach(r.uplink!);
+    } else {
+      this.rootRouter = r;
+    }
+    this.routerMap.set(r.name, r);
+    this.installNat(r, natConfig);
+    recomputeRoutes(this.routerMap.values());
+    this.emit({ type: 'node-added', time: this.clock.now(), kind: 'router', name: r.name });
+    return r;
+  }
+
+  addHost(o: HostOptions): Host {
+    this.checkNewName(o.name);
+    const r = this.router(o.router);
+    const mtu = o.mtu ?? r.lan.mtu;
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw invalid(`MTU ${mtu} is not 68-65535 bytes`);
+    const owner = `${o.name}/eth0`;
+    const ips: Ipv4[] = [];
+    try {
+      if (o.ips && o.ips.length > 0) {
+        for (const t of o.ips) {
+          const ip = parseAddr(t, `address of ${o.name}`);
+          r.allocator.claim(ip, owner);
+          ips.push(ip);
+        }
+      } else {
+        ips.push(r.allocator.allocate(owner));
+      }
+    } catch (err) {
+      for (const ip of ips) r.allocator.release(ip);
+      throw err;
+    }
+    const h = new Host(o.name, this, r, r.name, ips, r.cidr, o.mac ? parseMac(o.mac) : undefined, mtu);
+    h.eth0.vlan = [...r.lan.vlan];
+    r.attach(h.eth0);
+    r.hosts.push(h);
+    r.names.add(o.name, ips[0], true);
+    this.hostMap.set(h.name, h);
+    this.emit({ type: 'node-added', time: this.clock.now(), kind: 'host', name: h.name });
+    return h;
+  }
+
+  /** Removes a host, or a router with everything below it. Returns the names removed. Packets in flight to them are dropped. */
+  remove(name: string): string[] {
+    const host = this.hostMap.get(name);
+    if (host) return [this.removeHost(host)];
+    const r = this.router(name);
+    const removed: string[] = [];
+    for (const c of [...r.children]) removed.push(...this.remove(c.name));
+    for (const h of [...r.hosts]) removed.push(this.removeHost(h));
+    for (const i of r.interfaces()) this.filters.dropInterface(i);
+    const p = r.parent;
+    if (p) {
+      p.detach(r.uplink!);
+      p.children.splice(p.children.indexOf(r), 1);
+      for (const ip of r.uplink!.addresses) p.allocator.release(ip);
+      p.allocator.uncarve(r.cidr);
+    } else {
+      this.rootRouter = null;
+    }
+    r.shutdown();
+    this.routerMap.delete(name);
+    recomputeRoutes(this.routerMap.values());
+    this.emit({ type: 'node-removed', time: this.clock.now(), kind: 'router', name });
+    removed.push(name);
+    return removed;
+  }
+
+  /** Changes a router's NAT at run time. A change of kind (NAPT, 1:1, none) starts an empty table. */
+  setNat(routerName: string, options: NatPreset | NatOptions): NatConfig | null {
+    const r = this.router(routerName);
+    if (!r.parent) throw invalid(`${r.name} is the root router; the root has no NAT`);
+    const next = normalizeNat(typeof options === 'string' ? { preset: options } : options, r.natConfig ?? undefined);
+    if ((next === null) !== (r.natConfig === null)) {
+      // Turning NAT on or off changes routing: only allowed while nothing routed hangs below.
+      checkSubnet(r.name, r.cidr, r.parent, next, r);
+    }
+    if (next && r.nat && r.natConfig && next.mode === r.natConfig.mode) {
+      r.nat.setConfig(next);
+      r.natConfig = next;
+    } else {
+      this.installNat(r, next);
+    }
+    // A routed (non-NAT) subnet inside the parent's is carved out of the parent's allocation.
+    r.parent.allocator.uncarve(r.cidr);
+    if (next === null && r.parent.cidr.prefix <= r.cidr.prefix && r.parent.cidr.contains(r.cidr.network)) r.parent.allocator.carve(r.cidr);
+    recomputeRoutes(this.routerMap.values());
+    return next;
+  }
+
+  /** Registers a name, visible from hosts below `router` (default: the root, so everywhere). */
+  addName(name: string, ip: string, router?: string): DnsRecord {
+    const r = router !== undefined ? this.router(router) : this.rootRouter;
+    if (!r) throw invalid('add a root router before adding names');
+    const n = normalizeName(name);
+    const addr = parseAddr(ip, `address for ${name}`);
+    r.names.add(n, addr);
+    return { name: n, ip: formatIpv4(addr), router: r.name, auto: false };
+  }
+
+  removeName(name: string, router?: string): boolean {
+    const n = normalizeName(name);
+    const list = router !== undefined ? [this.router(router)] : this.routers;
+    let removed = false;
+    for (const r of list) removed = r.names.remove(n) || removed;
+    return removed;
+  }
+
+  names(): DnsRecord[] {
+    return this.routers.flatMap((r) => r.names.entries(r.name)).sort((a, b) => a.name.localeCompare(b.name) || a.router.localeCompare(b.router));
+  }
+
+  /** Adds an impairment filter to an interface (`NODE/IFACE`); see FilterSpec. */
+  addFilter(ifaceName: string, spec: FilterSpec): FilterInfo {
+    return this.filters.add(ifaceName, spec);
+  }
+
+  removeFilter(id: number): FilterInfo {
+    return this.filters.remove(id);
+  }
+
+  on(listener: EventListener): () => void {
+    return this.events.on(listener);
+  }
+
+  emit(e: NetworkEvent): void {
+    if (this.events.active) this.events.emit(e);
+  }
+
+  reportDrop(iface: Interface, pkt: Packet, reason: DropReason): void {
+    this.emit({ type: 'drop', time: this.clock.now(), iface: iface.fullName, reason, packet: describePacket(pkt) });
+  }
+
+  /** Virtual clock: moves time forward (`'2m'`, `'250ms'`, or milliseconds), running everything due in order. */
+  advance(d: string | number): number {
+    return this.scheduler.advance(parseDuration(d));
+  }
+
+  /** Virtual clock: runs until nothing is scheduled (at most `limit` of virtual time, default 24 h). */
+  runUntilIdle(limit?: string | number): number {
+    return this.scheduler.runUntilIdle(limit === undefined ? undefined : parseDuration(limit));
+  }
+
+  /** Runs what is due now (either clock). */
+  runDue(): number {
+    return this.scheduler.runDue();
+  }
+
+  /** Engine time in nanoseconds since the clock's origin. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Stops everything: sockets close, NAT timers stop, queued packets are dropped. */
+  close(): void {
+    if (this.rootRouter) this.remove(this.rootRouter.name);
+    for (const r of [...this.routerMap.values()]) this.remove(r.name);
+    this.scheduler.stop();
+  }
+
+  private removeHost(h: Host): string {
+    const r = this.router(h.routerName);
+    for (const i of h.interfaces()) this.filters.dropInterface(i);
+    r.detach(h.eth0);
+    r.hosts.splice(r.hosts.indexOf(h), 1);
+    for (const ip of h.addresses) r.allocator.release(ip);
+    r.names.remove(h.name);
+    h.shutdown();
+    this.hostMap.delete(h.name);
+    this.emit({ type: 'node-removed', time: this.clock.now(), kind: 'host', name: h.name });
+    return h.name;
+  }
+
+  private checkNewName(name: string): void {
+    if (typeof name !== 'string' || !NODE_NAME.test(name)) {
+      throw invalid(`"${name}" is not a valid node name; use letters, digits, '-', '_' and '.', starting with a letter or digit`);
+    }
+    if (this.has(name)) throw new VnetError('EEXIST', `a node named "${name}" already exists; pick another name or remove it first`);
+  }
+
+  private natFor(o: RouterOptions, parent: Router | null): NatConfig | null {
+    const nat = o.nat ?? (parent ? 'port-restricted' : 'none');
+    const cfg = normalizeNat(typeof nat === 'string' ? { preset: nat } : nat);
+    if (!parent && cfg !== null) throw invalid(`router ${o.name} is the root and cannot have a NAT; give it a --parent or use --nat none`);
+    return cfg;
+  }
+
+  private installNat(r: Router, cfg: NatConfig | null): void {
+    r.nat?.dispose();
+    r.natConfig = cfg;
+    r.nat = cfg === null ? null : createNat(cfg, r.uplink!.addresses, this.scheduler, this.rng.fork(`nat:${r.name}`), (e) => {
+      if (this.events.active) this.events.emit(mappingEvent(r.name, e));
+    });
+  }
+}
+
+function parseAddr(text: string, what: string): Ipv4 {
+  try {
+    return parseIpv4(text);
+  } catch (err) {
+    throw invalid(`${what}: ${(err as WireError).message}`);
+  }
+}
+
+function parseCidrOption(text: string, what: string): Cidr {
+  try {
+    return Cidr.parse(text);
+  } catch (err) {
+    throw invalid(`${what}: ${(err as WireError).message}`);
+  }
+}
+
+function checkVlan(v: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > 4094) throw invalid(`VLAN ID ${v} is not 1-4094`);
+  return v;
+}

@@ -1,0 +1,160 @@
+// What hosts and routers have in common: a name, UDP sockets bound to their
+// own addresses, and the local end of the IP path (echo replies, port
+// unreachable, ICMP errors handed to the socket that caused them).
+import { formatIpv4, isIpv4, parseIpv4, type Ipv4 } from '../wire/addr.js';
+import {
+  ICMP_DEST_UNREACHABLE, ICMP_ECHO_REQUEST, isIcmpError, makeIcmp, PROTO_ICMP, PROTO_UDP, UNREACH_FRAG_NEEDED,
+  UNREACH_PORT, UNREACH_PROTOCOL, type Packet,
+} from '../wire/packet.js';
+import { readQuoted } from '../wire/quoted.js';
+import type { NetContext } from './context.js';
+import type { VnetError } from './errors.js';
+import type { Interface, InterfaceOwner } from './iface.js';
+import { echoReply, icmpError } from './icmp.js';
+import type { Scheduler } from './scheduler.js';
+import { VSocket, type SocketHost, type SocketOptions } from './socket.js';
+import { UdpPortTable } from './udp-ports.js';
+import type { DropReason } from './stats.js';
+
+/** An ICMP message that reached a node (for ping, traceroute and tests). */
+export interface IcmpMessage {
+  type: number;
+  code: number;
+  from: Ipv4;
+  to: Ipv4;
+  id: number;
+  seq: number;
+  ttl: number;
+  /** For errors: the quoted packet's addresses and ports. */
+  quoted?: { src: Ipv4; dst: Ipv4; proto: number; srcPort: number; dstPort: number };
+}
+
+export type ProtocolHandler = (pkt: Packet, iface: Interface) => void;
+
+export abstract class NetNode implements InterfaceOwner, SocketHost {
+  abstract readonly kind: 'router' | 'host';
+  readonly name: string;
+  readonly ctx: NetContext;
+  readonly scheduler: Scheduler;
+  readonly ports: UdpPortTable;
+  /** Answer datagrams to closed UDP ports with ICMP port unreachable (as Linux does). */
+  portUnreachable = true;
+  /** Answer echo requests to this node's addresses. */
+  answerPing = true;
+  /** False once removed from the network. */
+  alive = true;
+  private icmpListeners: ((m: IcmpMessage) => void)[] = [];
+  private readonly protocolHandlers = new Map<number, ProtocolHandler>();
+
+  constructor(name: string, ctx: NetContext) {
+    this.name = name;
+    this.ctx = ctx;
+    this.scheduler = ctx.scheduler;
+    this.ports = new UdpPortTable(ctx.rng.fork(`ports:${name}`).nextU32());
+  }
+
+  abstract hasAddress(ip: Ipv4): boolean;
+  abstract sourceFor(dst: Ipv4): Ipv4;
+  abstract resolve(name: string): Ipv4;
+  abstract output(pkt: Packet): VnetError | null;
+  abstract input(pkt: Packet, iface: Interface): void;
+  abstract interfaces(): Interface[];
+
+  now(): number {
+    return this.scheduler.clock.now();
+  }
+
+  get dropEventsActive(): boolean {
+    return this.ctx.events.active;
+  }
+
+  reportDrop(iface: Interface, pkt: Packet, reason: DropReason): void {
+    this.ctx.reportDrop(iface, pkt, reason);
+  }
+
+  /** A dgram-shaped UDP socket on this node: createSocket('udp4') or createSocket({ type: 'udp4', reuseAddr }). */
+  createSocket(type: 'udp4' | SocketOptions, listener?: (msg: Buffer, rinfo: import('./socket.js').RemoteInfo) => void): VSocket {
+    const s = new VSocket(this, typeof type === 'string' ? { type } : type);
+    if (listener) s.on('message', listener);
+    return s;
+  }
+
+  /** A socket bound at once (throws on EADDRINUSE and friends). */
+  udpBind(port = 0, address?: string): VSocket {
+    return new VSocket(this, { type: 'udp4' }).bindNow(port, address);
+  }
+
+  /** Sends an ICMP echo request (ping) to a name or address. Replies arrive through onIcmp(). */
+  sendEcho(dst: string, o: { id?: number; seq?: number; ttl?: number; size?: number } = {}): VnetError | null {
+    let ip: Ipv4;
+    try {
+      ip = isIpv4(dst) ? parseIpv4(dst) : this.resolve(dst);
+    } catch (err) {
+      return err as VnetError;
+    }
+    const data = new Uint8Array(o.size ?? 56);
+    for (let i = 0; i < data.length; i++) data[i] = i & 0xff;
+    return this.output(makeIcmp(this.sourceFor(ip), ip, ICMP_ECHO_REQUEST, 0, o.id ?? 1, o.seq ?? 1, data, o.ttl ?? 64));
+  }
+
+  /** Every ICMP message delivered to this node. Returns the function that stops listening. */
+  onIcmp(listener: (m: IcmpMessage) => void): () => void {
+    this.icmpListeners.push(listener);
+    return () => {
+      this.icmpListeners = this.icmpListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Takes packets of an IP protocol that the node has no built-in handler for (TCP, GRE, ...). */
+  setProtocolHandler(proto: number, handler: ProtocolHandler | null): void {
+    if (handler) this.protocolHandlers.set(proto, handler);
+    else this.protocolHandlers.delete(proto);
+  }
+
+  /** Delivers a packet addressed to this node. */
+  protected deliverLocal(pkt: Packet, iface: Interface): void {
+    if (pkt.proto === PROTO_UDP) {
+      const s = this.ports.lookup(pkt.dst, pkt.dstPort, pkt.src, pkt.srcPort);
+      if (s !== undefined) {
+        if (!s.enqueue(pkt)) iface.drop(pkt, 'rcvbuf-full');
+        return;
+      }
+      iface.drop(pkt, 'port-unreachable');
+      if (this.portUnreachable) this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_PORT);
+      return;
+    }
+    if (pkt.proto === PROTO_ICMP) return this.icmpInput(pkt);
+    const handler = this.protocolHandlers.get(pkt.proto);
+    if (handler) return handler(pkt, iface);
+    iface.drop(pkt, 'protocol-unreachable');
+    this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_PROTOCOL);
+  }
+
+  /** Sends an ICMP error about `offending` from this node's address. */
+  sendError(offending: Packet, type: number, code: number, rest = 0, from?: Ipv4): void {
+    const err = icmpError(offending, from ?? this.sourceFor(offending.src), type, code, rest);
+    if (err) this.output(err);
+  }
+
+  private icmpInput(pkt: Packet): void {
+    if (pkt.icmpType === ICMP_ECHO_REQUEST && this.answerPing) {
+      this.output(echoReply(pkt, pkt.dst));
+    }
+    const error = isIcmpError(pkt.icmpType);
+    const quoted = error ? readQuoted(pkt.payload) : null;
+    if (quoted && quoted.proto === PROTO_UDP && this.hasAddress(quoted.src)) {
+      const s = this.ports.owner(quoted.src, quoted.srcPort);
+      s?.notifyIcmp({
+        type: pkt.icmpType, code: pkt.icmpCode, from: formatIpv4(pkt.src),
+        remote: { address: formatIpv4(quoted.dst), family: 'IPv4', port: quoted.dstPort },
+        mtu: pkt.icmpType === ICMP_DEST_UNREACHABLE && pkt.icmpCode === UNREACH_FRAG_NEEDED ? pkt.icmpSeq : undefined,
+      });
+    }
+    if (this.icmpListeners.length === 0) return;
+    const m: IcmpMessage = {
+      type: pkt.icmpType, code: pkt.icmpCode, from: pkt.src, to: pkt.dst, id: pkt.icmpId, seq: pkt.icmpSeq, ttl: pkt.ttl,
+      quoted: quoted ? { src: quoted.src, dst: quoted.dst, proto: quoted.proto, srcPort: quoted.srcPort, dstPort: quoted.dstPort } : undefined,
+    };
+    for (const l of this.icmpListeners) l(m);
+  }
+}

@@ -1,0 +1,307 @@
+// A router: owns a subnet (its LAN, which it switches), routes between the LAN,
+// routed child subnets and its uplink to the parent, decrements TTL, answers
+// with ICMP errors where a real router would, and NATs on the uplink.
+import { Cidr, type Ipv4 } from '../wire/addr.js';
+import {
+  ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, packetLength, UNREACH_FRAG_NEEDED, UNREACH_HOST, UNREACH_NET,
+  type Packet,
+} from '../wire/packet.js';
+import { SubnetAllocator } from './allocator.js';
+import type { NetContext } from './context.js';
+import { NameTable } from './dns.js';
+import { VnetError } from './errors.js';
+import { Interface } from './iface.js';
+import { deriveMac } from './mac.js';
+import type { NatConfig } from './nat/config.js';
+import type { Nat } from './nat/index.js';
+import { NatTranslator } from './nat-translate.js';
+import { NetNode } from './node.js';
+import type { Rng } from './rng.js';
+import type { Task } from './scheduler.js';
+
+export interface RouterSettings {
+  cidr: Cidr;
+  parent: Router | null;
+  gateway: Ipv4;
+  uplinkIps: Ipv4[];
+  minDelayNs: number;
+  maxJitterNs: number;
+  queueSize: number;
+  mtu: number;
+  lanMac?: Uint8Array;
+  uplinkMac?: Uint8Array;
+}
+
+interface Queued {
+  pkt: Packet;
+  iface: Interface;
+  due: number;
+}
+
+export class Router extends NetNode {
+  readonly kind = 'router' as const;
+  readonly cidr: Cidr;
+  readonly parent: Router | null;
+  readonly lan: Interface;
+  readonly uplink: Interface | null;
+  readonly allocator: SubnetAllocator;
+  readonly names = new NameTable();
+  readonly children: Router[] = [];
+  readonly hosts: import('./host.js').Host[] = [];
+  /** The NAT on the uplink, or null for the root and `nat: none` routers. */
+  natConfig: NatConfig | null = null;
+  nat: Nat | null = null;
+  private readonly translator: NatTranslator;
+  /** Addresses on the LAN segment → the interface that holds them (hosts' eth0, children's uplinks). */
+  private readonly neighbors = new Map<Ipv4, Interface>();
+  /** Routed (non-NAT) child subnets, longest prefix first. */
+  private routes: { cidr: Cidr; via: Interface }[] = [];
+  // Router-wide delay (pion's MinDelay/MaxJitter) and its bounded queue.
+  minDelayNs: number;
+  maxJitterNs: number;
+  queueSize: number;
+  private readonly rng: Rng;
+  private queue: Queued[] = [];
+  private queueHead = 0;
+  private lastDue = 0;
+  private queueTask: Task | undefined;
+
+  constructor(name: string, ctx: NetContext, s: RouterSettings) {
+    super(name, ctx);
+    this.cidr = s.cidr;
+    this.parent = s.parent;
+    this.minDelayNs = s.minDelayNs;
+    this.maxJitterNs = s.maxJitterNs;
+    this.queueSize = s.queueSize;
+    this.rng = ctx.rng.fork(`router:${name}`);
+    this.allocator = new SubnetAllocator(s.cidr);
+    this.lan = new Interface(this, 'lan', s.lanMac ?? deriveMac(`${name}/lan`), s.mtu);
+    this.lan.addresses = [s.gateway];
+    this.lan.subnet = s.cidr;
+    this.lan.peer = (pkt) => this.lanDeliver(pkt);
+    if (s.parent) {
+      const up = new Interface(this, 'uplink', s.uplinkMac ?? deriveMac(`${name}/uplink`), s.mtu);
+      up.addresses = s.uplinkIps;
+      up.subnet = s.parent.cidr;
+      const parentLan = s.parent.lan;
+      up.peer = (pkt) => parentLan.receive(pkt);
+      this.uplink = up;
+    } else {
+      this.uplink = null;
+    }
+    this.translator = new NatTranslator(this);
+  }
+
+  get gateway(): Ipv4 {
+    return this.lan.addresses[0];
+  }
+
+  interfaces(): Interface[] {
+    return this.uplink ? [this.lan, this.uplink] : [this.lan];
+  }
+
+  /** Puts an interface on this router's LAN under each of its addresses. */
+  attach(iface: Interface): void {
+    for (const ip of iface.addresses) this.neighbors.set(ip, iface);
+  }
+
+  detach(iface: Interface): void {
+    for (const ip of iface.addresses) if (this.neighbors.get(ip) === iface) this.neighbors.delete(ip);
+  }
+
+  neighbor(ip: Ipv4): Interface | undefined {
+    return this.neighbors.get(ip);
+  }
+
+  setRoutes(routes: { cidr: Cidr; via: Interface }[]): void {
+    this.routes = [...routes].sort((a, b) => b.cidr.prefix - a.cidr.prefix);
+  }
+
+  get routedSubnets(): readonly { cidr: Cidr; via: Interface }[] {
+    return this.routes;
+  }
+
+  hasAddress(ip: Ipv4): boolean {
+    if (this.lan.addresses.includes(ip)) return true;
+    return this.uplink !== null && this.uplink.addresses.includes(ip);
+  }
+
+  isUplinkAddress(ip: Ipv4): boolean {
+    return this.uplink !== null && this.uplink.addresses.includes(ip);
+  }
+
+  sourceFor(dst: Ipv4): Ipv4 {
+    if (this.uplink === null || this.cidr.contains(dst) || this.routeVia(dst) !== undefined) return this.lan.addresses[0];
+    return this.uplink.addresses[0];
+  }
+
+  /** Names: this router's table, then its parent's, up to the root. */
+  resolve(name: string): Ipv4 {
+    const n = name.toLowerCase().replace(/\.$/, '');
+    for (let r: Router | null = this; r !== null; r = r.parent) {
+      const ip = r.names.get(n);
+      if (ip !== undefined) return ip;
+    }
+    throw new VnetError('ENOTFOUND', `name "${name}" is not known below router ${this.name}; add it with \`vnet dns add ${name} IP\``);
+  }
+
+  /** Packets the router itself originates: ICMP errors, echo replies, its own sockets. */
+  output(pkt: Packet): VnetError | null {
+    const dst = pkt.dst;
+    if (this.hasAddress(dst)) {
+      this.deliverLocal(pkt, this.lan);
+      return null;
+    }
+    if (this.neighbors.has(dst) || this.routeVia(dst) !== undefined || this.cidr.contains(dst) || this.uplink === null) {
+      this.lan.transmit(pkt);
+      return null;
+    }
+    if (this.nat !== null && !this.isUplinkAddress(pkt.src) && !this.translator.outbound(pkt)) return null;
+    this.uplink.transmit(pkt);
+    return null;
+  }
+
+  input(pkt: Packet, iface: Interface): void {
+    if (this.minDelayNs === 0 && this.maxJitterNs === 0) {
+      this.process(pkt, iface);
+      return;
+    }
+    this.enqueue(pkt, iface);
+  }
+
+  /** The forwarding decision for one packet that came in on `inIf`. */
+  process(pkt: Packet, inIf: Interface): void {
+    const dst = pkt.dst;
+    const fromLan = inIf === this.lan;
+    if (this.hasAddress(dst)) {
+      if (this.nat !== null && this.isUplinkAddress(dst)) {
+        const handled = fromLan ? this.translator.hairpin(pkt) : this.translator.inbound(pkt);
+        if (handled === 'done') return;
+        if (handled === 'forward') return this.route(pkt, inIf, false);
+      }
+      this.deliverLocal(pkt, inIf);
+      return;
+    }
+    // Switching on the LAN: on-link traffic between neighbours keeps its TTL.
+    if (fromLan) {
+      const n = this.neighbors.get(dst);
+      if (n !== undefined) {
+        this.lan.transmit(pkt);
+        return;
+      }
+    }
+    this.route(pkt, inIf, true);
+  }
+
+  /** Routes a packet: TTL, egress choice, MTU, source NAT. `checkTtl` is false when the NAT already did it. */
+  route(pkt: Packet, inIf: Interface, checkTtl: boolean): void {
+    if (checkTtl && !this.decrementTtl(pkt, inIf)) return;
+    const dst = pkt.dst;
+    if (this.neighbors.has(dst) || this.routeVia(dst) !== undefined) {
+      if (this.fits(pkt, this.lan, inIf)) this.lan.transmit(pkt);
+      return;
+    }
+    if (this.cidr.contains(dst)) {
+      inIf.drop(pkt, 'no-neighbor');
+      this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_HOST, 0, inIf.primary);
+      return;
+    }
+    const up = this.uplink;
+    if (up === null || inIf === up) {
+      inIf.drop(pkt, 'no-route');
+      this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_NET, 0, inIf.primary);
+      return;
+    }
+    if (!this.fits(pkt, up, inIf)) return;
+    if (this.nat !== null && !this.translator.outbound(pkt)) return;
+    up.transmit(pkt);
+  }
+
+  /** TTL check and decrement (RFC 1812 §5.3.1); false when the packet expired here. */
+  decrementTtl(pkt: Packet, inIf: Interface): boolean {
+    if (pkt.ttl <= 1) {
+      inIf.drop(pkt, 'ttl-exceeded');
+      this.sendError(pkt, ICMP_TIME_EXCEEDED, 0, 0, inIf.primary);
+      return false;
+    }
+    pkt.ttl--;
+    return true;
+  }
+
+  /** MTU check before the packet leaves by `out`; a DF packet that does not fit gets "fragmentation needed". */
+  private fits(pkt: Packet, out: Interface, inIf: Interface): boolean {
+    if (packetLength(pkt) <= out.mtu) return true;
+    out.drop(pkt, 'mtu');
+    if (pkt.df) this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_FRAG_NEEDED, out.mtu, inIf.primary);
+    return false;
+  }
+
+  /** The LAN's wire: hand the packet to the neighbour that holds its destination. */
+  private lanDeliver(pkt: Packet): void {
+    const n = this.neighbors.get(pkt.dst) ?? this.routeVia(pkt.dst);
+    if (n !== undefined) n.receive(pkt);
+    else this.lan.drop(pkt, 'no-neighbor');
+  }
+
+  private routeVia(dst: Ipv4): Interface | undefined {
+    const r = this.routes;
+    for (let i = 0; i < r.length; i++) if (r[i].cidr.contains(dst)) return r[i].via;
+    return undefined;
+  }
+
+  private enqueue(pkt: Packet, iface: Interface): void {
+    if (this.queue.length - this.queueHead >= this.queueSize) {
+      iface.drop(pkt, 'router-queue-full');
+      return;
+    }
+    const now = this.now();
+    let due = now + this.minDelayNs + (this.maxJitterNs > 0 ? this.rng.int(0, this.maxJitterNs) : 0);
+    if (due < this.lastDue) due = this.lastDue;
+    this.lastDue = due;
+    this.queue.push({ pkt, iface, due });
+    if (this.queueTask === undefined) this.queueTask = this.scheduler.at(due, drainRouterQueue, this);
+  }
+
+  /** Forwards every queued packet that is due, then re-arms for the next. */
+  drainQueue(): void {
+    this.queueTask = undefined;
+    const now = this.now();
+    while (this.queueHead < this.queue.length) {
+      const q = this.queue[this.queueHead];
+      if (q.due > now) {
+        this.queueTask = this.scheduler.at(q.due, drainRouterQueue, this);
+        break;
+      }
+      this.queueHead++;
+      if (this.alive) this.process(q.pkt, q.iface);
+    }
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > 1024) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  /** Packets waiting in the router's own delay queue. */
+  get queued(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  /** Stops the router: drops what it holds; called when it is removed. */
+  shutdown(): void {
+    this.alive = false;
+    this.scheduler.cancel(this.queueTask);
+    this.queue = [];
+    this.queueHead = 0;
+    this.nat?.dispose();
+    for (const s of this.ports.sockets()) if (!s.closed) s.close();
+    this.lan.up = false;
+    if (this.uplink) this.uplink.up = false;
+  }
+}
+
+function drainRouterQueue(r: Router): void {
+  r.drainQueue();
+}

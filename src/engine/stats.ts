@@ -1,0 +1,49 @@
+// Counters: per-interface packets and bytes each way, and drops by reason.
+
+/** Why a packet was dropped. Every drop in the engine is counted under one of these. */
+export type DropReason =
+  | 'loss' // a loss filter (random or Gilbert-Elliott)
+  | 'match' // a --drop-match filter
+  | 'queue-full' // a token-bucket or delay queue over its limit (tail drop)
+  | 'router-queue-full' // the router's own queue (--queue-size) was full
+  | 'mtu' // larger than the egress interface's MTU
+  | 'ttl-exceeded' // TTL reached zero at a router
+  | 'no-route' // no route to the destination
+  | 'no-neighbor' // destination in the subnet but no interface holds it
+  | 'nat-no-mapping' // inbound to the NAT's external address with no mapping
+  | 'nat-filtered' // inbound refused by the NAT's filtering behaviour
+  | 'nat-port-exhausted' // no free external port for a new mapping
+  | 'nat-table-full' // the NAT table reached its mapping limit
+  | 'nat-unpaired' // 1:1 NAT: no external address paired with the internal one
+  | 'hairpin-disabled' // a packet to the NAT's own external mapping with hairpinning off
+  | 'rcvbuf-full' // a socket's receive queue was full
+  | 'port-unreachable' // no socket bound to the destination port
+  | 'protocol-unreachable' // a host got a protocol it has no handler for
+  | 'martian' // a source or destination address that cannot appear on the wire
+  | 'node-removed' // in flight when its node was removed
+  | 'malformed'; // bytes from outside that did not parse
+
+export class InterfaceStats {
+  rxPackets = 0;
+  rxBytes = 0;
+  txPackets = 0;
+  txBytes = 0;
+  readonly drops = new Map<DropReason, number>();
+
+  countDrop(reason: DropReason): void {
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+  }
+
+  get dropped(): number {
+    let n = 0;
+    for (const v of this.drops.values()) n += v;
+    return n;
+  }
+
+  toJSON(): { rxPackets: number; rxBytes: number; txPackets: number; txBytes: number; drops: Record<string, number> } {
+    return {
+      rxPackets: this.rxPackets, rxBytes: this.rxBytes, txPackets: this.txPackets, txBytes: this.txBytes,
+      drops: Object.fromEntries([...this.drops.entries()].sort()),
+    };
+  }
+}

@@ -1,0 +1,25 @@
+// vnet as a library: the emulated network, its sockets and its building blocks.
+export { Network } from './engine/network.js';
+export type { NetworkOptions, RouterOptions, HostOptions, NatPreset } from './engine/network.js';
+export { Router } from './engine/router.js';
+export { Host } from './engine/host.js';
+export { VSocket } from './engine/socket.js';
+export type { RemoteInfo, AddressInfo, IcmpNotice, SocketOptions } from './engine/socket.js';
+export type { IcmpMessage } from './engine/node.js';
+export { Interface } from './engine/iface.js';
+export type { Tap, Direction } from './engine/iface.js';
+export { Scheduler } from './engine/scheduler.js';
+export { RealClock, VirtualClock } from './engine/clock.js';
+export type { Clock } from './engine/clock.js';
+export { Rng } from './engine/rng.js';
+export { VnetError } from './engine/errors.js';
+export type { NetworkEvent, MappingEvent, DropEvent } from './engine/events.js';
+export type { DropReason } from './engine/stats.js';
+export type { FilterSpec, NormalizedFilter } from './engine/filters/spec.js';
+export type { FilterInfo } from './engine/filter-registry.js';
+export type { NatOptions, NatConfig } from './engine/nat/config.js';
+export type { NatMapping } from './engine/nat/table.js';
+export { parseDuration, parsePercent, parseRate, parseSize, formatDuration } from './engine/units.js';
+export { formatIpv4, parseIpv4, Cidr } from './wire/addr.js';
+export { describePacket } from './engine/describe.js';
+export * as wire from './wire/index.js';

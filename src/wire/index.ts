@@ -1,0 +1,11 @@
+// The wire layer in one import: addresses, the Packet repr, header views, checksums and the codec.
+export * from './addr.js';
+export * from './errors.js';
+export * from './packet.js';
+export * from './checksum.js';
+export * from './ipv4.js';
+export * from './udp.js';
+export * from './tcp.js';
+export * from './icmp.js';
+export * from './codec.js';
+export * from './quoted.js';

@@ -1,0 +1,160 @@
+// IP forwarding: TTL per hop, ICMP time exceeded and unreachable, MTU,
+// switching on a LAN, routed (non-NAT) child subnets, router delay and queue.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Network } from '../../src/engine/network.js';
+import { collect } from '../helpers.js';
+import { formatIpv4 } from '../../src/wire/addr.js';
+import { ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, UNREACH_FRAG_NEEDED, UNREACH_HOST } from '../../src/wire/packet.js';
+import type { IcmpMessage } from '../../src/engine/node.js';
+import type { IcmpNotice } from '../../src/engine/socket.js';
+
+/** internet ← isp (routed, no NAT) ← home (NAT) ← alice; server on the internet. */
+function chain(): Network {
+  const net = new Network({ clock: 'virtual' });
+  net.addRouter({ name: 'internet', cidr: '0.0.0.0/0' });
+  net.addRouter({ name: 'isp', parent: 'internet', cidr: '100.64.0.0/16', ips: ['198.51.100.254'], nat: 'none' });
+  net.addRouter({ name: 'home', parent: 'isp', cidr: '192.168.1.0/24', nat: 'port-restricted' });
+  net.addHost({ name: 'alice', router: 'home' });
+  net.addHost({ name: 'server', router: 'internet', ips: ['198.51.100.7'] });
+  net.addHost({ name: 'ispbox', router: 'isp' });
+  return net;
+}
+
+test('TTL is decremented once per routing hop; LAN switching keeps it', () => {
+  const net = chain();
+  const ttls: number[] = [];
+  net.iface('server/eth0').addTap({ packet: (p, dir) => { if (dir === 'in') ttls.push(p.ttl); } });
+  net.host('server').udpBind(7000);
+  net.host('alice').udpBind(4000).send('x', 7000, '198.51.100.7');
+  net.runUntilIdle();
+  // alice → home (routes: 63) → isp (routes: 62) → internet LAN (switched to the server: 62)
+  assert.deepEqual(ttls, [62]);
+});
+
+test('routed child subnet: the server reaches a host inside a non-NAT router by its own address', () => {
+  const net = chain();
+  const box = net.host('ispbox');
+  assert.equal(box.ip, '100.64.0.2', 'first address after the gateway');
+  const got = collect(box.udpBind(9000), net);
+  net.host('server').udpBind(7000).send('to isp customer', 9000, box.ip);
+  net.runUntilIdle();
+  assert.deepEqual(got.map((r) => `${r.data} from ${r.from}`), ['to isp customer from 198.51.100.7']);
+});
+
+test('TTL expiry answers ICMP time exceeded from the router, quoting the packet', () => {
+  const net = chain();
+  const alice = net.host('alice');
+  const s = alice.udpBind(4000);
+  const notices: IcmpNotice[] = [];
+  s.on('icmp', (n: IcmpNotice) => notices.push(n));
+  s.setTTL(2);
+  s.send('short-lived', 7000, '198.51.100.7');
+  net.runUntilIdle();
+  assert.equal(notices.length, 1);
+  assert.equal(notices[0].type, ICMP_TIME_EXCEEDED);
+  assert.equal(notices[0].from, formatIpv4(net.router('isp').lan.addresses[0]), 'the second router answers');
+  assert.equal(net.iface('isp/lan').stats.drops.get('ttl-exceeded'), 1);
+});
+
+test('traceroute-style probes see every router on the path', () => {
+  const net = chain();
+  const alice = net.host('alice');
+  const seen: string[] = [];
+  alice.onIcmp((m: IcmpMessage) => seen.push(`${m.type} ${formatIpv4(m.from)}`));
+  for (let ttl = 1; ttl <= 3; ttl++) alice.sendEcho('198.51.100.7', { id: 9, seq: ttl, ttl });
+  net.runUntilIdle();
+  assert.deepEqual(seen, [
+    `11 ${formatIpv4(net.router('home').gateway)}`,
+    `11 ${formatIpv4(net.router('isp').gateway)}`,
+    '0 198.51.100.7',
+  ]);
+});
+
+test('no host at an on-link address: ICMP host unreachable and a no-neighbor drop', () => {
+  const net = chain();
+  const s = net.host('server').udpBind(7000);
+  const notices: IcmpNotice[] = [];
+  s.on('icmp', (n: IcmpNotice) => notices.push(n));
+  s.send('nobody', 9, '100.64.0.200');
+  net.runUntilIdle();
+  assert.deepEqual(notices.map((n) => [n.type, n.code]), [[ICMP_DEST_UNREACHABLE, UNREACH_HOST]]);
+  assert.equal(net.iface('isp/uplink').stats.drops.get('no-neighbor'), 1);
+});
+
+test('MTU: a packet larger than the egress MTU is dropped and counted; without DF nobody is told', () => {
+  const net = new Network({ clock: 'virtual' });
+  net.addRouter({ name: 'internet', cidr: '0.0.0.0/0' });
+  net.addRouter({ name: 'tunnel', parent: 'internet', cidr: '10.9.0.0/24', nat: 'full-cone', mtu: 1400 });
+  net.addHost({ name: 'server', router: 'internet', ips: ['198.51.100.7'] });
+  const inside = net.addHost({ name: 'inside', router: 'tunnel', mtu: 1500 });
+  const atServer = collect(net.host('server').udpBind(7000), net);
+  const out = inside.udpBind(5002);
+  const notices: IcmpNotice[] = [];
+  out.on('icmp', (n: IcmpNotice) => notices.push(n));
+  out.send(Buffer.alloc(1450), 7000, '198.51.100.7');
+  out.send(Buffer.alloc(1372), 7000, '198.51.100.7');
+  net.runUntilIdle();
+  assert.deepEqual(atServer.map((r) => r.data.length), [1372], '1400-byte packet passes, 1478-byte one does not');
+  assert.equal(net.iface('tunnel/uplink').stats.drops.get('mtu'), 1);
+  assert.equal(notices.length, 0);
+});
+
+test('MTU with DF: ICMP fragmentation needed carries the next-hop MTU', () => {
+  const net = new Network({ clock: 'virtual' });
+  net.addRouter({ name: 'internet', cidr: '0.0.0.0/0' });
+  net.addRouter({ name: 'tunnel', parent: 'internet', cidr: '10.9.0.0/24', nat: 'full-cone', mtu: 1400 });
+  const inside = net.addHost({ name: 'inside', router: 'tunnel', mtu: 1500 });
+  net.addHost({ name: 'server', router: 'internet', ips: ['198.51.100.7'] });
+  const s = inside.udpBind(5000);
+  s.setDontFragment(true);
+  const notices: IcmpNotice[] = [];
+  s.on('icmp', (n: IcmpNotice) => notices.push(n));
+  s.send(Buffer.alloc(1450), 7000, '198.51.100.7');
+  net.runUntilIdle();
+  assert.deepEqual(notices.map((n) => [n.type, n.code, n.mtu]), [[ICMP_DEST_UNREACHABLE, UNREACH_FRAG_NEEDED, 1400]]);
+});
+
+test('router-wide delay and jitter keep order; the router queue is bounded', () => {
+  const net = new Network({ clock: 'virtual', seed: 5 });
+  net.addRouter({ name: 'internet', cidr: '0.0.0.0/0' });
+  net.addRouter({ name: 'slow', parent: 'internet', cidr: '10.1.0.0/24', nat: 'full-cone', minDelay: '10ms', maxJitter: '5ms', queueSize: 50 });
+  net.addHost({ name: 'a', router: 'slow' });
+  net.addHost({ name: 'server', router: 'internet', ips: ['198.51.100.7'] });
+  const got = collect(net.host('server').udpBind(7000), net);
+  const s = net.host('a').udpBind(4000);
+  for (let i = 0; i < 80; i++) s.send(String(i), 7000, '198.51.100.7');
+  net.runUntilIdle();
+  assert.equal(got.length, 50);
+  assert.deepEqual(got.map((r) => Number(r.data)), Array.from({ length: 50 }, (_, i) => i), 'order kept');
+  for (const r of got) assert.ok(r.time >= 10e6 && r.time <= 15e6, `delivered at ${r.time} ns, want 10-15 ms`);
+  assert.equal(net.iface('slow/lan').stats.drops.get('router-queue-full'), 30);
+});
+
+test('removing a host under traffic: in-flight packets are dropped and counted, the rest keeps working', () => {
+  const net = chain();
+  net.addFilter('internet/lan', { delay: '50ms' });
+  const server = net.host('server');
+  const got = collect(server.udpBind(7000), net);
+  const s = net.host('alice').udpBind(4000);
+  for (let i = 0; i < 5; i++) s.send(String(i), 7000, '198.51.100.7');
+  net.advance('10ms');
+  net.remove('server');
+  net.runUntilIdle();
+  assert.equal(got.length, 0);
+  assert.equal(net.iface('internet/lan').stats.drops.get('no-neighbor'), 5);
+  const again = net.addHost({ name: 'server', router: 'internet', ips: ['198.51.100.7'] });
+  const got2 = collect(again.udpBind(7000), net);
+  s.send('after', 7000, '198.51.100.7');
+  net.runUntilIdle();
+  assert.deepEqual(got2.map((r) => r.data), ['after']);
+});
+
+test('removing a router removes its subtree and frees its uplink address', () => {
+  const net = chain();
+  const removed = net.remove('isp');
+  assert.deepEqual(removed.sort(), ['alice', 'home', 'isp', 'ispbox']);
+  assert.deepEqual(net.routers.map((r) => r.name), ['internet']);
+  const again = net.addRouter({ name: 'isp2', parent: 'internet', cidr: '100.64.0.0/16', ips: ['198.51.100.254'], nat: 'none' });
+  assert.equal(formatIpv4(again.uplink!.addresses[0]), '198.51.100.254');
+});
