@@ -24,7 +24,7 @@ export default class Demo extends Command {
     for (const l of lines) {
       if (l.kind === 'title') this.log(`\n== ${l.text}`);
       else if (l.kind === 'ok') this.log(`  ok   ${l.text}`);
-      else if (l.kind === 'fail') this.log(`  FAIL ${l.text}`);
+      else if (l.kind === 'fail') this.log(`  no   ${l.text}`);
       else this.log(`  ${l.text}`);
     }
     net.close();

@@ -1,7 +1,9 @@
 // Hands out addresses of a router's subnet: the whole prefix, not just 254
 // addresses; skips the network and broadcast addresses, addresses in use,
 // carved-out child subnets and, on public prefixes such as 0.0.0.0/0, the
-// special-purpose ranges (private, loopback, multicast ...).
+// special-purpose ranges (private, loopback, multicast ...). In prefixes wider
+// than /24 it also skips x.y.z.0 and x.y.z.255, which look like network and
+// broadcast addresses to people and to some stacks.
 import { Cidr, formatIpv4, SPECIAL_PURPOSE, type Ipv4 } from '../wire/addr.js';
 import { VnetError } from './errors.js';
 
@@ -15,7 +17,7 @@ export class SubnetAllocator {
   constructor(cidr: Cidr) {
     this.cidr = cidr;
     // Skip special-purpose ranges only when the prefix is not itself inside one (10.0.0.0/8 hands out 10.x).
-    this.skip = SPECIAL_PURPOSE.filter((s) => cidr.overlaps(s) && !s.contains(cidr.network));
+    this.skip = SPECIAL_PURPOSE.filter((s) => cidr.overlaps(s) && !(s.prefix <= cidr.prefix && s.contains(cidr.network)));
     this.cursor = cidr.firstUsable;
   }
 
@@ -65,6 +67,13 @@ export class SubnetAllocator {
       if (jump !== undefined) {
         tried += jump - ip + 1;
         ip = jump + 1;
+        continue;
+      }
+      // In prefixes wider than /24, x.y.z.0 and x.y.z.255 look like network and broadcast addresses: skip them.
+      const lastOctet = ip & 255;
+      if (this.cidr.prefix < 24 && (lastOctet === 0 || lastOctet === 255)) {
+        ip++;
+        tried++;
         continue;
       }
       if (!this.used.has(ip)) {

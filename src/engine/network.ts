@@ -259,7 +259,10 @@ export class Network implements NetContext {
     return removed;
   }
 
-  /** Changes a router's NAT at run time. A change of kind (NAPT, 1:1, none) starts an empty table. */
+  /**
+   * Changes a router's NAT at run time. A change of mapping or filtering behaviour, or of kind
+   * (NAPT, 1:1, none), starts an empty table, as flushing conntrack would; other changes keep live mappings.
+   */
   setNat(routerName: string, options: NatPreset | NatOptions): NatConfig | null {
     const r = this.router(routerName);
     if (!r.parent) throw invalid(`${r.name} is the root router; the root has no NAT`);
@@ -268,8 +271,11 @@ export class Network implements NetContext {
       // Turning NAT on or off changes routing: only allowed while nothing routed hangs below.
       checkSubnet(r.name, r.cidr, r.parent, next, r);
     }
-    if (next && r.nat && r.natConfig && next.mode === r.natConfig.mode) {
-      r.nat.setConfig(next);
+    const sameBehaviour = next !== null && r.natConfig !== null && next.mode === r.natConfig.mode &&
+      next.mapping === r.natConfig.mapping && next.filtering === r.natConfig.filtering;
+    if (sameBehaviour && r.nat) {
+      // Timers, hairpinning, port policy: live mappings stay.
+      r.nat.setConfig(next!);
       r.natConfig = next;
     } else {
       this.installNat(r, next);

@@ -138,7 +138,9 @@ export class Router extends NetNode {
   /** Names: this router's table, then its parent's, up to the root. */
   resolve(name: string): Ipv4 {
     const n = name.toLowerCase().replace(/\.$/, '');
-    for (let r: Router | null = this; r !== null; r = r.parent) {
+    const own = this.names.get(n);
+    if (own !== undefined) return own;
+    for (let r = this.parent; r !== null; r = r.parent) {
       const ip = r.names.get(n);
       if (ip !== undefined) return ip;
     }

@@ -141,14 +141,15 @@ export class Scheduler {
   }
 
   /**
-   * Virtual clock only: runs until no work is left, jumping time to each task.
-   * Stops after `limit` ns of virtual time (default 24 h) so periodic work cannot spin forever.
+   * Virtual clock only: runs until no work is left, jumping time to each task. Weak
+   * (housekeeping) tasks such as NAT expiry sweeps do not count as work: when only they
+   * remain, time stops. Stops after `limit` ns of virtual time (default 24 h) at the latest.
    */
   runUntilIdle(limit = 24 * 3600 * 1e9): number {
     const clock = this.virtualClock('runUntilIdle');
     const end = clock.now() + limit;
     let ran = this.runDue();
-    for (;;) {
+    while (this.strongPending > 0) {
       const due = this.nextDue();
       if (due === undefined || due > end) break;
       clock.set(due);

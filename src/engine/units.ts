@@ -21,10 +21,9 @@ export function parseDuration(v: string | number, what = 'duration'): number {
   return Math.round(Number(m[1]) * DURATION_UNITS[unit]);
 }
 
-/** Formats nanoseconds the short way users type them: 1500000 → "1.5ms". */
+/** Formats nanoseconds the short way users type them: 1500000 → "1.5ms", 18884023 → "18.884ms". */
 export function formatDuration(ns: number): string {
   const units: [string, number][] = [['h', 3600 * NS_PER_S], ['m', 60 * NS_PER_S], ['s', NS_PER_S], ['ms', NS_PER_MS], ['us', 1000]];
-  for (const [u, f] of units) if (ns >= f && ns % (f / 1000) === 0) return `${+(ns / f).toFixed(3)}${u}`;
   for (const [u, f] of units) if (ns >= f) return `${+(ns / f).toFixed(3)}${u}`;
   return `${ns}ns`;
 }

@@ -1,0 +1,225 @@
+// A filter as users give it (CLI flags, YAML, library options), checked and
+// normalized into plain JSON-friendly numbers, and the stages built from it in
+// netem's order: match → loss → duplicate → delay/jitter → rate.
+import { invalid } from '../errors.js';
+import { formatDuration, parseDuration, parsePercent, parseRate, parseSize } from '../units.js';
+import { DelayStage } from './delay.js';
+import { DuplicateStage } from './duplicate.js';
+import { GilbertElliottLossStage, LossStage, type GilbertElliottParams } from './loss.js';
+import { MatchDropStage, parseMatch } from './match.js';
+import type { Stage, StageContext } from './stage.js';
+import { TokenBucketStage } from './tbf.js';
+
+export interface FilterSpec {
+  /** Default 'egress'. */
+  direction?: 'egress' | 'ingress';
+  /** Percent: 2 or '2%'. */
+  loss?: number | string;
+  /** Gilbert-Elliott in percents, or netem's form 'gemodel:p,r[,1-h[,1-k]]' (r defaults to 100 − p, 1-h to 100, 1-k to 0). */
+  lossModel?: { p: number | string; r: number | string; lossBad?: number | string; lossGood?: number | string } | string;
+  /** Percent of packets sent twice. */
+  duplicate?: number | string;
+  /** Milliseconds, or '30ms'. */
+  delay?: number | string;
+  /** Milliseconds, or '5ms': each packet gets delay ± jitter (uniform). */
+  jitter?: number | string;
+  /** Keep packet order despite jitter (netem reorders by default). */
+  preserveOrder?: boolean;
+  /** Bits per second, or '4mbit'. */
+  rate?: number | string;
+  /** Bucket size: bytes or '32kb'. Default max(MTU, rate × 10 ms). */
+  burst?: number | string;
+  /** Bytes that may wait for tokens: bytes or '256kb'. Default max(burst, 100 × MTU). */
+  queue?: number | string;
+  /** pcap-filter subset: drop what matches. */
+  dropMatch?: string;
+  /** The filter's own random stream; default: derived from the network's seed and the filter id. */
+  seed?: number;
+}
+
+/** The checked form kept by the engine, listed by `filter ls` and exported with the topology. */
+export interface NormalizedFilter {
+  direction: 'egress' | 'ingress';
+  /** Fraction in [0, 1]. */
+  lossProbability?: number;
+  /** Fractions in [0, 1]. */
+  lossModel?: GilbertElliottParams;
+  /** Fraction in [0, 1]. */
+  duplicate?: number;
+  delayNs: number;
+  jitterNs: number;
+  preserveOrder: boolean;
+  rateBps?: number;
+  /** Always set with rateBps (the default is filled in). */
+  burstBytes?: number;
+  /** Set only when given; the bucket then uses max(burst, 100 × MTU) of the interface. */
+  queueBytes?: number;
+  dropMatch?: string;
+  seed?: number;
+}
+
+/** The options that make a filter do something; a spec needs at least one. */
+const IMPAIRMENT_KEYS = ['loss', 'lossModel', 'duplicate', 'delay', 'jitter', 'rate', 'dropMatch'] as const;
+const SPEC_KEYS = new Set(['direction', 'loss', 'lossModel', 'duplicate', 'delay', 'jitter', 'preserveOrder', 'rate', 'burst', 'queue', 'dropMatch', 'seed']);
+
+/** Checks a spec and turns it into numbers: fractions, ns, bit/s, bytes. Throws VnetError EINVAL. */
+export function normalizeFilterSpec(spec: FilterSpec, mtu: number): NormalizedFilter {
+  for (const key of Object.keys(spec)) {
+    if (!SPEC_KEYS.has(key)) throw invalid(`unknown filter option "${key}"; known options: ${[...SPEC_KEYS].join(', ')}`);
+  }
+  const direction = spec.direction ?? 'egress';
+  if (direction !== 'egress' && direction !== 'ingress') throw invalid(`direction "${String(direction)}" is not egress or ingress`);
+  if (spec.preserveOrder !== undefined && typeof spec.preserveOrder !== 'boolean') {
+    throw invalid(`preserveOrder ${JSON.stringify(spec.preserveOrder)} is not true or false`);
+  }
+  if (spec.rate === undefined && (spec.burst !== undefined || spec.queue !== undefined)) {
+    throw invalid(`--${spec.burst !== undefined ? 'burst' : 'queue'} shapes a rate limit; give --rate too (e.g. --rate 4mbit)`);
+  }
+  if (!IMPAIRMENT_KEYS.some((k) => spec[k] !== undefined)) {
+    throw invalid('a filter needs at least one of --loss, --delay, --rate, --duplicate, --drop-match');
+  }
+
+  const f: NormalizedFilter = { direction, delayNs: 0, jitterNs: 0, preserveOrder: spec.preserveOrder ?? false };
+  if (spec.loss !== undefined && spec.lossModel !== undefined) throw invalid('give either --loss or --loss-model, not both');
+  if (spec.dropMatch !== undefined) {
+    if (typeof spec.dropMatch !== 'string') throw invalid('drop-match takes a pcap-filter expression such as "udp and dst port 53"');
+    parseMatch(spec.dropMatch);
+    f.dropMatch = spec.dropMatch;
+  }
+  if (spec.loss !== undefined) f.lossProbability = parsePercent(spec.loss, 'loss');
+  if (spec.lossModel !== undefined) f.lossModel = parseLossModel(spec.lossModel);
+  if (spec.duplicate !== undefined) f.duplicate = parsePercent(spec.duplicate, 'duplicate');
+  if (spec.delay !== undefined) f.delayNs = parseDuration(spec.delay, 'delay');
+  if (spec.jitter !== undefined) f.jitterNs = parseDuration(spec.jitter, 'jitter');
+  if (spec.rate !== undefined) {
+    const rate = parseRate(spec.rate, 'rate');
+    f.rateBps = rate;
+    const burst = spec.burst !== undefined ? parseSize(spec.burst, 'burst') : defaultBurstBytes(rate, mtu);
+    if (burst < mtu) throw invalid(`burst (${burst} bytes) is smaller than the MTU (${mtu} bytes); raise --burst`);
+    f.burstBytes = burst;
+    if (spec.queue !== undefined) f.queueBytes = parseSize(spec.queue, 'queue');
+  }
+  if (spec.seed !== undefined) {
+    if (!Number.isInteger(spec.seed) || spec.seed < 0 || spec.seed > 0xffffffff) {
+      throw invalid(`seed ${spec.seed} is not a whole number from 0 to 4294967295`);
+    }
+    f.seed = spec.seed;
+  }
+  return f;
+}
+
+/** Bucket size when --burst is not given: 10 ms worth of rate, at least one MTU. */
+export function defaultBurstBytes(rateBps: number, mtu: number): number {
+  return Math.max(mtu, Math.ceil(rateBps / 800));
+}
+
+/** The stages of one filter, linked in order; each random stage draws from its own fork of ctx.rng. */
+export function buildStages(f: NormalizedFilter, ctx: StageContext): Stage[] {
+  const stages: Stage[] = [];
+  const forked = (label: string): StageContext => ({
+    scheduler: ctx.scheduler, mtu: ctx.mtu, rng: ctx.rng.fork(label), drop: ctx.drop.bind(ctx),
+  });
+  if (f.dropMatch !== undefined) stages.push(new MatchDropStage(ctx, parseMatch(f.dropMatch)));
+  if (f.lossProbability !== undefined) stages.push(new LossStage(forked('loss'), f.lossProbability));
+  if (f.lossModel !== undefined) stages.push(new GilbertElliottLossStage(forked('loss'), f.lossModel));
+  if (f.duplicate !== undefined) stages.push(new DuplicateStage(forked('duplicate'), f.duplicate));
+  if (f.delayNs > 0 || f.jitterNs > 0) stages.push(new DelayStage(forked('delay'), f.delayNs, f.jitterNs, f.preserveOrder));
+  if (f.rateBps !== undefined) {
+    stages.push(new TokenBucketStage(ctx, f.rateBps, f.burstBytes ?? defaultBurstBytes(f.rateBps, ctx.mtu), f.queueBytes));
+  }
+  for (let i = 0; i + 1 < stages.length; i++) stages[i].next = stages[i + 1];
+  return stages;
+}
+
+/** One line such as "egress loss 2% delay 30ms±5ms rate 4mbit burst 32kb". */
+export function describeFilter(f: NormalizedFilter): string {
+  const parts: string[] = [f.direction];
+  if (f.dropMatch !== undefined) parts.push(`drop-match "${f.dropMatch}"`);
+  if (f.lossProbability !== undefined) parts.push(`loss ${formatPercent(f.lossProbability)}`);
+  if (f.lossModel !== undefined) {
+    const m = f.lossModel;
+    parts.push(`loss gemodel p ${formatPercent(m.p)} r ${formatPercent(m.r)} 1-h ${formatPercent(m.lossBad)} 1-k ${formatPercent(m.lossGood)}`);
+  }
+  if (f.duplicate !== undefined) parts.push(`duplicate ${formatPercent(f.duplicate)}`);
+  if (f.delayNs > 0 || f.jitterNs > 0) {
+    const jitter = f.jitterNs > 0 ? `±${formatDuration(f.jitterNs)}` : '';
+    parts.push(`delay ${f.delayNs === 0 ? '0ms' : formatDuration(f.delayNs)}${jitter}${f.preserveOrder ? ' preserve-order' : ''}`);
+  }
+  if (f.rateBps !== undefined) {
+    parts.push(`rate ${formatRate(f.rateBps)}`);
+    if (f.burstBytes !== undefined) parts.push(`burst ${formatSize(f.burstBytes)}`);
+    if (f.queueBytes !== undefined) parts.push(`queue ${formatSize(f.queueBytes)}`);
+  }
+  if (f.seed !== undefined) parts.push(`seed ${f.seed}`);
+  return parts.join(' ');
+}
+
+/** A FilterSpec that normalizes back to `f` (percentages to 12 decimals), for saving a topology and loading it again. */
+export function filterSpecOf(f: NormalizedFilter): FilterSpec {
+  const spec: FilterSpec = { direction: f.direction };
+  if (f.lossProbability !== undefined) spec.loss = percentText(f.lossProbability);
+  if (f.lossModel !== undefined) {
+    const m = f.lossModel;
+    spec.lossModel = { p: percentText(m.p), r: percentText(m.r), lossBad: percentText(m.lossBad), lossGood: percentText(m.lossGood) };
+  }
+  if (f.duplicate !== undefined) spec.duplicate = percentText(f.duplicate);
+  if (f.delayNs > 0) spec.delay = `${f.delayNs}ns`;
+  if (f.jitterNs > 0) spec.jitter = `${f.jitterNs}ns`;
+  if (f.preserveOrder) spec.preserveOrder = true;
+  if (f.rateBps !== undefined) spec.rate = f.rateBps;
+  if (f.burstBytes !== undefined) spec.burst = f.burstBytes;
+  if (f.queueBytes !== undefined) spec.queue = f.queueBytes;
+  if (f.dropMatch !== undefined) spec.dropMatch = f.dropMatch;
+  if (f.seed !== undefined) spec.seed = f.seed;
+  if (!IMPAIRMENT_KEYS.some((k) => spec[k] !== undefined)) spec.delay = 0; // it was given as `delay: 0`
+  return spec;
+}
+
+/** 'gemodel:p,r[,1-h[,1-k]]' (commas or spaces) or an object of percents → fractions. */
+function parseLossModel(m: NonNullable<FilterSpec['lossModel']>): GilbertElliottParams {
+  let parts: (number | string | undefined)[];
+  if (typeof m === 'string') {
+    const match = /^\s*gemodel\s*[:\s]\s*(.*)$/i.exec(m);
+    parts = match ? match[1].split(/[\s,]+/).filter((s) => s !== '') : [];
+    if (parts.length < 1 || parts.length > 4) {
+      throw invalid(`loss model "${m}" is not gemodel:p,r[,1-h[,1-k]] in percents; write e.g. gemodel:1%,30%`);
+    }
+  } else if (typeof m === 'object' && m !== null) {
+    parts = [m.p, m.r, m.lossBad, m.lossGood];
+    if (m.p === undefined) throw invalid('loss model needs p, the percent chance of going from the good state to the bad one');
+  } else {
+    throw invalid(`loss model ${JSON.stringify(m)} is not gemodel:p,r[,1-h[,1-k]] or { p, r, lossBad, lossGood }`);
+  }
+  const [p, r, bad, good] = parts;
+  const pGoodToBad = parsePercent(p!, 'loss model p');
+  return {
+    p: pGoodToBad,
+    r: r === undefined ? 1 - pGoodToBad : parsePercent(r, 'loss model r'),
+    lossBad: bad === undefined ? 1 : parsePercent(bad, 'loss model 1-h'),
+    lossGood: good === undefined ? 0 : parsePercent(good, 'loss model 1-k'),
+  };
+}
+
+function formatPercent(x: number): string {
+  return `${+(x * 100).toFixed(4)}%`;
+}
+
+/** Exact enough to parse back to the same fraction, never in exponent form. */
+function percentText(x: number): string {
+  return `${(x * 100).toFixed(12).replace(/\.?0+$/, '')}%`;
+}
+
+/** Like tc: 4mbit, 1.5mbit, 500kbit, else bits. */
+function formatRate(bps: number): string {
+  for (const [unit, f] of [['gbit', 1e9], ['mbit', 1e6], ['kbit', 1e3]] as const) {
+    if (bps >= f && Number.isInteger((bps * 1000) / f)) return `${(bps / f).toFixed(3).replace(/\.?0+$/, '')}${unit}`;
+  }
+  return `${bps}bit`;
+}
+
+/** Like tc: 32kb (1024 bytes), 1mb, else bytes. */
+function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024}mb`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}kb`;
+  return `${bytes}b`;
+}
