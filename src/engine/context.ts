@@ -2,6 +2,7 @@
 // source, the event stream and the name registry.
 import type { Packet } from '../wire/packet.js';
 import type { Interface } from './iface.js';
+import type { Host } from './host.js';
 import type { EventBus } from './events.js';
 import type { Rng } from './rng.js';
 import type { Scheduler } from './scheduler.js';
@@ -12,4 +13,6 @@ export interface NetContext {
   readonly rng: Rng;
   readonly events: EventBus;
   reportDrop(iface: Interface, pkt: Packet, reason: DropReason): void;
+  /** A host by its node name (names resolve to hosts for everyone below the host's router). */
+  hostNamed(name: string): Host | undefined;
 }

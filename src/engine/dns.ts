@@ -8,16 +8,16 @@ export interface DnsRecord {
   ip: string;
   /** The router whose subtree sees the name. */
   router: string;
-  /** True for the names vnet registers for hosts by itself. */
+  /** True for host names, which resolve by themselves. */
   auto: boolean;
 }
 
 /** One router's table of names. */
 export class NameTable {
-  private readonly records = new Map<string, { ip: Ipv4; auto: boolean }>();
+  private readonly records = new Map<string, Ipv4>();
 
-  add(name: string, ip: Ipv4, auto = false): void {
-    this.records.set(normalizeName(name), { ip, auto });
+  add(name: string, ip: Ipv4): void {
+    this.records.set(normalizeName(name), ip);
   }
 
   remove(name: string): boolean {
@@ -25,11 +25,11 @@ export class NameTable {
   }
 
   get(name: string): Ipv4 | undefined {
-    return this.records.get(name)?.ip;
+    return this.records.get(name);
   }
 
   entries(router: string): DnsRecord[] {
-    return [...this.records.entries()].map(([name, r]) => ({ name, ip: formatIpv4(r.ip), router, auto: r.auto }));
+    return [...this.records.entries()].map(([name, ip]) => ({ name, ip: formatIpv4(ip), router, auto: false }));
   }
 }
 

@@ -5,7 +5,6 @@ import { packetLength, type Packet } from '../wire/packet.js';
 import type { NetContext } from './context.js';
 import { VnetError } from './errors.js';
 import { Interface } from './iface.js';
-import { deriveMac } from './mac.js';
 import { NetNode } from './node.js';
 
 const LOOPBACK = Cidr.parse('127.0.0.0/8');
@@ -20,7 +19,7 @@ export interface Attachment {
 export class Host extends NetNode {
   readonly kind = 'host' as const;
   readonly eth0: Interface;
-  readonly lo: Interface;
+  private loopback: Interface | null = null;
   readonly attachment: Attachment;
   /** The router this host hangs off. */
   readonly routerName: string;
@@ -29,15 +28,23 @@ export class Host extends NetNode {
     super(name, ctx);
     this.attachment = attachment;
     this.routerName = routerName;
-    this.eth0 = new Interface(this, 'eth0', mac ?? deriveMac(`${name}/eth0`), mtu);
+    this.eth0 = new Interface(this, 'eth0', mac ?? null, mtu);
     this.eth0.addresses = addresses;
     this.eth0.subnet = subnet;
-    this.lo = new Interface(this, 'lo', new Uint8Array(6), 65536);
-    this.lo.addresses = [LOOPBACK_IP];
-    this.lo.subnet = LOOPBACK;
-    const lan = attachment.lan;
-    this.eth0.peer = (pkt) => lan.receive(pkt);
-    this.lo.peer = (pkt) => this.deliverLocal(pkt, this.lo);
+    this.eth0.peerInterface = attachment.lan;
+  }
+
+  /** The loopback interface (127.0.0.1/8), made on first use. */
+  get lo(): Interface {
+    if (this.loopback === null) {
+      const lo = new Interface(this, 'lo', new Uint8Array(6), 65536);
+      lo.addresses = [LOOPBACK_IP];
+      lo.subnet = LOOPBACK;
+      lo.peer = (pkt) => this.deliverLocal(pkt, lo);
+      lo.up = this.alive;
+      this.loopback = lo;
+    }
+    return this.loopback;
   }
 
   get addresses(): Ipv4[] {
@@ -64,10 +71,10 @@ export class Host extends NetNode {
   }
 
   resolve(name: string): Ipv4 {
+    if (name === this.name) return this.eth0.addresses[0];
     const n = name.toLowerCase().replace(/\.$/, '');
     if (n === 'localhost') return LOOPBACK_IP;
-    if (n === this.name) return this.eth0.addresses[0];
-    return this.attachment.resolve(n);
+    return this.attachment.resolve(name);
   }
 
   output(pkt: Packet): VnetError | null {
@@ -97,6 +104,6 @@ export class Host extends NetNode {
     this.alive = false;
     for (const s of this.ports.sockets()) if (!s.closed) s.close();
     this.eth0.up = false;
-    this.lo.up = false;
+    if (this.loopback) this.loopback.up = false;
   }
 }

@@ -5,7 +5,9 @@ import { packetLength, type Packet } from '../wire/packet.js';
 import type { PacketSink, Stage } from './filters/stage.js';
 import type { NormalizedFilter } from './filters/spec.js';
 import { InterfaceStats, type DropReason } from './stats.js';
-import { formatMac } from './mac.js';
+import { deriveMac, formatMac } from './mac.js';
+
+const NO_VLAN: readonly number[] = Object.freeze([]);
 
 export type Direction = 'egress' | 'ingress';
 
@@ -39,37 +41,49 @@ export interface FilterEntry {
 export class Interface {
   readonly owner: InterfaceOwner;
   readonly name: string;
-  readonly fullName: string;
-  mac: Uint8Array;
+  private macAddress: Uint8Array | null;
   /** VLAN IDs, outer first (one: 802.1Q; two: 802.1ad QinQ). Captures write them as tags. */
-  vlan: number[] = [];
+  vlan: readonly number[] = NO_VLAN;
   mtu: number;
   /** Addresses in order; the first is the primary (source of packets the node originates). */
   addresses: Ipv4[] = [];
   /** The subnet this interface's addresses belong to. */
   subnet: Cidr | undefined;
   readonly stats = new InterfaceStats();
-  /** Where packets go when they leave this interface (set by whoever wires the topology). */
+  /** Where packets go when they leave this interface: another interface (a host's router LAN, a child's parent LAN)... */
+  peerInterface: Interface | null = null;
+  /** ...or a function (a router LAN's switch). Set by whoever wires the topology. */
   peer: ((pkt: Packet) => void) | null = null;
   /** False once the owner is removed: packets still in flight toward it are dropped. */
   up = true;
   taps: Tap[] | null = null;
-  readonly filters: FilterEntry[] = [];
-  private egressHead: PacketSink;
-  private ingressHead: PacketSink;
-  private readonly wireSink: PacketSink;
-  private readonly inputSink: PacketSink;
+  filters: FilterEntry[] = [];
+  /** First filter stage of each direction, or null when the direction has no filter. */
+  private egressHead: PacketSink | null = null;
+  private ingressHead: PacketSink | null = null;
+  private wireSink: PacketSink | null = null;
+  private inputSink: PacketSink | null = null;
 
-  constructor(owner: InterfaceOwner, name: string, mac: Uint8Array, mtu: number) {
+  /** `mac` null: derived from the interface's name on first use. */
+  constructor(owner: InterfaceOwner, name: string, mac: Uint8Array | null, mtu: number) {
     this.owner = owner;
     this.name = name;
-    this.fullName = `${owner.name}/${name}`;
-    this.mac = mac;
+    this.macAddress = mac;
     this.mtu = mtu;
-    this.wireSink = { push: (pkt) => this.toWire(pkt) };
-    this.inputSink = { push: (pkt) => this.owner.input(pkt, this) };
-    this.egressHead = this.wireSink;
-    this.ingressHead = this.inputSink;
+  }
+
+  /** `NODE/IFACE`. */
+  get fullName(): string {
+    return `${this.owner.name}/${this.name}`;
+  }
+
+  /** The MAC: given, or stable and derived from the full name (02:…, locally administered). */
+  get mac(): Uint8Array {
+    return (this.macAddress ??= deriveMac(this.fullName));
+  }
+
+  set mac(mac: Uint8Array) {
+    this.macAddress = mac;
   }
 
   get primary(): Ipv4 | undefined {
@@ -79,7 +93,8 @@ export class Interface {
   /** Sends a packet out of this interface: egress filters, then the wire. */
   transmit(pkt: Packet): void {
     if (!this.up) return this.drop(pkt, 'node-removed');
-    this.egressHead.push(pkt);
+    if (this.egressHead === null) this.toWire(pkt);
+    else this.egressHead.push(pkt);
   }
 
   /** A packet arrives from the wire: counters, taps, ingress filters, then the owner. */
@@ -88,7 +103,8 @@ export class Interface {
     this.stats.rxPackets++;
     this.stats.rxBytes += packetLength(pkt);
     if (this.taps !== null) this.tap(pkt, 'in');
-    this.ingressHead.push(pkt);
+    if (this.ingressHead === null) this.owner.input(pkt, this);
+    else this.ingressHead.push(pkt);
   }
 
   /** Counts a drop here, tells the taps and (when anyone listens) the event stream. */
@@ -140,12 +156,13 @@ export class Interface {
   }
 
   private toWire(pkt: Packet): void {
-    const peer = this.peer;
-    if (peer === null) return this.drop(pkt, 'no-route');
+    const peerIf = this.peerInterface;
+    if (peerIf === null && this.peer === null) return this.drop(pkt, 'no-route');
     this.stats.txPackets++;
     this.stats.txBytes += packetLength(pkt);
     if (this.taps !== null) this.tap(pkt, 'out');
-    peer(pkt);
+    if (peerIf !== null) peerIf.receive(pkt);
+    else this.peer!(pkt);
   }
 
   private tap(pkt: Packet, dir: 'in' | 'out'): void {
@@ -155,16 +172,22 @@ export class Interface {
 
   private relink(direction: Direction): void {
     const stages = this.filters.filter((f) => f.direction === direction).flatMap((f) => f.stages);
-    const end = direction === 'egress' ? this.wireSink : this.inputSink;
+    const end = this.endOf(direction);
     for (let i = 0; i < stages.length; i++) stages[i].next = i + 1 < stages.length ? stages[i + 1] : end;
-    const head = stages.length > 0 ? stages[0] : end;
+    const head = stages.length > 0 ? stages[0] : null;
     if (direction === 'egress') this.egressHead = head;
     else this.ingressHead = head;
+  }
+
+  /** Where the last stage of a direction hands packets: the wire (egress) or the owner (ingress). */
+  private endOf(direction: Direction): PacketSink {
+    if (direction === 'egress') return (this.wireSink ??= { push: (pkt) => this.toWire(pkt) });
+    return (this.inputSink ??= { push: (pkt) => this.owner.input(pkt, this) });
   }
 
   private nextAfter(removed: FilterEntry): PacketSink {
     const same = this.filters.filter((f) => f.direction === removed.direction && f.id > removed.id && f.stages.length > 0);
     if (same.length > 0) return same[0].stages[0];
-    return removed.direction === 'egress' ? this.wireSink : this.inputSink;
+    return this.endOf(removed.direction);
   }
 }

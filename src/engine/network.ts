@@ -186,8 +186,8 @@ export class Network implements NetContext {
       for (const ip of claimed) parent!.allocator.release(ip);
       throw err;
     }
-    r.lan.vlan = vlan;
-    if (r.uplink) r.uplink.vlan = [...vlan];
+    r.lan.vlan = vlan.length > 0 ? Object.freeze(vlan) : r.lan.vlan;
+    if (r.uplink) r.uplink.vlan = r.lan.vlan;
     if (parent) {
       if (natConfig === null && parent.cidr.prefix <= cidr.prefix && parent.cidr.contains(cidr.network)) parent.allocator.carve(cidr);
       parent.children.push(r);
@@ -207,7 +207,7 @@ export class Network implements NetContext {
     const r = this.router(o.router);
     const mtu = o.mtu ?? r.lan.mtu;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw invalid(`MTU ${mtu} is not 68-65535 bytes`);
-    const owner = `${o.name}/eth0`;
+    const owner = o.name;
     const ips: Ipv4[] = [];
     try {
       if (o.ips && o.ips.length > 0) {
@@ -224,10 +224,9 @@ export class Network implements NetContext {
       throw err;
     }
     const h = new Host(o.name, this, r, r.name, ips, r.cidr, o.mac ? parseMac(o.mac) : undefined, mtu);
-    h.eth0.vlan = [...r.lan.vlan];
+    h.eth0.vlan = r.lan.vlan;
     r.attach(h.eth0);
     r.hosts.push(h);
-    r.names.add(o.name, ips[0], true);
     this.hostMap.set(h.name, h);
     this.emit({ type: 'node-added', time: this.clock.now(), kind: 'host', name: h.name });
     return h;
@@ -306,7 +305,8 @@ export class Network implements NetContext {
   }
 
   names(): DnsRecord[] {
-    return this.routers.flatMap((r) => r.names.entries(r.name)).sort((a, b) => a.name.localeCompare(b.name) || a.router.localeCompare(b.router));
+    const auto = this.hosts.map((h) => ({ name: h.name.toLowerCase(), ip: h.ip, router: h.routerName, auto: true }));
+    return [...this.routers.flatMap((r) => r.names.entries(r.name)), ...auto].sort((a, b) => a.name.localeCompare(b.name) || a.router.localeCompare(b.router));
   }
 
   /** Adds an impairment filter to an interface (`NODE/IFACE`); see FilterSpec. */
@@ -324,6 +324,10 @@ export class Network implements NetContext {
 
   emit(e: NetworkEvent): void {
     if (this.events.active) this.events.emit(e);
+  }
+
+  hostNamed(name: string): Host | undefined {
+    return this.hostMap.get(name);
   }
 
   reportDrop(iface: Interface, pkt: Packet, reason: DropReason): void {
@@ -363,7 +367,6 @@ export class Network implements NetContext {
     r.detach(h.eth0);
     r.hosts.splice(r.hosts.indexOf(h), 1);
     for (const ip of h.addresses) r.allocator.release(ip);
-    r.names.remove(h.name);
     h.shutdown();
     this.hostMap.delete(h.name);
     this.emit({ type: 'node-removed', time: this.clock.now(), kind: 'host', name: h.name });

@@ -14,6 +14,7 @@ import { echoReply, icmpError } from './icmp.js';
 import type { Scheduler } from './scheduler.js';
 import { VSocket, type SocketHost, type SocketOptions } from './socket.js';
 import { UdpPortTable } from './udp-ports.js';
+import { hash32 } from './rng.js';
 import type { DropReason } from './stats.js';
 
 /** An ICMP message that reached a node (for ping, traceroute and tests). */
@@ -36,21 +37,25 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   readonly name: string;
   readonly ctx: NetContext;
   readonly scheduler: Scheduler;
-  readonly ports: UdpPortTable;
+  private portTable: UdpPortTable | null = null;
   /** Answer datagrams to closed UDP ports with ICMP port unreachable (as Linux does). */
   portUnreachable = true;
   /** Answer echo requests to this node's addresses. */
   answerPing = true;
   /** False once removed from the network. */
   alive = true;
-  private icmpListeners: ((m: IcmpMessage) => void)[] = [];
-  private readonly protocolHandlers = new Map<number, ProtocolHandler>();
+  private icmpListeners: ((m: IcmpMessage) => void)[] | null = null;
+  private protocolHandlers: Map<number, ProtocolHandler> | null = null;
 
   constructor(name: string, ctx: NetContext) {
     this.name = name;
     this.ctx = ctx;
     this.scheduler = ctx.scheduler;
-    this.ports = new UdpPortTable(ctx.rng.fork(`ports:${name}`).nextU32());
+  }
+
+  /** The node's UDP ports (made on first use); the ephemeral cursor starts at a seeded place. */
+  get ports(): UdpPortTable {
+    return (this.portTable ??= new UdpPortTable(hash32(`ports:${this.name}`, this.ctx.rng.seed)));
   }
 
   abstract hasAddress(ip: Ipv4): boolean;
@@ -99,16 +104,16 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
 
   /** Every ICMP message delivered to this node. Returns the function that stops listening. */
   onIcmp(listener: (m: IcmpMessage) => void): () => void {
-    this.icmpListeners.push(listener);
+    this.icmpListeners = [...(this.icmpListeners ?? []), listener];
     return () => {
-      this.icmpListeners = this.icmpListeners.filter((l) => l !== listener);
+      this.icmpListeners = (this.icmpListeners ?? []).filter((l) => l !== listener);
     };
   }
 
   /** Takes packets of an IP protocol that the node has no built-in handler for (TCP, GRE, ...). */
   setProtocolHandler(proto: number, handler: ProtocolHandler | null): void {
-    if (handler) this.protocolHandlers.set(proto, handler);
-    else this.protocolHandlers.delete(proto);
+    if (handler) (this.protocolHandlers ??= new Map()).set(proto, handler);
+    else this.protocolHandlers?.delete(proto);
   }
 
   /** Delivers a packet addressed to this node. */
@@ -124,7 +129,7 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
       return;
     }
     if (pkt.proto === PROTO_ICMP) return this.icmpInput(pkt);
-    const handler = this.protocolHandlers.get(pkt.proto);
+    const handler = this.protocolHandlers?.get(pkt.proto);
     if (handler) return handler(pkt, iface);
     iface.drop(pkt, 'protocol-unreachable');
     this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_PROTOCOL);
@@ -150,11 +155,12 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
         mtu: pkt.icmpType === ICMP_DEST_UNREACHABLE && pkt.icmpCode === UNREACH_FRAG_NEEDED ? pkt.icmpSeq : undefined,
       });
     }
-    if (this.icmpListeners.length === 0) return;
+    const listeners = this.icmpListeners;
+    if (listeners === null || listeners.length === 0) return;
     const m: IcmpMessage = {
       type: pkt.icmpType, code: pkt.icmpCode, from: pkt.src, to: pkt.dst, id: pkt.icmpId, seq: pkt.icmpSeq, ttl: pkt.ttl,
       quoted: quoted ? { src: quoted.src, dst: quoted.dst, proto: quoted.proto, srcPort: quoted.srcPort, dstPort: quoted.dstPort } : undefined,
     };
-    for (const l of this.icmpListeners) l(m);
+    for (const l of listeners) l(m);
   }
 }

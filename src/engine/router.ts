@@ -11,7 +11,6 @@ import type { NetContext } from './context.js';
 import { NameTable } from './dns.js';
 import { VnetError } from './errors.js';
 import { Interface } from './iface.js';
-import { deriveMac } from './mac.js';
 import type { NatConfig } from './nat/config.js';
 import type { Nat } from './nat/index.js';
 import { NatTranslator } from './nat-translate.js';
@@ -75,16 +74,15 @@ export class Router extends NetNode {
     this.queueSize = s.queueSize;
     this.rng = ctx.rng.fork(`router:${name}`);
     this.allocator = new SubnetAllocator(s.cidr);
-    this.lan = new Interface(this, 'lan', s.lanMac ?? deriveMac(`${name}/lan`), s.mtu);
+    this.lan = new Interface(this, 'lan', s.lanMac ?? null, s.mtu);
     this.lan.addresses = [s.gateway];
     this.lan.subnet = s.cidr;
     this.lan.peer = (pkt) => this.lanDeliver(pkt);
     if (s.parent) {
-      const up = new Interface(this, 'uplink', s.uplinkMac ?? deriveMac(`${name}/uplink`), s.mtu);
+      const up = new Interface(this, 'uplink', s.uplinkMac ?? null, s.mtu);
       up.addresses = s.uplinkIps;
       up.subnet = s.parent.cidr;
-      const parentLan = s.parent.lan;
-      up.peer = (pkt) => parentLan.receive(pkt);
+      up.peerInterface = s.parent.lan;
       this.uplink = up;
     } else {
       this.uplink = null;
@@ -135,14 +133,17 @@ export class Router extends NetNode {
     return this.uplink.addresses[0];
   }
 
-  /** Names: this router's table, then its parent's, up to the root. */
+  /** Names: at each router from this one up to the root, its table, then the hosts attached to it. */
   resolve(name: string): Ipv4 {
     const n = name.toLowerCase().replace(/\.$/, '');
+    const host = this.ctx.hostNamed(name) ?? this.ctx.hostNamed(n);
     const own = this.names.get(n);
     if (own !== undefined) return own;
+    if (host !== undefined && host.routerName === this.name) return host.addresses[0];
     for (let r = this.parent; r !== null; r = r.parent) {
       const ip = r.names.get(n);
       if (ip !== undefined) return ip;
+      if (host !== undefined && host.routerName === r.name) return host.addresses[0];
     }
     throw new VnetError('ENOTFOUND', `name "${name}" is not known below router ${this.name}; add it with \`vnet dns add ${name} IP\``);
   }

@@ -81,6 +81,8 @@ export class VSocket extends EventEmitter {
   private drainArmed = false;
   private lastSrc = -1;
   private lastSrcText = '';
+  private lastDstText = '';
+  private lastDstIp = 0;
 
   constructor(host: SocketHost, options: SocketOptions) {
     super();
@@ -197,7 +199,10 @@ export class VSocket extends EventEmitter {
       this.later(() => this.emit('listening'));
     }
     const src = this.localIp !== 0 ? this.localIp : this.host.sourceFor(dstIp);
-    const pkt = makeUdp(src, this.localPort, dstIp, dstPort, Uint8Array.prototype.slice.call(data), this.ttl);
+    // Copy: node's send lets the caller reuse its buffer at once. A pooled Buffer is the cheapest copy.
+    const copy = Buffer.allocUnsafe(data.length);
+    copy.set(data);
+    const pkt = makeUdp(src, this.localPort, dstIp, dstPort, copy, this.ttl);
     pkt.df = this.dontFragment;
     return this.host.output(pkt);
   }
@@ -320,7 +325,7 @@ export class VSocket extends EventEmitter {
     for (const pkt of q) {
       if (this.state === 'closed') return;
       const p = pkt.payload;
-      const msg = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+      const msg = p instanceof Buffer ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
       if (pkt.src !== this.lastSrc) {
         this.lastSrc = pkt.src;
         this.lastSrcText = formatIpv4(pkt.src);
@@ -330,8 +335,13 @@ export class VSocket extends EventEmitter {
   }
 
   private addressOf(text: string): Ipv4 {
-    if (text === 'localhost') return 0x7f000001;
-    return isIpv4(text) ? parseIpv4(text) : this.host.resolve(text);
+    if (text === this.lastDstText) return this.lastDstIp;
+    const ip = text === 'localhost' ? 0x7f000001 : isIpv4(text) ? parseIpv4(text) : this.host.resolve(text);
+    if (isIpv4(text)) {
+      this.lastDstText = text;
+      this.lastDstIp = ip;
+    }
+    return ip;
   }
 
   private later(fn: () => void): void {

@@ -28,15 +28,21 @@ export class InterfaceStats {
   rxBytes = 0;
   txPackets = 0;
   txBytes = 0;
-  readonly drops = new Map<DropReason, number>();
+  private dropCounts: Map<DropReason, number> | null = null;
+
+  /** Drops by reason (made on first use: most interfaces never drop). */
+  get drops(): Map<DropReason, number> {
+    return (this.dropCounts ??= new Map());
+  }
 
   countDrop(reason: DropReason): void {
-    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+    const d = this.drops;
+    d.set(reason, (d.get(reason) ?? 0) + 1);
   }
 
   get dropped(): number {
     let n = 0;
-    for (const v of this.drops.values()) n += v;
+    if (this.dropCounts) for (const v of this.dropCounts.values()) n += v;
     return n;
   }
 

@@ -5,23 +5,42 @@ export type Ipv4 = number;
 
 /** Parses dotted-quad text to a uint32; throws WireError on anything else. */
 export function parseIpv4(text: string): Ipv4 {
+  const v = scanIpv4(text);
+  if (v >= 0) return v;
   const parts = text.split('.');
   if (parts.length !== 4) throw new WireError(`"${text}" is not an IPv4 address (want four numbers a.b.c.d)`);
-  let v = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) throw new WireError(`"${text}" is not an IPv4 address (part "${p}" is not 0-255)`);
-    v = v * 256 + Number(p);
+  const bad = parts.find((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255) ?? '';
+  throw new WireError(`"${text}" is not an IPv4 address (part "${bad}" is not 0-255)`);
+}
+
+/** The address as a uint32, or -1 when the text is not exactly a.b.c.d with parts 0-255 (at most 3 digits each). */
+function scanIpv4(text: string): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else {
+      return -1;
+    }
   }
-  return v;
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
 }
 
 export function isIpv4(text: string): boolean {
-  try {
-    parseIpv4(text);
-    return true;
-  } catch {
-    return false;
-  }
+  return scanIpv4(text) >= 0;
 }
 
 export function formatIpv4(ip: Ipv4): string {

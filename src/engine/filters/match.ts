@@ -46,7 +46,7 @@ const hasPorts = (p: Packet): boolean => p.proto === PROTO_UDP || p.proto === PR
  * Compiles a pcap-filter expression such as `udp and dst port 53`,
  * `not src net 10.0.0.0/8`, `icmp or (tcp and portrange 8000-8100)`, `len > 1000`.
  *
- * Primitives: `ip`, `udp`, `tcp`, `icmp`, `proto N`; `[src|dst] host A`, `src A`, `dst A`;
+ * Primitives: `ip`, `udp`, `tcp`, `icmp`, `[ip] proto N`; `[src|dst] host A`, `src A`, `dst A`;
  * `[src|dst] net CIDR`; `[src|dst] port N`; `[src|dst] portrange A-B` (`src or dst` and
  * `src and dst` also qualify); `udp`/`tcp` may prefix a port primitive (`udp dst port 53`)
  * and `ip` an address one. `len OP N` (OP one of > < >= <= == = !=), `greater N` (len >= N),
@@ -65,20 +65,21 @@ class MatchParser {
   private last: Qualifiers | undefined;
 
   constructor(private readonly expr: string) {
-    this.tokens = tokenize(expr, (msg, pos) => this.fail(msg, { text: '', pos }));
+    this.tokens = tokenize(expr, (fact, pos, mend) => this.fail(fact, { text: '', pos }, mend));
   }
 
   parse(): PacketPredicate {
     if (this.tokens.length === 0) throw invalid('drop-match: the expression is empty; write e.g. "udp and dst port 53"');
     const pred = this.orExpr();
     const extra = this.peek();
-    if (extra) this.fail(`unexpected "${extra.text}"; join primitives with "and" or "or"`, extra);
+    if (extra) this.fail(`unexpected "${extra.text}"`, extra, 'join primitives with "and" or "or"');
     return pred;
   }
 
-  private fail(what: string, at: Token | undefined): never {
-    const where = at ? `at position ${at.pos}` : 'at the end';
-    throw invalid(`drop-match: ${what} ${where} in "${this.expr}"`);
+  /** Throws "drop-match: FACT at position N in "EXPR"; MEND". */
+  private fail(fact: string, at: Token | undefined, mend?: string): never {
+    const where = at ? `at position ${at.pos} in` : 'at the end of';
+    throw invalid(`drop-match: ${fact} ${where} "${this.expr}"${mend ? `; ${mend}` : ''}`);
   }
 
   private peek(offset = 0): Token | undefined {
@@ -125,7 +126,7 @@ class MatchParser {
     if (w === '(') {
       const open = this.take()!;
       const inner = this.orExpr();
-      if (this.word() !== ')') this.fail(`expected ")" to close the "(" at position ${open.pos}`, this.peek());
+      if (this.word() !== ')') this.fail(`expected ")" to close the "(" from position ${open.pos}`, this.peek());
       this.take();
       return inner;
     }
@@ -138,6 +139,7 @@ class MatchParser {
     const w = t.text.toLowerCase();
     if (w === 'ip') {
       this.take();
+      if (this.word() === 'proto') return this.primitive();
       return this.startsQualified(false) ? this.qualified(undefined) : () => true;
     }
     if (w in PROTOCOLS) {
@@ -159,10 +161,10 @@ class MatchParser {
     }
     if (w === 'len') return this.length();
     if (/^\d/.test(w)) {
-      if (!this.last) return this.fail(`"${t.text}" needs a qualifier such as host, net or port before it`, t);
+      if (!this.last) return this.fail(`"${t.text}" has no qualifier`, t, `write host, net or port before it`);
       return this.value(this.last);
     }
-    return this.fail(`unknown word "${t.text}"; expected one of ${KEYWORDS.join(', ')} or "("`, t);
+    return this.fail(`unknown word "${t.text}"`, t, `expected one of ${KEYWORDS.join(', ')} or "("`);
   }
 
   /** True when the next tokens continue a protocol qualifier: ports for udp/tcp, addresses for ip. */
@@ -260,7 +262,8 @@ class MatchParser {
     try {
       return t.text.includes('/') ? Cidr.parse(t.text) : new Cidr(parseIpv4(t.text), 32);
     } catch (err) {
-      return this.fail((err as Error).message, t);
+      const [fact, mend] = (err as Error).message.split('; ');
+      return this.fail(fact, t, mend);
     }
   }
 
@@ -292,7 +295,7 @@ class MatchParser {
 }
 
 /** Splits into words and operator tokens; a lone `&` or `|` is an error. */
-function tokenize(expr: string, fail: (msg: string, pos: number) => never): Token[] {
+function tokenize(expr: string, fail: (fact: string, pos: number, mend: string) => never): Token[] {
   const out: Token[] = [];
   const re = /\s*(?:(\(|\)|&&|\|\||!=|>=|<=|==|[<>=!]|[^\s()<>=!&|]+)|(\S))/y;
   let pos = 0;
@@ -302,7 +305,7 @@ function tokenize(expr: string, fail: (msg: string, pos: number) => never): Toke
     if (!m) break; // only whitespace is left
     const text = m[1] ?? m[2];
     const at = m.index + m[0].length - text.length;
-    if (m[2] !== undefined) fail(`unexpected "${text}"; write "and" (&&) or "or" (||)`, at);
+    if (m[2] !== undefined) fail(`unexpected "${text}"`, at, 'write "and" (&&) or "or" (||)');
     out.push({ text, pos: at });
     pos = re.lastIndex;
   }
