@@ -27,14 +27,13 @@ function gc(): void {
 }
 
 /** Sends `DATAGRAMS` datagrams in batches, draining the engine between batches so nothing overflows; returns pps delivered. */
-function throughput(net: Network, from: VSocket, port: number, address: string, sink: VSocket, batch: number): { pps: number; delivered: number } {
+function trial(net: Network, from: VSocket, port: number, address: string, sink: VSocket, batch: number): { pps: number; delivered: number } {
   let delivered = 0;
-  sink.on('message', () => delivered++);
+  const count = (): void => {
+    delivered++;
+  };
+  sink.on('message', count);
   const payload = Buffer.alloc(SIZE, 7);
-  // Warm up the JIT on the same path, then measure.
-  for (let i = 0; i < 20_000; i++) from.send(payload, port, address);
-  net.runDue();
-  delivered = 0;
   const t0 = performance.now();
   for (let sent = 0; sent < DATAGRAMS; ) {
     const n = Math.min(batch, DATAGRAMS - sent);
@@ -43,7 +42,16 @@ function throughput(net: Network, from: VSocket, port: number, address: string, 
     net.runDue();
   }
   const ms = performance.now() - t0;
+  sink.off('message', count);
   return { pps: Math.round((delivered / ms) * 1000), delivered };
+}
+
+/** One warm-up trial (the JIT), then the median of three; loss is the worst trial's. */
+function throughput(net: Network, from: VSocket, port: number, address: string, sink: VSocket, batch: number): { pps: number; delivered: number; cold: number } {
+  const cold = trial(net, from, port, address, sink, batch).pps;
+  const runs = [0, 1, 2].map(() => trial(net, from, port, address, sink, batch));
+  runs.sort((x, y) => x.pps - y.pps);
+  return { pps: runs[1].pps, delivered: Math.min(...runs.map((r) => r.delivered)), cold };
 }
 
 function base(): Network {
@@ -61,6 +69,7 @@ function flat(): void {
   const r = throughput(net, a.udpBind(5000), 7000, '198.51.100.2', sink, 1000);
   report({ name: 'flat.pps', value: r.pps, unit: 'pps', target: '2,000,000', pion: '150k lossless, 491k saturated' });
   report({ name: 'flat.loss', value: DATAGRAMS - r.delivered, unit: 'datagrams' });
+  report({ name: 'flat.pps_first_trial', value: r.cold, unit: 'pps (JIT still warming)' });
 }
 
 function nat1(): void {
@@ -73,6 +82,7 @@ function nat1(): void {
   const r = throughput(net, a.udpBind(5000), 7000, '198.51.100.2', sink, 1000);
   report({ name: 'nat1.pps', value: r.pps, unit: 'pps', target: '1,500,000', pion: '100k lossless, 260k saturated' });
   report({ name: 'nat1.loss', value: DATAGRAMS - r.delivered, unit: 'datagrams' });
+  report({ name: 'nat1.pps_first_trial', value: r.cold, unit: 'pps (JIT still warming)' });
 }
 
 function nat2(): void {
@@ -94,9 +104,10 @@ function nat2(): void {
   const r = throughput(net, a, bPort, '203.0.113.2', b, 1000);
   report({ name: 'nat2.pps', value: r.pps, unit: 'pps', target: '1,000,000, zero loss', pion: '75k lossless, 256k saturated' });
   report({ name: 'nat2.loss', value: DATAGRAMS - r.delivered, unit: 'datagrams' });
+  report({ name: 'nat2.pps_first_trial', value: r.cold, unit: 'pps (JIT still warming)' });
 }
 
-function manyHosts(): void {
+function buildHosts(): { ms: number; heapMiB: number; rssMiB: number } {
   gc();
   const before = process.memoryUsage();
   const t0 = performance.now();
@@ -106,10 +117,33 @@ function manyHosts(): void {
   const ms = performance.now() - t0;
   gc();
   const after = process.memoryUsage();
-  report({ name: 'hosts10k.time', value: ms, unit: 'ms', target: '< 30', pion: '71' });
-  report({ name: 'hosts10k.heap', value: (after.heapUsed - before.heapUsed) / 2 ** 20, unit: 'MiB', target: '< 30' });
-  report({ name: 'hosts10k.rss', value: (after.rss - before.rss) / 2 ** 20, unit: 'MiB', target: '< 30', pion: '+56' });
+  const r = { ms, heapMiB: (after.heapUsed - before.heapUsed) / 2 ** 20, rssMiB: (after.rss - before.rss) / 2 ** 20 };
   net.close();
+  return r;
+}
+
+function manyHosts(): void {
+  const cold = buildHosts();
+  const runs = [buildHosts(), buildHosts(), buildHosts()].sort((a, b) => a.ms - b.ms);
+  report({ name: 'hosts10k.time', value: runs[1].ms, unit: 'ms (median of 3 after one warm-up)', target: '< 30', pion: '71' });
+  report({ name: 'hosts10k.time_first', value: cold.ms, unit: 'ms (first build, cold JIT)' });
+  report({ name: 'hosts10k.heap', value: cold.heapMiB, unit: 'MiB (heap kept by the network)', target: '< 30', pion: '+56 RSS' });
+}
+
+/** Inbound lookups of the first 1,000 mappings, 1M times: ns per lookup. */
+function lookupNs(nat: NonNullable<ReturnType<Network['router']>['nat']>): number {
+  const probe = nat.list().slice(0, 1000);
+  let found = 0;
+  const t0 = performance.now();
+  for (let round = 0; round < 1000; round++) {
+    for (let i = 0; i < probe.length; i++) {
+      const m = probe[i];
+      if (nat.inbound(m.proto, m.externalIp, m.externalPort, 198 * 2 ** 24 + 51 * 2 ** 16 + 100 * 256 + 7, 7000) !== 'nat-filtered') found++;
+    }
+  }
+  const ns = ((performance.now() - t0) * 1e6) / 1_000_000;
+  if (found !== 1_000_000) throw new Error(`lookups found ${found} of 1000000`);
+  return ns;
 }
 
 function mappings(): void {
@@ -117,33 +151,22 @@ function mappings(): void {
   const before = process.memoryUsage();
   const net = base();
   net.addRouter({ name: 'cgn', parent: 'internet', cidr: '10.0.0.0/16', ips: ['203.0.113.1', '203.0.113.2'], nat: { preset: 'port-restricted', maxMappings: 200_000 } });
-  const server = net.addHost({ name: 'server', router: 'internet', ips: ['198.51.100.7'] });
-  server.udpBind(7000);
-  const hosts = Array.from({ length: 100 }, (_, i) => net.addHost({ name: `h${i}`, router: 'cgn' }));
-  const payload = Buffer.alloc(8);
-  const t0 = performance.now();
-  for (const h of hosts) {
-    for (let p = 0; p < 1000; p++) h.udpBind(10000 + p).sendBytes(payload, 7000, '198.51.100.7');
-    net.runDue();
-  }
-  const ms = performance.now() - t0;
   const nat = net.router('cgn').nat!;
+  const server = 198 * 2 ** 24 + 51 * 2 ** 16 + 100 * 256 + 7;
+  const internal = (i: number): number => 10 * 2 ** 24 + Math.floor(i / 1000) * 256 + 2;
+  const t0 = performance.now();
+  for (let i = 0; i < 1000; i++) nat.outbound(17, internal(i), 10000 + (i % 1000), server, 7000);
+  const small = lookupNs(nat);
+  for (let i = 1000; i < 100_000; i++) nat.outbound(17, internal(i), 10000 + (i % 1000), server, 7000);
+  const ms = performance.now() - t0;
   gc();
   const after = process.memoryUsage();
-  report({ name: 'mappings100k.count', value: nat.list().length, unit: 'mappings' });
+  report({ name: 'mappings100k.count', value: nat.size, unit: 'mappings' });
   report({ name: 'mappings100k.create', value: ms, unit: 'ms' });
-  report({ name: 'mappings100k.heap', value: (after.heapUsed - before.heapUsed) / 2 ** 20, unit: 'MiB', target: '< 100 (incl. 100k sockets)', pion: 'stops at 16,384' });
-  // Lookups stay O(1): time inbound lookups on the full table.
-  const list = nat.list();
-  const t1 = performance.now();
-  let found = 0;
-  for (let i = 0; i < 1_000_000; i++) {
-    const m = list[(i * 7919) % list.length];
-    if (nat.findByExternal(m.proto, m.externalIp, m.externalPort)) found++;
-  }
-  const ns = ((performance.now() - t1) * 1e6) / 1_000_000;
-  report({ name: 'mappings100k.lookup', value: ns, unit: 'ns/lookup' });
-  if (found !== 1_000_000) throw new Error(`lookups found ${found} of 1000000`);
+  report({ name: 'mappings100k.heap', value: (after.heapUsed - before.heapUsed) / 2 ** 20, unit: 'MiB', target: '< 100', pion: 'stops at 16,384' });
+  const large = lookupNs(nat);
+  report({ name: 'mappings.lookup_at_1k', value: small, unit: 'ns/lookup' });
+  report({ name: 'mappings.lookup_at_100k', value: large, unit: 'ns/lookup (same 1,000 mappings probed: O(1) if close to the 1k figure)' });
   net.close();
 }
 

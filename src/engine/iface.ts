@@ -8,6 +8,7 @@ import { InterfaceStats, type DropReason } from './stats.js';
 import { deriveMac, formatMac } from './mac.js';
 
 const NO_VLAN: readonly number[] = Object.freeze([]);
+const NO_FILTERS: readonly FilterEntry[] = Object.freeze([]);
 
 export type Direction = 'egress' | 'ingress';
 
@@ -57,7 +58,8 @@ export class Interface {
   /** False once the owner is removed: packets still in flight toward it are dropped. */
   up = true;
   taps: Tap[] | null = null;
-  filters: FilterEntry[] = [];
+  /** Filters on this interface, in the order added (replaced, never mutated: most interfaces share the empty list). */
+  filters: readonly FilterEntry[] = NO_FILTERS;
   /** First filter stage of each direction, or null when the direction has no filter. */
   private egressHead: PacketSink | null = null;
   private ingressHead: PacketSink | null = null;
@@ -127,15 +129,15 @@ export class Interface {
 
   /** Appends a filter's stages to the chain of its direction and relinks the chain. */
   addFilter(entry: FilterEntry): void {
-    this.filters.push(entry);
+    this.filters = [...this.filters, entry];
     this.relink(entry.direction);
   }
 
   /** Removes a filter; packets it holds still leave through the stages after it. */
   removeFilter(id: number): FilterEntry | undefined {
-    const i = this.filters.findIndex((f) => f.id === id);
-    if (i < 0) return undefined;
-    const [entry] = this.filters.splice(i, 1);
+    const entry = this.filters.find((f) => f.id === id);
+    if (entry === undefined) return undefined;
+    this.filters = this.filters.filter((f) => f !== entry);
     this.relink(entry.direction);
     const tail = entry.stages[entry.stages.length - 1];
     if (tail) tail.next = this.nextAfter(entry);

@@ -76,7 +76,7 @@ export class VSocket extends EventEmitter {
   private recvBufferSize: number;
   private ttl = 64;
   private dontFragment = false;
-  private queue: Packet[] = [];
+  private queue: Packet[] | null = null;
   private queuedBytes = 0;
   private drainArmed = false;
   private lastSrc = -1;
@@ -246,7 +246,7 @@ export class VSocket extends EventEmitter {
     if (this.state === 'closed') throw notRunning();
     if (this.state === 'bound') this.host.ports.unbind(this);
     this.state = 'closed';
-    this.queue = [];
+    this.queue = null;
     this.queuedBytes = 0;
     if (cb) this.once('close', cb);
     this.later(() => this.emit('close'));
@@ -296,11 +296,12 @@ export class VSocket extends EventEmitter {
   /** Called by the node: queues a datagram; false when the receive buffer is full (the caller counts the drop). */
   enqueue(pkt: Packet): boolean {
     const size = pkt.payload.length;
-    if (this.queuedBytes + size > this.recvBufferSize && this.queue.length > 0) {
+    const q = (this.queue ??= []);
+    if (this.queuedBytes + size > this.recvBufferSize && q.length > 0) {
       this.drops++;
       return false;
     }
-    this.queue.push(pkt);
+    q.push(pkt);
     this.queuedBytes += size;
     if (!this.drainArmed) {
       this.drainArmed = true;
@@ -319,8 +320,8 @@ export class VSocket extends EventEmitter {
   drain(): void {
     this.drainArmed = false;
     const q = this.queue;
-    if (q.length === 0) return;
-    this.queue = [];
+    if (q === null || q.length === 0) return;
+    this.queue = null;
     this.queuedBytes = 0;
     for (const pkt of q) {
       if (this.state === 'closed') return;

@@ -9,7 +9,8 @@ export const EPHEMERAL_HIGH = 65535;
 
 /** The UDP ports of one node: who is bound where, and ephemeral port choice. */
 export class UdpPortTable {
-  private readonly byPort = new Map<number, VSocket[]>();
+  /** Port → its socket, or its sockets when several share it (SO_REUSEADDR, different addresses). */
+  private readonly byPort = new Map<number, VSocket | VSocket[]>();
   private cursor: number;
 
   constructor(start: number) {
@@ -18,37 +19,37 @@ export class UdpPortTable {
 
   bind(s: VSocket, ip: Ipv4, port: number): number {
     if (port === 0) return this.bindEphemeral(s, ip);
-    const list = this.byPort.get(port);
-    if (list) {
-      for (const o of list) {
-        if ((o.localIp === 0 || ip === 0 || o.localIp === ip) && !(o.reuseAddr && s.reuseAddr)) {
-          throw new VnetError('EADDRINUSE', `port ${port} on ${ip === 0 ? '0.0.0.0' : formatIpv4(ip)} is already in use; pick another port or close the other socket`);
-        }
+    const found = this.byPort.get(port);
+    if (found === undefined) {
+      this.byPort.set(port, s);
+      return port;
+    }
+    const list = Array.isArray(found) ? found : [found];
+    for (const o of list) {
+      if ((o.localIp === 0 || ip === 0 || o.localIp === ip) && !(o.reuseAddr && s.reuseAddr)) {
+        throw new VnetError('EADDRINUSE', `port ${port} on ${ip === 0 ? '0.0.0.0' : formatIpv4(ip)} is already in use; pick another port or close the other socket`);
       }
-      list.push(s);
-    } else this.byPort.set(port, [s]);
+    }
+    this.byPort.set(port, [...list, s]);
     return port;
   }
 
   unbind(s: VSocket): void {
-    const list = this.byPort.get(s.localPort);
-    if (!list) return;
-    const rest = list.filter((o) => o !== s);
-    if (rest.length > 0) this.byPort.set(s.localPort, rest);
-    else this.byPort.delete(s.localPort);
+    const found = this.byPort.get(s.localPort);
+    if (found === undefined) return;
+    const rest = (Array.isArray(found) ? found : [found]).filter((o) => o !== s);
+    if (rest.length === 0) this.byPort.delete(s.localPort);
+    else this.byPort.set(s.localPort, rest.length === 1 ? rest[0] : rest);
   }
 
   /** The socket that receives a datagram for ip:port from src:srcPort: exact address first, newest first, then the wildcard. */
   lookup(ip: Ipv4, port: number, src: Ipv4, srcPort: number): VSocket | undefined {
-    const list = this.byPort.get(port);
-    if (list === undefined) return undefined;
-    if (list.length === 1) {
-      const s = list[0];
-      return (s.localIp === 0 || s.localIp === ip) && s.accepts(src, srcPort) ? s : undefined;
-    }
+    const found = this.byPort.get(port);
+    if (found === undefined) return undefined;
+    if (!Array.isArray(found)) return (found.localIp === 0 || found.localIp === ip) && found.accepts(src, srcPort) ? found : undefined;
     let wildcard: VSocket | undefined;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const s = list[i];
+    for (let i = found.length - 1; i >= 0; i--) {
+      const s = found[i];
       if (!s.accepts(src, srcPort)) continue;
       if (s.localIp === ip) return s;
       if (s.localIp === 0 && wildcard === undefined) wildcard = s;
@@ -58,13 +59,14 @@ export class UdpPortTable {
 
   /** The socket bound to local port, for ICMP errors about what it sent. */
   owner(ip: Ipv4, port: number): VSocket | undefined {
-    const list = this.byPort.get(port);
-    return list?.find((s) => s.localIp === 0 || s.localIp === ip);
+    const found = this.byPort.get(port);
+    if (found === undefined || !Array.isArray(found)) return found;
+    return found.find((s) => s.localIp === 0 || s.localIp === ip);
   }
 
   get size(): number {
     let n = 0;
-    for (const l of this.byPort.values()) n += l.length;
+    for (const v of this.byPort.values()) n += Array.isArray(v) ? v.length : 1;
     return n;
   }
 
@@ -78,7 +80,7 @@ export class UdpPortTable {
       const port = this.cursor;
       this.cursor = port === EPHEMERAL_HIGH ? EPHEMERAL_LOW : port + 1;
       if (!this.byPort.has(port)) {
-        this.byPort.set(port, [s]);
+        this.byPort.set(port, s);
         return port;
       }
     }
