@@ -31,7 +31,7 @@ export interface NodeEvent extends BaseEvent {
 }
 
 export interface FilterEvent extends BaseEvent {
-  type: 'filter-added' | 'filter-removed';
+  type: 'filter-added' | 'filter-changed' | 'filter-removed';
   id: number;
   iface: string;
   direction: 'egress' | 'ingress';

@@ -19,6 +19,7 @@ export interface FilterInfo {
 export class FilterRegistry {
   private nextId = 1;
   private readonly byId = new Map<number, Interface>();
+  private readonly versions = new Map<number, number>();
 
   constructor(private readonly net: Network) {}
 
@@ -26,13 +27,24 @@ export class FilterRegistry {
     const iface = this.net.iface(ifaceName);
     const normalized = normalizeFilterSpec(spec, iface.mtu);
     const id = this.nextId++;
-    const rng = normalized.seed !== undefined ? new Rng(normalized.seed) : this.net.rng.fork(`filter:${id}`);
-    const stages = buildStages(normalized, {
-      scheduler: this.net.scheduler, rng, mtu: iface.mtu, drop: (pkt, reason) => iface.drop(pkt, reason),
-    });
-    iface.addFilter({ id, direction: normalized.direction, spec: normalized, stages });
+    iface.addFilter({ id, direction: normalized.direction, spec: normalized, stages: this.stagesFor(iface, id, normalized, 0) });
     this.byId.set(id, iface);
     this.net.emit({ type: 'filter-added', time: this.net.now(), id, iface: iface.fullName, direction: normalized.direction });
+    return this.info(iface, id)!;
+  }
+
+  /**
+   * Changes a filter at run time: the new spec replaces the old one in the same place in the
+   * chain. Packets already held leave as the old settings said.
+   */
+  change(id: number, spec: FilterSpec): FilterInfo {
+    const iface = this.byId.get(id);
+    if (!iface) throw notFound(`no filter with id ${id}; \`vnet filter ls\` lists them`);
+    const normalized = normalizeFilterSpec(spec, iface.mtu);
+    const version = (this.versions.get(id) ?? 0) + 1;
+    this.versions.set(id, version);
+    iface.replaceFilter({ id, direction: normalized.direction, spec: normalized, stages: this.stagesFor(iface, id, normalized, version) });
+    this.net.emit({ type: 'filter-changed', time: this.net.now(), id, iface: iface.fullName, direction: normalized.direction });
     return this.info(iface, id)!;
   }
 
@@ -61,6 +73,13 @@ export class FilterRegistry {
   /** Forgets the filters of an interface whose node is being removed. */
   dropInterface(iface: Interface): void {
     for (const f of iface.filters) this.byId.delete(f.id);
+  }
+
+  /** Stages with their own random stream: the filter's seed, or one forked from the network's by id (and version, after a change). */
+  private stagesFor(iface: Interface, id: number, f: NormalizedFilter, version: number) {
+    const label = version === 0 ? `filter:${id}` : `filter:${id}:v${version}`;
+    const rng = f.seed !== undefined ? new Rng(f.seed) : this.net.rng.fork(label);
+    return buildStages(f, { scheduler: this.net.scheduler, rng, mtu: iface.mtu, drop: (pkt, reason) => iface.drop(pkt, reason) });
   }
 
   private info(iface: Interface, id: number): FilterInfo | undefined {

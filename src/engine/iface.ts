@@ -144,6 +144,22 @@ export class Interface {
     return entry;
   }
 
+  /**
+   * Replaces a filter in place (same id, same position). Packets the old one holds still
+   * leave as it said, to the stages after it; new packets meet the new settings.
+   */
+  replaceFilter(entry: FilterEntry): FilterEntry | undefined {
+    const i = this.filters.findIndex((f) => f.id === entry.id);
+    if (i < 0) return undefined;
+    const old = this.filters[i];
+    this.filters = this.filters.map((f) => (f === old ? entry : f));
+    this.relink(old.direction);
+    if (entry.direction !== old.direction) this.relink(entry.direction);
+    const tail = old.stages[old.stages.length - 1];
+    if (tail) tail.next = this.nextAfter(old);
+    return old;
+  }
+
   /** Packets held by this interface's filters (in delay lines and queues). */
   held(): number {
     let n = 0;

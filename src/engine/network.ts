@@ -314,6 +314,11 @@ export class Network implements NetContext {
     return this.filters.add(ifaceName, spec);
   }
 
+  /** Changes a filter's settings at run time, keeping its id and place in the chain. */
+  changeFilter(id: number, spec: FilterSpec): FilterInfo {
+    return this.filters.change(id, spec);
+  }
+
   removeFilter(id: number): FilterInfo {
     return this.filters.remove(id);
   }

@@ -162,3 +162,25 @@ test('bad filter specs are refused with the fact and the mend', () => {
   assert.throws(() => net.addFilter('nowhere/eth0', { loss: 1 }), /no router or host named "nowhere"/);
   assert.equal(net.filters.list().length, 0);
 });
+
+test('a filter can be changed at run time: same id and place, new settings for new packets', () => {
+  const net = pair();
+  const f = net.addFilter('a/eth0', { delay: '100ms' });
+  const got = collect(net.host('b').udpBind(7000), net);
+  const s = net.host('a').udpBind(0);
+  s.send('old', 7000, '198.51.100.2');
+  net.advance('1ms');
+  const changed = net.changeFilter(f.id, { delay: '10ms' });
+  assert.equal(changed.id, f.id);
+  assert.match(changed.description, /delay 10ms/);
+  s.send('new', 7000, '198.51.100.2');
+  net.advance('20ms');
+  assert.deepEqual(got.map((r) => r.data), ['new']);
+  net.advance('100ms');
+  assert.deepEqual(got.map((r) => r.data), ['new', 'old'], 'the held packet keeps its 100 ms');
+  net.changeFilter(f.id, { loss: '100%' });
+  s.send('lost', 7000, '198.51.100.2');
+  net.runUntilIdle();
+  assert.equal(got.length, 2);
+  assert.deepEqual(net.filters.list().map((x) => x.id), [f.id]);
+});
