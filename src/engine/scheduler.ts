@@ -5,6 +5,7 @@
 // the event loop in both modes, or at once through runDue().
 import { Clock, RealClock, VirtualClock } from './clock.js';
 import { invalid } from './errors.js';
+import { DueHeap } from './due-heap.js';
 
 export type TaskFn<A = unknown> = (arg: A) => void;
 
@@ -23,7 +24,7 @@ export interface Task {
 
 export class Scheduler {
   readonly clock: Clock;
-  private readonly heap: Task[] = [];
+  private readonly heap = new DueHeap<Task>();
   private nowQueue: Task[] = [];
   private nowHead = 0;
   private seq = 0;
@@ -61,7 +62,7 @@ export class Scheduler {
     const now = this.clock.now();
     if (due <= now) return this.soon(fn, arg, weak);
     const task: Task = { due, seq: this.seq++, fn: fn as TaskFn<never>, arg, weak, cancelled: false };
-    this.push(task);
+    this.heap.push(task);
     if (!weak) this.strongPending++;
     if (this.clock.kind === 'real') {
       if (due < this.timerDue) this.armTimer();
@@ -83,13 +84,13 @@ export class Scheduler {
 
   /** Number of tasks waiting (cancelled ones may still be counted until they surface). */
   get pending(): number {
-    return this.heap.length + this.nowQueue.length - this.nowHead;
+    return this.heap.size + this.nowQueue.length - this.nowHead;
   }
 
   /** Time of the earliest future task, or undefined. */
   nextDue(): number | undefined {
     this.dropCancelledHead();
-    return this.heap.length > 0 ? this.heap[0].due : undefined;
+    return this.heap.size > 0 ? this.heap.peek()!.due : undefined;
   }
 
   /** Runs everything due at or before now, including work that work adds for now. Returns tasks run. */
@@ -109,8 +110,8 @@ export class Scheduler {
           if (this.run(task)) ran++;
           continue;
         }
-        if (this.heap.length > 0 && this.heap[0].due <= now) {
-          const task = this.pop();
+        if (this.heap.size > 0 && this.heap.peek()!.due <= now) {
+          const task = this.heap.pop()!;
           if (this.run(task)) ran++;
           continue;
         }
@@ -225,46 +226,8 @@ export class Scheduler {
   };
 
   private dropCancelledHead(): void {
-    while (this.heap.length > 0 && this.heap[0].cancelled) this.pop();
+    while (this.heap.size > 0 && this.heap.peek()!.cancelled) this.heap.pop()!;
   }
-
-  private push(task: Task): void {
-    const h = this.heap;
-    h.push(task);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(task, h[p])) break;
-      h[i] = h[p];
-      i = p;
-    }
-    h[i] = task;
-  }
-
-  private pop(): Task {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop()!;
-    if (h.length > 0) {
-      let i = 0;
-      const n = h.length;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && less(h[r], h[l]) ? r : l;
-        if (!less(h[c], last)) break;
-        h[i] = h[c];
-        i = c;
-      }
-      h[i] = last;
-    }
-    return top;
-  }
-}
-
-function less(a: Task, b: Task): boolean {
-  return a.due < b.due || (a.due === b.due && a.seq < b.seq);
 }
 
 /** A clock and scheduler pair for the common cases. */

@@ -7,6 +7,7 @@ import { IPV4_MIN_HEADER, Ipv4View } from './ipv4.js';
 import { PROTO_ICMP, PROTO_TCP, PROTO_UDP, type Packet } from './packet.js';
 import { TCP_OFF_CHECKSUM, TcpView } from './tcp.js';
 import { UDP_HEADER_LENGTH, UdpView } from './udp.js';
+import { put16, put32 } from './bytes.js';
 
 /** Largest IPv4 options block (IHL 15). */
 const MAX_OPTIONS = 40;
@@ -38,17 +39,7 @@ function copy(src: Uint8Array, dst: Uint8Array, at: number): void {
   }
 }
 
-function put16(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 8;
-  b[o + 1] = v;
-}
 
-function put32(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 24;
-  b[o + 1] = v >>> 16;
-  b[o + 2] = v >>> 8;
-  b[o + 3] = v;
-}
 
 /*
  * Output arrays over 64 bytes are carved from shared 64 KiB slabs, as Node's Buffer pool does: V8

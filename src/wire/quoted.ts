@@ -7,6 +7,7 @@ import { IPV4_OFF_CHECKSUM, IPV4_OFF_DST, IPV4_OFF_PROTOCOL, IPV4_OFF_SRC } from
 import { isIcmpError, PROTO_ICMP, PROTO_TCP, PROTO_UDP } from './packet.js';
 import { TCP_OFF_CHECKSUM } from './tcp.js';
 import { UDP_OFF_CHECKSUM } from './udp.js';
+import { get16, get32, put16, put32 } from './bytes.js';
 
 /*
  * A quoted packet (RFC 792, RFC 1812 §4.3.2.3) is the original IPv4 header, options included, then
@@ -48,25 +49,9 @@ function problem(q: Uint8Array): string | null {
   return null;
 }
 
-function get16(b: Uint8Array, o: number): number {
-  return (b[o] << 8) | b[o + 1];
-}
 
-function get32(b: Uint8Array, o: number): number {
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-}
 
-function put16(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 8;
-  b[o + 1] = v;
-}
 
-function put32(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 24;
-  b[o + 1] = v >>> 16;
-  b[o + 2] = v >>> 8;
-  b[o + 3] = v;
-}
 
 /** Reads a quoted packet's addresses and ports; null when it is shorter than its header + 8 bytes or not IPv4. */
 export function readQuoted(quoted: Uint8Array): QuotedHeaders | null {

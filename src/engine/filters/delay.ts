@@ -5,6 +5,7 @@
 import { packetLength, type Packet } from '../../wire/packet.js';
 import type { Task } from '../scheduler.js';
 import { Stage, type StageContext } from './stage.js';
+import { DueHeap } from '../due-heap.js';
 
 /** netem's default limit: at most 1000 packets held; more are dropped ('queue-full'). */
 export const DEFAULT_DELAY_LIMIT = 1000;
@@ -19,7 +20,7 @@ interface Held {
 
 export class DelayStage extends Stage {
   /** Reordering mode: a binary heap on (due, seq). */
-  private readonly heap: Held[] = [];
+  private readonly heap = new DueHeap<Held>();
   /** preserveOrder mode: departures never decrease, so a FIFO (array + head index) is enough. */
   private fifo: Held[] = [];
   private fifoHead = 0;
@@ -59,13 +60,13 @@ export class DelayStage extends Stage {
     this.lastDue = due;
     const h: Held = { pkt, due, seq: this.seq++ };
     if (this.preserveOrder) this.fifo.push(h);
-    else this.heapPush(h);
+    else this.heap.push(h);
     this.bytes += packetLength(pkt);
     if (due < this.taskDue) this.arm(due);
   }
 
   override held(): number {
-    return this.heap.length + this.fifo.length - this.fifoHead;
+    return this.heap.size + this.fifo.length - this.fifoHead;
   }
 
   override heldBytes(): number {
@@ -81,7 +82,7 @@ export class DelayStage extends Stage {
       const head = this.peek();
       if (head === undefined || head.due > now) break;
       if (this.preserveOrder) this.fifoShift();
-      else this.heapPop();
+      else this.heap.pop();
       this.bytes -= packetLength(head.pkt);
       this.next.push(head.pkt);
     }
@@ -90,7 +91,7 @@ export class DelayStage extends Stage {
   }
 
   private peek(): Held | undefined {
-    return this.preserveOrder ? this.fifo[this.fifoHead] : this.heap[0];
+    return this.preserveOrder ? this.fifo[this.fifoHead] : this.heap.peek();
   }
 
   private arm(due: number): void {
@@ -110,40 +111,6 @@ export class DelayStage extends Stage {
       this.fifoHead = 0;
     }
   }
-
-  private heapPush(h: Held): void {
-    const a = this.heap;
-    a.push(h);
-    let i = a.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!earlier(h, a[parent])) break;
-      a[i] = a[parent];
-      i = parent;
-    }
-    a[i] = h;
-  }
-
-  private heapPop(): void {
-    const a = this.heap;
-    const last = a.pop()!;
-    if (a.length === 0) return;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= a.length) break;
-      const r = l + 1;
-      const c = r < a.length && earlier(a[r], a[l]) ? r : l;
-      if (!earlier(a[c], last)) break;
-      a[i] = a[c];
-      i = c;
-    }
-    a[i] = last;
-  }
-}
-
-function earlier(a: Held, b: Held): boolean {
-  return a.due < b.due || (a.due === b.due && a.seq < b.seq);
 }
 
 function releaseDelayStage(stage: DelayStage): void {
