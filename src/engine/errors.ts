@@ -15,7 +15,13 @@ export type VnetErrorCode =
   | 'ERR_SOCKET_DGRAM_NOT_CONNECTED'
   | 'ERR_SOCKET_BAD_PORT'
   | 'EPORTEXHAUSTED'
-  | 'ELOOP';
+  | 'ELOOP'
+  | 'EPERM' // a runtime directory or socket we may not use safely
+  | 'ENOSESSION' // no session by that name is running
+  | 'ESTALE' // the session's daemon died or went away
+  | 'EPROTO' // control protocol violation or version mismatch
+  | 'ETIMEDOUT'
+  | 'ECONNREFUSED';
 
 export class VnetError extends Error {
   readonly code: VnetErrorCode;

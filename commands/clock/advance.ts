@@ -1,0 +1,16 @@
+// `vnet clock advance`: moves a virtual clock forward, running everything due in order.
+import { Args } from '@oclif/core';
+import { VnetCommand } from '../../src/cli/base.js';
+
+export default class ClockAdvance extends VnetCommand {
+  static override summary = 'Move a virtual clock forward; deliveries, delays and NAT expiries happen in time order.';
+  static override examples = ['<%= config.bin %> clock advance 250ms', '<%= config.bin %> clock advance 2m   # let NAT mappings expire'];
+  static override args = { duration: Args.string({ description: 'how far: 250ms, 5s, 2m, 1h', required: true }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(ClockAdvance);
+    this.setup(flags);
+    const c = (await this.call('clock.advance', { duration: args.duration })) as { kind: string; time: string };
+    this.print(c, () => `virtual clock at ${c.time}`);
+  }
+}

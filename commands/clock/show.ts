@@ -1,0 +1,14 @@
+// `vnet clock show`: the session's engine time.
+import { VnetCommand } from '../../src/cli/base.js';
+
+export default class ClockShow extends VnetCommand {
+  static override summary = 'Show the session\'s clock (real or virtual) and its time since the session started.';
+  static override examples = ['<%= config.bin %> clock show'];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ClockShow);
+    this.setup(flags);
+    const c = (await this.call('clock.show')) as { kind: string; time: string };
+    this.print(c, () => `${c.kind} clock at ${c.time}`);
+  }
+}

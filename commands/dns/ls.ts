@@ -1,0 +1,15 @@
+// `vnet dns ls`: every name, with the router whose subtree sees it.
+import { VnetCommand } from '../../src/cli/base.js';
+import type { DnsRecord } from '../../src/engine/dns.js';
+
+export default class DnsLs extends VnetCommand {
+  static override summary = 'List names: registered ones and host names (auto).';
+  static override examples = ['<%= config.bin %> dns ls'];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(DnsLs);
+    this.setup(flags);
+    const list = (await this.call('dns.ls')) as DnsRecord[];
+    this.print(list, () => list.map((r) => `${r.name.padEnd(24)} ${r.ip.padEnd(16)} below ${r.router}${r.auto ? ' (host)' : ''}`));
+  }
+}

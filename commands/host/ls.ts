@@ -1,0 +1,15 @@
+// `vnet host ls`: every host with its addresses.
+import { VnetCommand } from '../../src/cli/base.js';
+import type { HostView } from '../../src/session/views.js';
+
+export default class HostLs extends VnetCommand {
+  static override summary = 'List hosts.';
+  static override examples = ['<%= config.bin %> host ls', '<%= config.bin %> host ls --json'];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(HostLs);
+    this.setup(flags);
+    const list = (await this.call('host.ls')) as HostView[];
+    this.print(list, () => list.map((h) => `${h.name.padEnd(12)} ${h.ips.join(',').padEnd(18)} on ${h.router}`));
+  }
+}

@@ -1,0 +1,16 @@
+// `vnet host rm`: removes a host; its sockets close.
+import { Args } from '@oclif/core';
+import { VnetCommand } from '../../src/cli/base.js';
+
+export default class HostRm extends VnetCommand {
+  static override summary = 'Remove a host. Its sockets close; packets in flight to it are dropped.';
+  static override examples = ['<%= config.bin %> host rm alice'];
+  static override args = { name: Args.string({ description: 'host name', required: true }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(HostRm);
+    this.setup(flags);
+    const r = (await this.call('host.rm', { name: args.name })) as { removed: string[] };
+    this.print(r, () => `removed ${r.removed.join(', ')}`);
+  }
+}

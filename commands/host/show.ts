@@ -1,0 +1,22 @@
+// `vnet host show`: one host with its interface counters and open sockets.
+import { Args } from '@oclif/core';
+import { VnetCommand } from '../../src/cli/base.js';
+import { formatInterfaces } from '../../src/cli/format.js';
+import type { HostView } from '../../src/session/views.js';
+
+export default class HostShow extends VnetCommand {
+  static override summary = 'Show a host: addresses, interface counters, bound sockets.';
+  static override examples = ['<%= config.bin %> host show alice'];
+  static override args = { name: Args.string({ description: 'host name', required: true }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(HostShow);
+    this.setup(flags);
+    const h = (await this.call('host.show', { name: args.name })) as HostView;
+    this.print(h, () => [
+      `host ${h.name} ${h.ips.join(', ')} on ${h.router}`,
+      ...formatInterfaces(h.interfaces),
+      `  sockets  ${h.sockets.map((s) => `udp ${s.address}:${s.port}`).join(', ') || '-'}`,
+    ]);
+  }
+}

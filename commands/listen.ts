@@ -1,0 +1,51 @@
+// `vnet listen`: the receiving half of the in-network netcat; prints each datagram with its source.
+import { Args, Flags } from '@oclif/core';
+import { EXIT, VnetCommand } from '../src/cli/base.js';
+import { splitHostPort } from '../src/session/session.js';
+import { parseDuration } from '../src/engine/units.js';
+
+interface Datagram {
+  from: string;
+  to: string;
+  size: number;
+  data: string;
+}
+
+export default class Listen extends VnetCommand {
+  static override summary = 'Receive UDP datagrams on a virtual host and print each with the address it came from.';
+  static override description = `Exits 0 after --count datagrams, ${EXIT.timeout} when --timeout (wall time) passes first, 0 on Ctrl-C. The source shows what a NAT did.`;
+  static override examples = [
+    '<%= config.bin %> listen server:7 --echo',
+    '<%= config.bin %> listen server:7 --count 1 --timeout 5s --json | jq -r .from',
+  ];
+  static override args = { endpoint: Args.string({ description: 'HOST:PORT to bind', required: true }) };
+  static override flags = {
+    count: Flags.integer({ description: 'exit after this many datagrams' }),
+    timeout: Flags.string({ description: 'give up after this long (wall time), exit status 124' }),
+    echo: Flags.boolean({ description: 'send each datagram back to where it came from' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Listen);
+    this.setup(flags);
+    const [host, port] = splitHostPort(args.endpoint, 'endpoint');
+    const controller = new AbortController();
+    const stop = (): void => controller.abort();
+    process.once('SIGINT', stop);
+    try {
+      const r = (await this.call('listen', {
+        host, port, count: flags.count, echo: flags.echo,
+        timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, 'timeout') / 1e6,
+      }, (item) => {
+        const d = item as Datagram;
+        this.printItem(d, () => `${d.from} -> ${d.to} ${d.size} bytes: ${d.data}`);
+      }, controller.signal)) as { received: number; timedOut: boolean };
+      if (r.timedOut) {
+        process.stderr.write(`vnet: no ${flags.count ? `${flags.count - r.received} more ` : ''}datagrams within ${flags.timeout}\n`);
+        this.exit(EXIT.timeout);
+      }
+    } finally {
+      process.off('SIGINT', stop);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+// `vnet router ls`: every router with its subnet, addresses and NAT.
+import { VnetCommand } from '../../src/cli/base.js';
+import type { RouterView } from '../../src/session/views.js';
+
+export default class RouterLs extends VnetCommand {
+  static override summary = 'List routers.';
+  static override examples = ['<%= config.bin %> router ls', '<%= config.bin %> router ls --json | jq -r ".[].name"'];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(RouterLs);
+    this.setup(flags);
+    const list = (await this.call('router.ls')) as RouterView[];
+    this.print(list, () => list.map((r) => `${r.name.padEnd(12)} ${r.cidr.padEnd(18)} gw ${r.gateway.padEnd(15)} ${r.parent ? `parent ${r.parent} uplink ${r.uplink.join(',')} ` : '(root) '}nat ${r.nat}`));
+  }
+}

@@ -1,0 +1,26 @@
+// `vnet router show`: one router in full, with interface counters.
+import { Args } from '@oclif/core';
+import { VnetCommand } from '../../src/cli/base.js';
+import { formatInterfaces } from '../../src/cli/format.js';
+import type { RouterView } from '../../src/session/views.js';
+
+export default class RouterShow extends VnetCommand {
+  static override summary = 'Show a router: subnet, NAT, delay settings, interfaces and their counters.';
+  static override examples = ['<%= config.bin %> router show home'];
+  static override args = { name: Args.string({ description: 'router name', required: true }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(RouterShow);
+    this.setup(flags);
+    const r = (await this.call('router.show', { name: args.name })) as RouterView;
+    this.print(r, () => [
+      `router ${r.name} ${r.cidr} gateway ${r.gateway}`,
+      `  parent   ${r.parent ?? '(root)'}${r.uplink.length ? `  uplink ${r.uplink.join(', ')}` : ''}`,
+      `  nat      ${r.nat}`,
+      `  delay    min ${r.minDelay} jitter ${r.maxJitter} queue ${r.queueSize}`,
+      `  children ${r.children.join(', ') || '-'}`,
+      `  hosts    ${r.hosts.join(', ') || '-'}`,
+      ...formatInterfaces(r.interfaces),
+    ]);
+  }
+}

@@ -1,0 +1,39 @@
+// The impairment flags of `filter add` and `filter change`, and their FilterSpec.
+import { Flags } from '@oclif/core';
+import type { FilterSpec } from '../engine/filters/spec.js';
+
+export const filterFlags = {
+  ingress: Flags.boolean({ description: 'act on packets arriving (default: leaving)' }),
+  loss: Flags.string({ description: 'random loss, percent: 2 or 2%' }),
+  'loss-model': Flags.string({ description: 'bursty loss like netem: gemodel:p,r[,1-h[,1-k]] in percent' }),
+  duplicate: Flags.string({ description: 'duplicate this percent of packets' }),
+  delay: Flags.string({ description: 'delay, e.g. 30ms' }),
+  jitter: Flags.string({ description: 'uniform ± jitter on the delay (reorders, like netem), e.g. 5ms' }),
+  'preserve-order': Flags.boolean({ description: 'jitter never reorders' }),
+  rate: Flags.string({ description: 'token-bucket rate: 500kbit, 4mbit, 1gbit' }),
+  burst: Flags.string({ description: 'bucket size: 32kb (default: 10 ms of rate, at least the MTU)' }),
+  queue: Flags.string({ description: 'queue in front of the bucket: 64kb (default: max(burst, 100 MTUs)); tail drop' }),
+  'drop-match': Flags.string({ description: 'drop what matches a pcap-filter expression, e.g. "udp and dst port 53"' }),
+  seed: Flags.integer({ description: 'this filter\'s own random seed' }),
+};
+
+type FilterFlagValues = {
+  ingress?: boolean; loss?: string; 'loss-model'?: string; duplicate?: string; delay?: string; jitter?: string;
+  'preserve-order'?: boolean; rate?: string; burst?: string; queue?: string; 'drop-match'?: string; seed?: number;
+};
+
+export function filterSpecFrom(f: FilterFlagValues): FilterSpec {
+  const spec: FilterSpec = { direction: f.ingress ? 'ingress' : 'egress' };
+  if (f.loss !== undefined) spec.loss = f.loss;
+  if (f['loss-model'] !== undefined) spec.lossModel = f['loss-model'];
+  if (f.duplicate !== undefined) spec.duplicate = f.duplicate;
+  if (f.delay !== undefined) spec.delay = f.delay;
+  if (f.jitter !== undefined) spec.jitter = f.jitter;
+  if (f['preserve-order']) spec.preserveOrder = true;
+  if (f.rate !== undefined) spec.rate = f.rate;
+  if (f.burst !== undefined) spec.burst = f.burst;
+  if (f.queue !== undefined) spec.queue = f.queue;
+  if (f['drop-match'] !== undefined) spec.dropMatch = f['drop-match'];
+  if (f.seed !== undefined) spec.seed = f.seed;
+  return spec;
+}

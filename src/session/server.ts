@@ -1,0 +1,326 @@
+// The session daemon's control server: JSON-lines requests on a Unix socket, handed to a method dispatcher.
+import { lstatSync, unlinkSync, chmodSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { basename } from 'node:path';
+import { VnetError } from '../engine/errors.js';
+import {
+  encode, errorBody, LineReader, MAX_LINE_BYTES, MAX_PENDING_OUTPUT_BYTES, parseClientLine,
+  PROTOCOL_VERSION, type ErrorBody,
+} from './protocol.js';
+import { probeSocket } from './client.js';
+
+export interface DispatchContext {
+  /** Aborted when the client cancels, the client goes away, or the server closes. */
+  signal: AbortSignal;
+  /** Sends one stream item before the final response; a no-op once the request is over. */
+  emit(item: unknown): void;
+  /** The connection's number, unique within this server. */
+  clientId: number;
+}
+
+export type Dispatcher = (method: string, params: unknown, ctx: DispatchContext) => Promise<unknown> | unknown;
+
+export interface ControlServerOptions {
+  socketPath: string;
+  /** Named in errors; default: the socket file's name without `.sock`. */
+  session?: string;
+  /** How long close() lets aborted requests finish before answering them ESTALE (default 500 ms). */
+  closeGraceMs?: number;
+  /** Protocol problems and dropped connections, one line each (for the daemon's log). */
+  log?: (line: string) => void;
+}
+
+interface InFlight {
+  id: number;
+  ac: AbortController;
+  done: boolean;
+  settled: Promise<void>;
+}
+
+const CANCELED: ErrorBody = { code: 'ECANCELED', message: 'the call was cancelled by the client', exit: 130 };
+
+class Connection {
+  readonly inflight = new Map<number, InFlight>();
+  private readonly reader = new LineReader(MAX_LINE_BYTES);
+  private refused = false;
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    private readonly dispatch: Dispatcher,
+    private readonly log: (line: string) => void,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.log(`client ${id}: ${err.message}`));
+    socket.on('close', () => this.abortAll(new DOMException('the client went away', 'AbortError')));
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.refused) return;
+    const { lines, overflow } = this.reader.push(chunk);
+    for (const line of lines) this.onLine(line);
+    if (overflow) {
+      this.refused = true;
+      const message = `a request line is over ${MAX_LINE_BYTES / 1048576} MiB; the connection is closed: send smaller requests`;
+      this.log(`client ${this.id}: ${message}`);
+      this.abortAll(new DOMException('the connection was refused', 'AbortError'));
+      this.socket.end(encode({ v: PROTOCOL_VERSION, id: null, ok: false, error: { code: 'EPROTO', message, exit: 1 } }), () =>
+        this.socket.destroy(),
+      );
+    }
+  }
+
+  private onLine(line: string): void {
+    const msg = parseClientLine(line);
+    if (msg.kind === 'invalid') {
+      this.log(`client ${this.id}: ${msg.error.message}`);
+      this.send({ v: PROTOCOL_VERSION, id: msg.id, ok: false, error: msg.error });
+    } else if (msg.kind === 'cancel') {
+      const req = this.inflight.get(msg.id);
+      if (req) {
+        this.finish(req, { v: PROTOCOL_VERSION, id: req.id, ok: false, error: CANCELED });
+        req.ac.abort(new DOMException('the client cancelled the call', 'AbortError'));
+      }
+    } else if (this.inflight.has(msg.id)) {
+      const message = `request id ${msg.id} is already in flight on this connection; use a new id per request`;
+      this.send({ v: PROTOCOL_VERSION, id: null, ok: false, error: { code: 'EPROTO', message, exit: 1 } });
+    } else {
+      this.start(msg.id, msg.method, msg.params);
+    }
+  }
+
+  private start(id: number, method: string, params: unknown): void {
+    const ac = new AbortController();
+    const req: InFlight = { id, ac, done: false, settled: Promise.resolve() };
+    this.inflight.set(id, req);
+    const ctx: DispatchContext = {
+      signal: ac.signal,
+      clientId: this.id,
+      emit: (item: unknown) => {
+        if (!req.done) this.send({ v: PROTOCOL_VERSION, id, item: item === undefined ? null : item });
+      },
+    };
+    req.settled = new Promise<unknown>((resolve) => resolve(this.dispatch(method, params, ctx))).then(
+      (result) => {
+        let line: string;
+        try {
+          line = encode({ v: PROTOCOL_VERSION, id, ok: true, result: result === undefined ? null : result });
+        } catch (err) {
+          const message = `the result of ${method} cannot be sent as JSON: ${(err as Error).message}`;
+          line = encode({ v: PROTOCOL_VERSION, id, ok: false, error: { code: 'EINTERNAL', message, exit: 1 } });
+        }
+        this.finishLine(req, line);
+      },
+      (err: unknown) => {
+        // Once aborted, the reason (cancel, shutdown) says why, whatever the method threw.
+        const error = errorBody(ac.signal.aborted ? ac.signal.reason : err);
+        this.finish(req, { v: PROTOCOL_VERSION, id, ok: false, error });
+      },
+    );
+  }
+
+  /** Sends a request's final response, once. */
+  finish(req: InFlight, msg: object): void {
+    if (!req.done) this.finishLine(req, encode(msg));
+  }
+
+  private finishLine(req: InFlight, line: string): void {
+    if (req.done) return;
+    req.done = true;
+    this.inflight.delete(req.id);
+    this.write(line);
+  }
+
+  private send(msg: object): void {
+    this.write(encode(msg));
+  }
+
+  private write(line: string): void {
+    const s = this.socket;
+    if (s.destroyed || s.writableEnded) return;
+    s.write(line);
+    if (s.writableLength > MAX_PENDING_OUTPUT_BYTES) {
+      this.log(`client ${this.id}: over ${MAX_PENDING_OUTPUT_BYTES / 1048576} MiB of output it does not read; dropped`);
+      s.destroy();
+    }
+  }
+
+  abortAll(reason: unknown): void {
+    for (const req of this.inflight.values()) if (!req.ac.signal.aborted) req.ac.abort(reason);
+  }
+}
+
+/** Serves a Dispatcher on a Unix socket (mode 0600) to any number of clients. */
+export class ControlServer {
+  readonly socketPath: string;
+  private readonly session: string;
+  private readonly closeGraceMs: number;
+  private readonly log: (line: string) => void;
+  private server: Server | undefined;
+  private readonly conns = new Set<Connection>();
+  private nextClient = 1;
+  private socketIno: number | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly dispatch: Dispatcher,
+    opts: ControlServerOptions,
+  ) {
+    this.socketPath = opts.socketPath;
+    this.session = opts.session ?? basename(opts.socketPath).replace(/\.sock$/, '');
+    this.closeGraceMs = opts.closeGraceMs ?? 500;
+    this.log = opts.log ?? (() => {});
+  }
+
+  /** Number of open client connections. */
+  get connections(): number {
+    return this.conns.size;
+  }
+
+  /**
+   * Listens on the socket path. A live socket there (someone answers) is refused with EEXIST;
+   * a stale one (its daemon died) is removed first.
+   */
+  async listen(): Promise<void> {
+    if (this.server || this.closing) throw new Error('ControlServer.listen() may be called once');
+    await this.clearStale();
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void => {
+        this.server = undefined;
+        reject(err.code === 'EADDRINUSE' ? this.inUse() : err);
+      };
+      server.once('error', onError);
+      server.once('listening', () => {
+        server.off('error', onError);
+        resolve();
+      });
+      // The bind is synchronous in listen(): the umask covers exactly the socket's creation.
+      let old: number | undefined;
+      try {
+        old = process.umask(0o177);
+      } catch {
+        // worker threads cannot change the umask: the chmod below still applies
+      }
+      try {
+        server.listen(this.socketPath);
+      } finally {
+        if (old !== undefined) process.umask(old);
+      }
+    });
+    server.on('error', (err) => this.log(`control server: ${err.message}`));
+    try {
+      chmodSync(this.socketPath, 0o600);
+      const st = lstatSync(this.socketPath);
+      if (!st.isSocket() || (st.mode & 0o777) !== 0o600) {
+        throw new VnetError('EPERM', `the control socket ${this.socketPath} has mode ${(st.mode & 0o777).toString(8)}, not 600; check the file system it lives on`);
+      }
+      this.socketIno = st.ino;
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  private inUse(): VnetError {
+    return new VnetError(
+      'EEXIST',
+      `session "${this.session}" is already running (its daemon answers on ${this.socketPath}); stop it with \`vnet down\` or pick another name with --session`,
+    );
+  }
+
+  private async clearStale(): Promise<void> {
+    let st;
+    try {
+      st = lstatSync(this.socketPath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    if (!st.isSocket()) {
+      throw new VnetError('EEXIST', `${this.socketPath} exists and is not a socket; remove it or set VNET_RUNTIME_DIR`);
+    }
+    const state = await probeSocket(this.socketPath, 1000);
+    if (state === 'alive') throw this.inUse();
+    if (state === 'denied') {
+      throw new VnetError('EPERM', `may not connect to ${this.socketPath} to check it; remove it if no daemon uses it`);
+    }
+    try {
+      unlinkSync(this.socketPath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    this.log(`removed the stale socket ${this.socketPath}`);
+  }
+
+  private accept(socket: Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const conn = new Connection(this.nextClient++, socket, this.dispatch, this.log);
+    this.conns.add(conn);
+    socket.on('close', () => this.conns.delete(conn));
+  }
+
+  /**
+   * Stops accepting, aborts every call in flight and gives them closeGraceMs to finish (a
+   * stream may return its result); the rest are answered ESTALE. Then closes every
+   * connection and removes the socket file. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const server = this.server;
+    const closed = server
+      ? new Promise<void>((resolve) => server.close(() => resolve()))
+      : Promise.resolve();
+    const reason = new VnetError('ESTALE', `session "${this.session}" is shutting down; \`vnet up\` starts it again`);
+    const pending: Promise<void>[] = [];
+    for (const conn of this.conns) {
+      for (const req of conn.inflight.values()) pending.push(req.settled);
+      conn.abortAll(reason);
+    }
+    if (pending.length > 0) await settleWithin(Promise.all(pending), this.closeGraceMs);
+    const gone: ErrorBody = { code: 'ESTALE', message: 'the session daemon went away during the call; `vnet up` starts it again', exit: 3 };
+    const ends: Promise<void>[] = [];
+    for (const conn of this.conns) {
+      for (const req of [...conn.inflight.values()]) conn.finish(req, { v: PROTOCOL_VERSION, id: req.id, ok: false, error: gone });
+      const s = conn.socket;
+      ends.push(new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', () => resolve()))));
+      s.end();
+    }
+    // A client that does not close its side in time is cut off.
+    const late = setTimeout(() => {
+      for (const conn of this.conns) conn.socket.destroy();
+    }, 1000);
+    await Promise.all(ends);
+    clearTimeout(late);
+    await closed;
+    this.removeSocketFile();
+  }
+
+  private removeSocketFile(): void {
+    if (this.socketIno === undefined) return;
+    try {
+      // Only our own socket: a newer daemon may already have taken the path.
+      if (lstatSync(this.socketPath).ino === this.socketIno) unlinkSync(this.socketPath);
+    } catch {
+      // already gone (node removes it on close)
+    }
+  }
+}
+
+function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void p.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,227 @@
+// A session: one network plus what the commands need around it (an event
+// log, listeners, the method table the daemon serves and the REPL calls).
+import { formatIpv4, isIpv4, parseIpv4 } from '../wire/addr.js';
+import type { NetworkEvent } from '../engine/events.js';
+import { invalid, VnetError } from '../engine/errors.js';
+import type { FilterSpec } from '../engine/filters/spec.js';
+import type { NatOptions } from '../engine/nat/config.js';
+import { Network, type HostOptions, type NatPreset, type RouterOptions } from '../engine/network.js';
+import { formatDuration, parseDuration } from '../engine/units.js';
+import { hostView, mappingView, routerView } from './views.js';
+
+export interface SessionOptions {
+  clock?: 'virtual' | 'real';
+  seed?: number;
+  name?: string;
+}
+
+/** What a method gets besides its parameters: cancellation and a way to stream items. */
+export interface CallContext {
+  signal: AbortSignal;
+  emit(item: unknown): void;
+}
+
+export type Method = (params: Record<string, unknown>, ctx: CallContext) => unknown;
+
+/** How many past events `vnet events` (without --follow) can show. */
+export const EVENT_LOG_SIZE = 1000;
+
+export class Session {
+  readonly net: Network;
+  readonly name: string;
+  readonly clockKind: 'virtual' | 'real';
+  readonly seed: number;
+  readonly startedAt = new Date().toISOString();
+  private readonly eventLog: NetworkEvent[] = [];
+  private readonly followers = new Set<(e: NetworkEvent) => void>();
+  readonly methods: Record<string, Method>;
+
+  constructor(options: SessionOptions = {}) {
+    this.clockKind = options.clock ?? 'real';
+    this.seed = options.seed ?? 1;
+    this.name = options.name ?? 'default';
+    this.net = new Network({ clock: this.clockKind, seed: this.seed });
+    this.net.on((e) => {
+      this.eventLog.push(e);
+      if (this.eventLog.length > EVENT_LOG_SIZE) this.eventLog.shift();
+      for (const f of this.followers) f(e);
+    });
+    this.methods = {
+      status: () => this.status(),
+      'router.add': (p) => routerView(this.net.addRouter(p as unknown as RouterOptions)),
+      'router.ls': () => this.net.routers.map(routerView),
+      'router.show': (p) => routerView(this.net.router(str(p, 'name'))),
+      'router.rm': (p) => ({ removed: this.removeNode(str(p, 'name'), 'router') }),
+      'host.add': (p) => hostView(this.net.addHost(p as unknown as HostOptions)),
+      'host.ls': () => this.net.hosts.map(hostView),
+      'host.show': (p) => hostView(this.net.host(str(p, 'name'))),
+      'host.rm': (p) => ({ removed: this.removeNode(str(p, 'name'), 'host') }),
+      'nat.show': (p) => this.natShow(str(p, 'router')),
+      'nat.set': (p) => {
+        this.net.setNat(str(p, 'router'), p.nat as NatPreset | NatOptions);
+        return routerView(this.net.router(str(p, 'router')));
+      },
+      'dns.add': (p) => this.net.addName(str(p, 'name'), str(p, 'ip'), p.router as string | undefined),
+      'dns.ls': () => this.net.names(),
+      'dns.rm': (p) => ({ removed: this.net.removeName(str(p, 'name'), p.router as string | undefined) }),
+      'filter.add': (p) => this.net.addFilter(str(p, 'iface'), p.spec as FilterSpec),
+      'filter.change': (p) => this.net.changeFilter(num(p, 'id'), p.spec as FilterSpec),
+      'filter.ls': (p) => this.net.filters.list(p.iface as string | undefined),
+      'filter.rm': (p) => this.net.removeFilter(num(p, 'id')),
+      'clock.show': () => this.clockShow(),
+      'clock.advance': (p) => {
+        if (this.clockKind !== 'virtual') throw invalid('this session runs on the real clock; start it with `vnet up --clock virtual` to advance time by hand');
+        this.net.advance(p.duration as string);
+        return this.clockShow();
+      },
+      events: (p, ctx) => this.events(Boolean(p.follow), ctx),
+      send: (p) => this.send(p),
+      listen: (p, ctx) => this.listen(p, ctx),
+    };
+  }
+
+  /** Runs a method by name; unknown names are an error naming the known ones. */
+  call(method: string, params: unknown, ctx: CallContext): unknown {
+    const m = this.methods[method];
+    if (!m) throw new VnetError('ENOTFOUND', `unknown method "${method}"; known: ${Object.keys(this.methods).sort().join(', ')}`);
+    return m((params ?? {}) as Record<string, unknown>, ctx);
+  }
+
+  status(): unknown {
+    return {
+      session: { name: this.name, clock: this.clockKind, seed: this.seed, startedAt: this.startedAt, time: formatDuration(this.net.now()), timeNs: this.net.now() },
+      routers: this.net.routers.map(routerView),
+      hosts: this.net.hosts.map(hostView),
+      filters: this.net.filters.list(),
+      names: this.net.names(),
+    };
+  }
+
+  clockShow(): { kind: string; timeNs: number; time: string } {
+    return { kind: this.clockKind, timeNs: this.net.now(), time: formatDuration(this.net.now()) };
+  }
+
+  natShow(router: string): unknown {
+    const r = this.net.router(router);
+    const now = this.net.now();
+    return { router: r.name, nat: routerView(r).nat, mappings: r.nat ? r.nat.list().map((m) => mappingView(m, now)) : [] };
+  }
+
+  close(): void {
+    this.followers.clear();
+    this.net.close();
+  }
+
+  private removeNode(name: string, kind: 'router' | 'host'): string[] {
+    if (kind === 'host') this.net.host(name);
+    else this.net.router(name);
+    return this.net.remove(name);
+  }
+
+  private events(follow: boolean, ctx: CallContext): Promise<unknown> | unknown {
+    for (const e of this.eventLog) ctx.emit(e);
+    if (!follow) return { count: this.eventLog.length };
+    return new Promise((resolve) => {
+      const f = (e: NetworkEvent) => ctx.emit(e);
+      this.followers.add(f);
+      ctx.signal.addEventListener('abort', () => {
+        this.followers.delete(f);
+        resolve({ followed: true });
+      }, { once: true });
+    });
+  }
+
+  private send(p: Record<string, unknown>): unknown {
+    const host = this.net.host(str(p, 'host'));
+    const [destHost, destPort] = splitHostPort(str(p, 'dest'), 'destination');
+    const count = p.count === undefined ? 1 : num(p, 'count');
+    if (!Number.isInteger(count) || count < 1) throw invalid(`count ${count} must be a whole number, at least 1`);
+    const intervalNs = p.interval === undefined ? 0 : parseDuration(p.interval as string, 'interval');
+    const data = payloadOf(p);
+    const sock = host.createSocket('udp4');
+    sock.bindNow(p.fromPort === undefined ? 0 : num(p, 'fromPort'));
+    const dstIp = isIpv4(destHost) ? parseIpv4(destHost) : host.resolve(destHost);
+    const to = `${formatIpv4(dstIp)}:${destPort}`;
+    const sendOne = (): void => {
+      const err = sock.sendBytes(data, destPort, formatIpv4(dstIp));
+      if (err) throw err;
+    };
+    sendOne();
+    const local = sock.address();
+    for (let i = 1; i < count; i++) this.net.scheduler.after(intervalNs * i, sendOne);
+    this.net.scheduler.after(intervalNs * count, () => {
+      if (!sock.closed) sock.close();
+    });
+    return { from: `${formatIpv4(host.sourceFor(dstIp))}:${local.port}`, to, bytes: data.length, count, pending: count - 1 };
+  }
+
+  private listen(p: Record<string, unknown>, ctx: CallContext): Promise<unknown> {
+    const host = this.net.host(str(p, 'host'));
+    const port = num(p, 'port');
+    const count = p.count === undefined ? Infinity : num(p, 'count');
+    const timeoutMs = p.timeoutMs === undefined ? undefined : num(p, 'timeoutMs');
+    const echo = Boolean(p.echo);
+    const sock = host.udpBind(port, p.address as string | undefined);
+    let received = 0;
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (timedOut: boolean): void => {
+        if (timer) clearTimeout(timer);
+        if (!sock.closed) sock.close();
+        resolve({ received, timedOut });
+      };
+      sock.on('message', (msg: Buffer, rinfo: { address: string; port: number; size: number }) => {
+        received++;
+        ctx.emit({ from: `${rinfo.address}:${rinfo.port}`, to: `${host.name}:${port}`, size: rinfo.size, data: printable(msg), hex: msg.toString('hex'), timeNs: this.net.now() });
+        if (echo) sock.send(msg, rinfo.port, rinfo.address);
+        if (received >= count) finish(false);
+      });
+      // --timeout is wall time (the command must end even when a virtual clock stands still).
+      if (timeoutMs !== undefined) timer = setTimeout(() => finish(true), timeoutMs);
+      ctx.signal.addEventListener('abort', () => finish(false), { once: true });
+    });
+  }
+}
+
+function str(p: Record<string, unknown>, key: string): string {
+  const v = p[key];
+  if (typeof v !== 'string' || v === '') throw invalid(`missing ${key}`);
+  return v;
+}
+
+function num(p: Record<string, unknown>, key: string): number {
+  const v = typeof p[key] === 'string' ? Number(p[key]) : p[key];
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`${key} must be a number, got ${JSON.stringify(p[key])}`);
+  return v;
+}
+
+/** "HOST:PORT" → [host, port]. */
+export function splitHostPort(text: string, what: string): [string, number] {
+  const i = text.lastIndexOf(':');
+  const port = Number(text.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw invalid(`${what} "${text}" is not HOST:PORT (port 1-65535), e.g. 198.51.100.7:7 or server.example:53`);
+  }
+  return [text.slice(0, i), port];
+}
+
+function payloadOf(p: Record<string, unknown>): Uint8Array {
+  const given = ['data', 'hex', 'size'].filter((k) => p[k] !== undefined);
+  if (given.length > 1) throw invalid(`give one of --data, --hex, --size, not ${given.join(' and ')}`);
+  if (p.hex !== undefined) {
+    const hex = String(p.hex).replace(/\s+/g, '');
+    if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw invalid(`--hex "${String(p.hex)}" is not an even number of hex digits`);
+    return Buffer.from(hex, 'hex');
+  }
+  if (p.size !== undefined) {
+    const n = Number(p.size);
+    if (!Number.isInteger(n) || n < 0 || n > 65507) throw invalid(`--size ${String(p.size)} is not 0-65507 bytes`);
+    return Buffer.alloc(n, 0x61);
+  }
+  return Buffer.from(p.data === undefined ? 'vnet' : String(p.data));
+}
+
+function printable(b: Buffer): string {
+  const s = b.toString('utf8');
+  return /^[\x20-\x7e\t\r\n\u00a0-\uffff]*$/.test(s) && !s.includes('\ufffd') ? s : `0x${b.toString('hex')}`;
+}
