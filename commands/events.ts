@@ -1,6 +1,7 @@
 // `vnet events`: NAT mappings made and expired, drops with reasons, nodes added and removed.
 import { Flags } from '@oclif/core';
-import { VnetCommand } from '../src/cli/base.js';
+import { interruptSignal, VnetCommand } from '../src/cli/base.js';
+import { out } from '../src/cli/style.js';
 import type { NetworkEvent } from '../src/engine/events.js';
 import { formatDuration } from '../src/engine/units.js';
 
@@ -12,13 +13,11 @@ export default class Events extends VnetCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Events);
     this.setup(flags);
-    const controller = new AbortController();
-    const stop = (): void => controller.abort();
-    process.once('SIGINT', stop);
+    const interrupt = interruptSignal();
     try {
-      await this.call('events', { follow: flags.follow }, (item) => this.printItem(item, () => describeEvent(item as NetworkEvent)), controller.signal);
+      await this.call('events', { follow: flags.follow }, (item) => this.printItem(item, () => describeEvent(item as NetworkEvent)), interrupt.signal);
     } finally {
-      process.off('SIGINT', stop);
+      interrupt.release();
     }
   }
 }
@@ -26,7 +25,7 @@ export default class Events extends VnetCommand {
 export function describeEvent(e: NetworkEvent): string {
   const t = formatDuration(e.time).padStart(10);
   switch (e.type) {
-    case 'drop': return `${t} drop ${e.reason} at ${e.iface}: ${e.packet}`;
+    case 'drop': return `${t} ${out.red('drop')} ${e.reason} at ${e.iface}: ${e.packet}`;
     case 'mapping-created': case 'mapping-expired': case 'mapping-deleted': case 'mapping-refused':
       return `${t} ${e.type} ${e.router} ${e.proto} ${e.internal} -> ${e.external}${e.remote ? ` (${e.remote})` : ''}${e.reason ? ` ${e.reason}` : ''}`;
     case 'node-added': case 'node-removed': return `${t} ${e.type} ${e.kind} ${e.name}`;

@@ -1,6 +1,7 @@
 // `vnet listen`: the receiving half of the in-network netcat; prints each datagram with its source.
 import { Args, Flags } from '@oclif/core';
-import { EXIT, VnetCommand } from '../src/cli/base.js';
+import { out } from '../src/cli/style.js';
+import { EXIT, interruptSignal, VnetCommand } from '../src/cli/base.js';
 import { splitHostPort } from '../src/session/session.js';
 import { parseDuration } from '../src/engine/units.js';
 
@@ -13,7 +14,7 @@ interface Datagram {
 
 export default class Listen extends VnetCommand {
   static override summary = 'Receive UDP datagrams on a virtual host and print each with the address it came from.';
-  static override description = `Exits 0 after --count datagrams, ${EXIT.timeout} when --timeout (wall time) passes first, 0 on Ctrl-C. The source shows what a NAT did.`;
+  static override description = `Once the socket is bound it prints "vnet: listening on ADDRESS:PORT" on stderr (a script can wait for that line before it sends). Exits 0 after --count datagrams, ${EXIT.timeout} when --timeout (wall time) passes first, 0 on Ctrl-C. The source shows what a NAT did.`;
   static override examples = [
     '<%= config.bin %> listen server:7 --echo',
     '<%= config.bin %> listen server:7 --count 1 --timeout 5s --json | jq -r .from',
@@ -29,23 +30,24 @@ export default class Listen extends VnetCommand {
     const { args, flags } = await this.parse(Listen);
     this.setup(flags);
     const [host, port] = splitHostPort(args.endpoint, 'endpoint');
-    const controller = new AbortController();
-    const stop = (): void => controller.abort();
-    process.once('SIGINT', stop);
+    const interrupt = interruptSignal();
     try {
       const r = (await this.call('listen', {
         host, port, count: flags.count, echo: flags.echo,
         timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, 'timeout') / 1e6,
       }, (item) => {
+        // The first item says the socket is bound: scripts may wait for this line on stderr before sending.
+        const ready = (item as { listening?: string }).listening;
+        if (ready !== undefined) return void process.stderr.write(`vnet: listening on ${ready}\n`);
         const d = item as Datagram;
-        this.printItem(d, () => `${d.from} -> ${d.to} ${d.size} bytes: ${d.data}`);
-      }, controller.signal)) as { received: number; timedOut: boolean };
+        this.printItem(d, () => `${out.cyan(d.from)} -> ${d.to} ${d.size} bytes: ${d.data}`);
+      }, interrupt.signal)) as { received: number; timedOut: boolean };
       if (r.timedOut) {
         process.stderr.write(`vnet: no ${flags.count ? `${flags.count - r.received} more ` : ''}datagrams within ${flags.timeout}\n`);
         this.exit(EXIT.timeout);
       }
     } finally {
-      process.off('SIGINT', stop);
+      interrupt.release();
     }
   }
 }

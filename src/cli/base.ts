@@ -3,21 +3,18 @@
 // REPL), and errors printed as one line on stderr with the CLI's exit codes.
 import { Command, Flags } from '@oclif/core';
 import { VnetError } from '../engine/errors.js';
+import { exitCodeOf } from '../session/protocol.js';
+import * as colour from './style.js';
 import type { Session } from '../session/session.js';
 
 /** Exit codes (cli.md): 0 done, 1 failed at run time, 2 bad usage or input, 3 no such session. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, noSession: 3, timeout: 124 } as const;
 
-const USAGE_CODES = new Set(['EINVAL', 'ENOTFOUND', 'EEXIST', 'EADDRINUSE', 'EADDRNOTAVAIL', 'ELOOP', 'ERR_SOCKET_BAD_PORT', 'EMSGSIZE']);
-
-/** The exit code an error maps to. */
+/** The exit code an error maps to: its own, oclif's for parse errors, else by its code (see session/protocol.ts). */
 export function exitCodeFor(err: unknown): number {
-  const e = err as { exit?: number; code?: string; oclif?: { exit?: number } };
-  if (typeof e?.exit === 'number') return e.exit;
-  if (e?.code === 'ENOSESSION' || e?.code === 'ESTALE') return EXIT.noSession;
-  if (e?.code && USAGE_CODES.has(e.code)) return EXIT.usage;
-  if (typeof e?.oclif?.exit === 'number') return e.oclif.exit;
-  return EXIT.failed;
+  const e = err as { exit?: unknown; code?: unknown; oclif?: { exit?: number } } | null;
+  if (e && typeof e.exit !== 'number' && typeof e.code !== 'string' && typeof e.oclif?.exit === 'number') return e.oclif.exit;
+  return exitCodeOf(err);
 }
 
 /** A session held in this process (the REPL sets it); commands then call it directly instead of a daemon. */
@@ -25,6 +22,34 @@ let inProcess: Session | null = null;
 
 export function useInProcessSession(s: Session | null): void {
   inProcess = s;
+}
+
+/**
+ * What the REPL tells the command it is running: Ctrl-C aborts `interrupt` (instead of ending the
+ * process), and `where` (a script's FILE:LINE) goes in front of the command's error line.
+ */
+export interface CommandContext {
+  interrupt: AbortSignal;
+  where?: string;
+}
+
+let commandContext: CommandContext | null = null;
+
+/** The REPL sets this around each command it runs, and null after. */
+export function useCommandContext(ctx: CommandContext | null): void {
+  commandContext = ctx;
+}
+
+/**
+ * A signal for "the user pressed Ctrl-C" while a command runs: SIGINT in a plain process, the
+ * REPL's per-command signal inside the REPL. Call `release()` when the command is done.
+ */
+export function interruptSignal(): { signal: AbortSignal; release(): void } {
+  if (commandContext !== null) return { signal: commandContext.interrupt, release: () => {} };
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  return { signal: controller.signal, release: () => process.off('SIGINT', stop) };
 }
 
 export type SessionCall = (method: string, params?: Record<string, unknown>, onItem?: (item: unknown) => void, signal?: AbortSignal) => Promise<unknown>;
@@ -79,10 +104,24 @@ export abstract class VnetCommand extends Command {
     // this.exit() throws an ExitError: let oclif end the process with its code.
     if ((err as { code?: string }).code === 'EEXIT') throw err;
     const code = exitCodeFor(err);
-    const message = err instanceof VnetError || (err as { code?: string }).code ? err.message : err.message.split('\n')[0];
-    process.stderr.write(`vnet: ${message}\n`);
-    if (this.jsonMode) this.log(JSON.stringify({ error: { code: (err as { code?: string }).code ?? 'EFAILED', message, exit: code } }));
+    const message = err instanceof VnetError || (err as { code?: string }).code ? err.message : oneLine(err.message, this.id);
+    process.stderr.write(`${colour.err.red('vnet:')} ${commandContext?.where ? `${commandContext.where}: ` : ''}${message}\n`);
+    if (this.jsonMode || this.argv.includes('--json')) this.log(JSON.stringify({ error: { code: (err as { code?: string }).code ?? (code === 2 ? 'EUSAGE' : 'EFAILED'), message, exit: code } }));
     process.exitCode = code;
     return this.exit(code);
   }
+}
+
+/** oclif's parse errors span lines ("Missing 1 required arg:\nname  router name\nSee more help with --help"): one line, with the mend. */
+export function oneLine(message: string, commandId: string | undefined): string {
+  const lines: string[] = [];
+  for (const raw of message.split('\n')) {
+    const l = raw.trim();
+    if (/^(See more help|Note:)/i.test(l)) break;
+    if (l !== '') lines.push(l);
+  }
+  const [first = message.trim(), ...rest] = lines;
+  const detail = rest.map((l) => l.replace(/^(\S+)\s{2,}(.*)$/, '$1 ($2)')).join(', ');
+  const text = first.endsWith(':') && detail ? `${first} ${detail}` : [first, ...rest].join(' ').replace(/\s+/g, ' ');
+  return commandId ? `${text}; see \`vnet ${commandId.replace(/:/g, ' ')} --help\`` : text;
 }

@@ -1,6 +1,14 @@
 // Calls a running session daemon over its control socket (see src/session/client.ts).
-import { VnetError } from '../engine/errors.js';
+import { ControlClient } from '../session/client.js';
+import { sessionName, socketPath } from '../session/runtime.js';
 
-export async function callDaemon(sessionName: string | undefined, method: string, _params: Record<string, unknown>, _onItem?: (item: unknown) => void, _signal?: AbortSignal): Promise<unknown> {
-  throw Object.assign(new VnetError('EINVAL', `session "${sessionName ?? 'default'}" cannot be reached for ${method}: the session daemon is not built yet; use the library API or \`vnet demo\``), { exit: 3 });
+/** One call on a fresh connection; the connection is closed when the call ends. */
+export async function callDaemon(name: string | undefined, method: string, params: Record<string, unknown>, onItem?: (item: unknown) => void, signal?: AbortSignal): Promise<unknown> {
+  const session = sessionName(name);
+  const client = await ControlClient.connect(socketPath(session), { session });
+  try {
+    return await client.call(method, params, { onItem, signal });
+  } finally {
+    client.close();
+  }
 }

@@ -21,6 +21,7 @@ export type VnetErrorCode =
   | 'ESTALE' // the session's daemon died or went away
   | 'EPROTO' // control protocol violation or version mismatch
   | 'ETIMEDOUT'
+  | 'ECANCELED' // the user declined or interrupted
   | 'ECONNREFUSED';
 
 export class VnetError extends Error {

@@ -8,6 +8,7 @@ import type { NatOptions } from '../engine/nat/config.js';
 import { Network, type HostOptions, type NatPreset, type RouterOptions } from '../engine/network.js';
 import { formatDuration, parseDuration } from '../engine/units.js';
 import { hostView, mappingView, routerView } from './views.js';
+import { topologyApplyMethod, topologyExportMethod } from './topology.js';
 
 export interface SessionOptions {
   clock?: 'virtual' | 'real';
@@ -77,6 +78,8 @@ export class Session {
       events: (p, ctx) => this.events(Boolean(p.follow), ctx),
       send: (p) => this.send(p),
       listen: (p, ctx) => this.listen(p, ctx),
+      'topology.apply': (p) => topologyApplyMethod(this, p),
+      'topology.export': () => topologyExportMethod(this),
     };
   }
 
@@ -162,7 +165,10 @@ export class Session {
     const timeoutMs = p.timeoutMs === undefined ? undefined : num(p, 'timeoutMs');
     const echo = Boolean(p.echo);
     const sock = host.udpBind(port, p.address as string | undefined);
+    const bound = sock.address().address;
+    const to = bound === '0.0.0.0' ? formatIpv4(host.addresses[0]) : bound;
     let received = 0;
+    ctx.emit({ listening: `${to}:${port}` });
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const finish = (timedOut: boolean): void => {
@@ -172,7 +178,7 @@ export class Session {
       };
       sock.on('message', (msg: Buffer, rinfo: { address: string; port: number; size: number }) => {
         received++;
-        ctx.emit({ from: `${rinfo.address}:${rinfo.port}`, to: `${host.name}:${port}`, size: rinfo.size, data: printable(msg), hex: msg.toString('hex'), timeNs: this.net.now() });
+        ctx.emit({ from: `${rinfo.address}:${rinfo.port}`, to: `${to}:${port}`, size: rinfo.size, data: printable(msg), hex: msg.toString('hex'), timeNs: this.net.now() });
         if (echo) sock.send(msg, rinfo.port, rinfo.address);
         if (received >= count) finish(false);
       });

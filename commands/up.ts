@@ -1,0 +1,96 @@
+// `vnet up`: start a session daemon, optionally building a topology file in it.
+import { readFileSync } from 'node:fs';
+import { Flags } from '@oclif/core';
+import { parse as parseYaml } from 'yaml';
+import { VnetCommand } from '../src/cli/base.js';
+import { startDetached } from '../src/cli/daemon-start.js';
+import { invalid, VnetError } from '../src/engine/errors.js';
+import { probeSocket } from '../src/session/client.js';
+import { Daemon, stopOnSignals } from '../src/session/daemon.js';
+import { logPath, sessionName, socketPath } from '../src/session/runtime.js';
+
+export default class Up extends VnetCommand {
+  static override summary = 'Start a session: a background daemon holding one network, shared by every vnet command.';
+  static override description =
+    'The daemon listens on a Unix socket (mode 0600) in your runtime directory ($VNET_RUNTIME_DIR, else $XDG_RUNTIME_DIR/vnet, ' +
+    'else /tmp/vnet-UID). Several sessions run side by side under different --session names. A socket left by a daemon that ' +
+    'died is cleaned up. With -f the topology is applied before the session opens: an invalid file starts nothing (exit 2). ' +
+    'The clock and seed come from the flags, else the file, else real clock and seed 1.';
+  static override examples = [
+    '<%= config.bin %> up',
+    '<%= config.bin %> up --clock virtual --seed 7 -f topo.yaml',
+    '<%= config.bin %> up --session lab2 --foreground',
+    'VNET_SESSION=ci <%= config.bin %> up --json | jq .pid',
+  ];
+  static override flags = {
+    file: Flags.string({ char: 'f', description: 'topology file (YAML or JSON) to build; - reads stdin' }),
+    clock: Flags.string({ description: 'real: time flows; virtual: time moves only with `vnet clock advance`', options: ['real', 'virtual'] }),
+    seed: Flags.integer({ description: 'seed for every random choice (loss, jitter, NAT ports)', min: 0, max: 4294967295 }),
+    foreground: Flags.boolean({ description: 'run the daemon in this process until Ctrl-C or `vnet down`' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Up);
+    this.setup(flags);
+    const name = sessionName(flags.session);
+    const topology = flags.file === undefined ? undefined : readTopologyText(flags.file);
+    const fromFile = topology ? topologySettings(topology.text) : {};
+    const clock = (flags.clock ?? fromFile.clock ?? 'real') as 'real' | 'virtual';
+    const seed = flags.seed ?? fromFile.seed ?? 1;
+    const opts = { name, clock, seed, topology };
+    await refuseIfRunning(name);
+
+    if (flags.foreground) {
+      const daemon = await Daemon.start({ ...opts, log: (line) => process.stderr.write(`vnet: ${line}\n`) });
+      const release = stopOnSignals(daemon);
+      this.print({ ...daemon.info(), applied: daemon.applied ?? null }, () => `session ${name} up in the foreground (pid ${process.pid}, ${clock} clock, seed ${seed}); Ctrl-C or \`vnet down\` stops it`);
+      await daemon.stopped;
+      release();
+      return;
+    }
+    const started = await startDetached(opts);
+    const r = started.ready as { pid: number; socket: string };
+    this.print({ ...started.ready, log: logPath(name), applied: started.applied ?? null }, () => [
+      `session ${name} up: pid ${r.pid}, ${clock} clock, seed ${seed}`,
+      `  socket ${r.socket}`,
+      `  log    ${started.log}`,
+      ...appliedLines(started.applied),
+    ]);
+  }
+}
+
+/** Fails with EEXIST (exit 2) when a daemon already answers for this session; spawning one would only fail later. */
+async function refuseIfRunning(name: string): Promise<void> {
+  const sock = socketPath(name);
+  if ((await probeSocket(sock, 1000)) === 'alive') {
+    throw new VnetError('EEXIST', `session "${name}" is already running (its daemon answers on ${sock}); stop it with \`vnet down\` or pick another name with --session`);
+  }
+}
+
+/** The file's text and the name errors should use; `-` is stdin. */
+export function readTopologyText(file: string): { text: string; fileName: string } {
+  try {
+    return file === '-' ? { text: readFileSync(0, 'utf8'), fileName: '<stdin>' } : { text: readFileSync(file, 'utf8'), fileName: file };
+  } catch (err) {
+    throw invalid(`cannot read the topology file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; check the path`);
+  }
+}
+
+/** clock and seed from a topology file, when it says; anything malformed is left for the full check. */
+function topologySettings(text: string): { clock?: string; seed?: number } {
+  try {
+    const doc = parseYaml(text) as { clock?: unknown; seed?: unknown } | null;
+    return {
+      clock: doc?.clock === 'real' || doc?.clock === 'virtual' ? doc.clock : undefined,
+      seed: Number.isInteger(doc?.seed) ? (doc!.seed as number) : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+function appliedLines(applied: unknown): string[] {
+  if (!applied || typeof applied !== 'object') return [];
+  const a = applied as { created?: unknown[] };
+  return Array.isArray(a.created) ? [`  built  ${a.created.length} entries from the topology file`] : [];
+}

@@ -1,0 +1,121 @@
+// Running the real bin/run.js against real session daemons in a throwaway runtime directory.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package root (dist/test/e2e → ../../..). */
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'run.js');
+
+/** Every CLI call in the tests must end within this (a hung command fails the test, never the suite). */
+export const COMMAND_TIMEOUT_MS = 15_000;
+
+export interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A runtime directory of its own, the env pointing at it, and cleanup that stops every daemon started in it. */
+export class CliSandbox {
+  readonly dir = mkdtempSync(join(tmpdir(), 'vnet-e2e-'));
+  readonly env: Record<string, string>;
+  private readonly children = new Set<ChildProcess>();
+
+  constructor(extraEnv: Record<string, string> = {}) {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('VNET_')) env[k] = v;
+    this.env = { ...env, VNET_RUNTIME_DIR: this.dir, NO_COLOR: '1', ...extraEnv };
+  }
+
+  /** Runs `vnet ARGS` to completion (bounded); stdin gets `input` when given. */
+  run(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Result> {
+    const child = this.spawn(args, opts.env);
+    child.stdin!.end(opts.input ?? '');
+    return this.finish(child, args);
+  }
+
+  /** Starts `vnet ARGS` and returns the process; wait for it with finish(). */
+  spawn(args: string[], env: Record<string, string> = {}): ChildProcess {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...this.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+    return child;
+  }
+
+  finish(child: ChildProcess, args: string[]): Promise<Result> {
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`vnet ${args.join(' ')} did not finish within ${COMMAND_TIMEOUT_MS} ms; stderr: ${stderr}`));
+      }, COMMAND_TIMEOUT_MS);
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal, stdout, stderr });
+      });
+    });
+  }
+
+  /** Runs a command that must succeed, and returns its stdout parsed as JSON (it is given --json). */
+  async json<T = unknown>(args: string[]): Promise<T> {
+    const r = await this.run([...args, '--json']);
+    if (r.code !== 0) throw new Error(`vnet ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  /** Runs a command that must succeed; returns its stdout. */
+  async ok(args: string[]): Promise<string> {
+    const r = await this.run(args);
+    if (r.code !== 0) throw new Error(`vnet ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** The pid a session's daemon wrote, if any. */
+  pidOf(session = 'default'): number | undefined {
+    try {
+      return Number(readFileSync(join(this.dir, `${session}.pid`), 'utf8').trim());
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Kills every process this sandbox started and every daemon with a pid file here, then removes the directory. */
+  cleanup(): void {
+    for (const c of this.children) c.kill('SIGKILL');
+    for (const f of readdirSync(this.dir)) {
+      if (!f.endsWith('.pid')) continue;
+      const pid = Number(readFileSync(join(this.dir, f), 'utf8').trim());
+      try {
+        if (pid > 0) process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Resolves with the first stderr line of `child` matching `pattern` (e.g. listen's "listening on"), bounded. */
+export function stderrLine(child: ChildProcess, pattern: RegExp, ms = COMMAND_TIMEOUT_MS): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`no stderr line matching ${pattern} within ${ms} ms; got: ${buf}`)), ms);
+    const onData = (d: Buffer | string): void => {
+      buf += d.toString();
+      const line = buf.split('\n').find((l) => pattern.test(l));
+      if (line !== undefined) {
+        clearTimeout(timer);
+        child.stderr!.off('data', onData);
+        resolve(line);
+      }
+    };
+    child.stderr!.on('data', onData);
+  });
+}

@@ -1,0 +1,166 @@
+// End to end: the real CLI against real session daemons in a throwaway runtime directory.
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { CliSandbox, stderrLine } from './cli-helpers.js';
+
+const box = new CliSandbox();
+after(() => box.cleanup());
+
+/** Builds internet + a symmetric-NAT home with alice, and a public server. */
+async function buildNatTopology(session: string): Promise<void> {
+  const s = ['--session', session];
+  await box.ok(['router', 'add', 'internet', '--cidr', '0.0.0.0/0', ...s]);
+  await box.ok(['router', 'add', 'home', '--parent', 'internet', '--cidr', '192.168.1.0/24', '--nat', 'symmetric', '--ip', '203.0.113.10', ...s]);
+  await box.ok(['host', 'add', 'alice', '--router', 'home', ...s]);
+  await box.ok(['host', 'add', 'server', '--router', 'internet', '--ip', '198.51.100.7', ...s]);
+}
+
+before(async () => {
+  const r = await box.run(['up', '--clock', 'virtual', '--seed', '1', '--session', 'main']);
+  assert.equal(r.code, 0, r.stderr);
+  await buildNatTopology('main');
+});
+
+test('up makes a 0700 runtime directory and a 0600 socket; status reports the session', async () => {
+  assert.equal(statSync(box.dir).mode & 0o777, 0o700);
+  assert.equal(statSync(join(box.dir, 'main.sock')).mode & 0o777, 0o600);
+  const s = await box.json<{ session: { name: string; clock: string; seed: number }; routers: { name: string }[] }>(['status', '--session', 'main']);
+  assert.deepEqual([s.session.name, s.session.clock, s.session.seed], ['main', 'virtual', 1]);
+  assert.deepEqual(s.routers.map((r) => r.name), ['internet', 'home']);
+});
+
+test('send through a symmetric NAT: listen --json shows the translated source, nat show the mapping', async () => {
+  const listener = box.spawn(['listen', 'server:7', '--count', '2', '--timeout', '10s', '--json', '--session', 'main']);
+  const done = box.finish(listener, ['listen']);
+  assert.match(await stderrLine(listener, /listening on/), /listening on 198\.51\.100\.7:7/);
+  await box.ok(['send', 'alice', '198.51.100.7:7', '--data', 'hello', '--count', '2', '--session', 'main']);
+  const r = await done;
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { from: string; data: string; to: string });
+  assert.equal(lines.length, 2);
+  for (const l of lines) {
+    assert.match(l.from, /^203\.0\.113\.10:\d+$/, 'the server sees the NAT\'s uplink address, not 192.168.1.x');
+    assert.equal(l.data, 'hello');
+    assert.equal(l.to, '198.51.100.7:7');
+  }
+  const nat = await box.json<{ mappings: { internal: string; external: string; remote: string }[] }>(['nat', 'show', 'home', '--session', 'main']);
+  assert.equal(nat.mappings.length, 1);
+  assert.equal(nat.mappings[0].external, lines[0].from);
+  assert.equal(nat.mappings[0].remote, '198.51.100.7:7');
+  const events = await box.run(['events', '--json', '--session', 'main']);
+  assert.ok(events.stdout.split('\n').some((l) => l.includes('"mapping-created"')), 'the mapping shows in the event log');
+});
+
+test('listen --timeout exits 124 when nothing arrives', async () => {
+  const r = await box.run(['listen', 'server:9', '--timeout', '200ms', '--session', 'main']);
+  assert.equal(r.code, 124);
+  assert.match(r.stderr, /no datagrams within 200ms/);
+});
+
+test('bad input exits 2 with one line on stderr and changes nothing', async () => {
+  const before = await box.json(['status', '--session', 'main']);
+  const cases: [string[], RegExp][] = [
+    [['router', 'add', 'x', '--cidr', '10.0.0.0/33', '--parent', 'internet'], /prefix length 33/],
+    [['router', 'add', 'x', '--cidr', '10.1.0.0/16', '--parent', 'nowhere'], /nowhere/],
+    [['router', 'add', 'x', '--cidr', '192.168.0.0/16', '--parent', 'home'], /overlaps 192\.168\.1\.0\/24/],
+    [['router', 'add', 'x', '--cidr', '198.51.100.0/24', '--parent', 'internet', '--nat', 'none'], /198\.51\.100\.7 of host server/],
+    [['host', 'add', 'bob', '--router', 'home', '--ip', '10.9.9.9'], /10\.9\.9\.9/],
+    [['host', 'add', 'alice', '--router', 'home'], /alice/],
+    [['router', 'add'], /name/i],
+    [['clock', 'advance', 'soon'], /soon/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await box.run([...args, '--session', 'main']);
+    assert.equal(r.code, 2, `vnet ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern, `vnet ${args.join(' ')}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line for vnet ${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+  }
+  // --json: the error is also one JSON document on stdout.
+  const j = await box.run(['router', 'add', 'x', '--cidr', 'bogus', '--parent', 'internet', '--json', '--session', 'main']);
+  assert.equal(j.code, 2);
+  assert.equal((JSON.parse(j.stdout) as { error: { exit: number } }).error.exit, 2);
+  const afterStatus = (await box.json(['status', '--session', 'main'])) as typeof before;
+  assert.deepEqual(afterStatus, before);
+});
+
+test('virtual clock: clock advance moves time; a real-clock session refuses it with exit 2', async () => {
+  const t = await box.json<{ timeNs: number }>(['clock', 'advance', '1.5s', '--session', 'main']);
+  assert.ok(t.timeNs >= 1.5e9);
+  assert.equal((await box.json<{ timeNs: number }>(['clock', 'show', '--session', 'main'])).timeNs, t.timeNs);
+  await box.ok(['up', '--session', 'realtime']);
+  const r = await box.run(['clock', 'advance', '1s', '--session', 'realtime']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--clock virtual/);
+  await box.ok(['down', '--session', 'realtime']);
+});
+
+test('sessions side by side: --session and VNET_SESSION pick one; up on a running session exits 2', async () => {
+  await box.ok(['up', '--clock', 'virtual']);
+  await box.ok(['router', 'add', 'only-in-default', '--cidr', '0.0.0.0/0']);
+  const viaEnv = await box.run(['router', 'ls', '--json'], { env: { VNET_SESSION: 'main' } });
+  assert.deepEqual((JSON.parse(viaEnv.stdout) as { name: string }[]).map((r) => r.name), ['internet', 'home']);
+  const dflt = await box.json<{ name: string }[]>(['router', 'ls']);
+  assert.deepEqual(dflt.map((r) => r.name), ['only-in-default']);
+  const again = await box.run(['up']);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already running/);
+  await box.ok(['down']);
+  assert.equal(existsSync(join(box.dir, 'default.sock')), false, 'down removes the socket');
+  assert.equal(existsSync(join(box.dir, 'default.pid')), false, 'down removes the pid file');
+});
+
+test('no session: exit 3 naming the way to start one', async () => {
+  const r = await box.run(['status', '--session', 'nosuch']);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /^vnet: no session "nosuch" is running .*vnet up/);
+  assert.equal((await box.run(['down', '--session', 'nosuch'])).code, 3);
+});
+
+test('a daemon killed mid-session: commands exit 3 with a clear message; up recovers the stale socket', async () => {
+  await box.ok(['up', '--session', 'victim']);
+  await box.ok(['router', 'add', 'internet', '--cidr', '0.0.0.0/0', '--session', 'victim']);
+  const pid = box.pidOf('victim');
+  assert.ok(pid);
+  process.kill(pid, 'SIGKILL');
+  await waitExit(pid);
+  const r = await box.run(['router', 'ls', '--session', 'victim']);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /daemon died .*vnet up/);
+  await box.ok(['up', '--session', 'victim']);
+  assert.deepEqual(await box.json(['router', 'ls', '--session', 'victim']), []);
+  await box.ok(['down', '--session', 'victim']);
+});
+
+test('up --foreground serves until down; the foreground process then exits 0', async () => {
+  const fg = box.spawn(['up', '--foreground', '--session', 'fg']);
+  const done = box.finish(fg, ['up', '--foreground']);
+  await waitFor(() => existsSync(join(box.dir, 'fg.pid')));
+  await box.ok(['router', 'add', 'internet', '--cidr', '0.0.0.0/0', '--session', 'fg']);
+  await box.ok(['down', '--session', 'fg']);
+  const r = await done;
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /session fg up in the foreground/);
+});
+
+async function waitExit(pid: number): Promise<void> {
+  await waitFor(() => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
+/** Polls a condition of the outside world (a process, a file), bounded at 10 s. */
+async function waitFor(cond: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
