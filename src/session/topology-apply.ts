@@ -1,0 +1,76 @@
+// `apply` all or nothing: the file is first applied to a scratch copy of the live network;
+// only when that succeeds is it applied to the live one, and undone there if it still fails.
+import { Network } from '../engine/network.js';
+import { applyEntries, type ApplySummary } from './topology-entries.js';
+import { exportTopology } from './topology-export.js';
+import { fileOf, placeOf, topologyError, type Topology } from './topology-schema.js';
+
+export interface ApplyOptions {
+  /** Check only: the live network is not touched; the summary says what would change. */
+  dryRun?: boolean;
+  /** The name errors start with (default: the file the topology was read from). */
+  fileName?: string;
+  /** The session's clock and seed, to say when the file's differ (apply ignores them). */
+  session?: { clock: 'virtual' | 'real'; seed: number };
+}
+
+/**
+ * Adds what the topology holds to `net`: missing entries are created (routers parents first, then
+ * hosts, dns, filters), entries that exist with the same settings are left alone, a router's NAT,
+ * delay and queue size are changed in place, and any other difference is an error naming the
+ * file, line and path. Nothing absent from the file is removed. An error changes nothing.
+ */
+export function applyTopology(net: Network, topo: Topology, opts: ApplyOptions = {}): ApplySummary {
+  const fileName = opts.fileName ?? fileOf(topo) ?? '<topology>';
+  if (topo.captures.length > 0) {
+    throw topologyError(fileName, placeOf(topo.captures[0], 'captures[0]'), 'captures are not supported by this vnet yet; remove the captures section');
+  }
+  const rehearsal = rehearse(net, topo, fileName, Boolean(opts.dryRun));
+  const summary = opts.dryRun ? rehearsal : applyLive(net, topo, fileName);
+  summary.notes.push(...notesFor(topo, opts.session));
+  return summary;
+}
+
+/** Applies the topology to a copy of `net` (rebuilt from its export); throws what applying it for real would throw. */
+function rehearse(net: Network, topo: Topology, fileName: string, dryRun: boolean): ApplySummary {
+  const scratch = new Network({ clock: 'virtual', seed: 1 });
+  try {
+    try {
+      applyEntries(scratch, exportTopology(net), '<live network>', null, false);
+    } catch (err) {
+      throw new Error(`vnet could not copy the live network to check ${fileName} against it (${(err as Error).message}); this is a bug, please report it`, { cause: err });
+    }
+    return applyEntries(scratch, topo, fileName, null, dryRun);
+  } finally {
+    scratch.close();
+  }
+}
+
+function applyLive(net: Network, topo: Topology, fileName: string): ApplySummary {
+  const undo: (() => void)[] = [];
+  try {
+    return applyEntries(net, topo, fileName, undo, false);
+  } catch (err) {
+    for (const step of undo.reverse()) {
+      try {
+        step();
+      } catch {
+        // Keep undoing the rest; the first error is the one to report.
+      }
+    }
+    throw err;
+  }
+}
+
+/** The file's clock and seed matter only to `vnet up -f`; say so when they differ from the session's. */
+function notesFor(topo: Topology, session: ApplyOptions['session']): string[] {
+  if (!session) return [];
+  const notes: string[] = [];
+  if (topo.clock !== undefined && topo.clock !== session.clock) {
+    notes.push(`the file asks for the ${topo.clock} clock but this session runs the ${session.clock} clock; apply ignores clock (it is for \`vnet up -f\`)`);
+  }
+  if (topo.seed !== undefined && topo.seed !== session.seed) {
+    notes.push(`the file asks for seed ${topo.seed} but this session runs seed ${session.seed}; apply ignores seed (it is for \`vnet up -f\`)`);
+  }
+  return notes;
+}

@@ -1,0 +1,259 @@
+// One pass of `apply` over a network: each entry of the file is created, changed in place
+// (a router's NAT, delay and queue) or left alone; structural differences are errors.
+import { Cidr, formatIpv4 } from '../wire/addr.js';
+import { VnetError } from '../engine/errors.js';
+import { normalizeName } from '../engine/dns.js';
+import { describeFilter, normalizeFilterSpec } from '../engine/filters/spec.js';
+import type { Host } from '../engine/host.js';
+import { formatMac, parseMac } from '../engine/mac.js';
+import { describeNat, normalizeNat, type NatConfig, type NatOptions } from '../engine/nat/config.js';
+import type { Network } from '../engine/network.js';
+import type { Router } from '../engine/router.js';
+import { formatDuration, parseDuration } from '../engine/units.js';
+import { canonicalIp, DEFAULT_MTU, DEFAULT_QUEUE_SIZE, sameConfig } from './topology-export.js';
+import { placeOf, routerBuildOrder, topologyError, type DnsDoc, type HostDoc, type RouterDoc, type Topology } from './topology-schema.js';
+
+export interface EntryNames {
+  routers: string[];
+  hosts: string[];
+  dns: string[];
+  filters: string[];
+}
+
+export interface ApplySummary {
+  /** True when nothing was changed because only a check was asked for. */
+  dryRun: boolean;
+  created: EntryNames;
+  changed: EntryNames;
+  unchanged: EntryNames;
+  /** One line per change, e.g. `router home: nat port-restricted (EIM/APDF) … → symmetric (APDM/APDF) …`. */
+  changes: string[];
+  /** Things in the file that apply ignores (clock, seed), said once each. */
+  notes: string[];
+}
+
+const noNames = (): EntryNames => ({ routers: [], hosts: [], dns: [], filters: [] });
+
+export function emptySummary(dryRun: boolean): ApplySummary {
+  return { dryRun, created: noNames(), changed: noNames(), unchanged: noNames(), changes: [], notes: [] };
+}
+
+/** Undo steps of the pass so far (run in reverse when a later step fails), or null when none are kept. */
+export type UndoLog = (() => void)[] | null;
+
+/** Applies every entry of `topo` to `net` in order: routers (parents first), hosts, dns, filters. */
+export function applyEntries(net: Network, topo: Topology, fileName: string, undo: UndoLog, dryRun: boolean): ApplySummary {
+  const s = emptySummary(dryRun);
+  const fail = (entry: object, fallback: string, fact: string, cause?: unknown): VnetError => topologyError(fileName, placeOf(entry, fallback), fact, cause);
+  const attempt = <T>(entry: object, fallback: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof VnetError)) throw err;
+      throw fail(entry, fallback, err.message, err);
+    }
+  };
+  checkReferences(net, topo, fail);
+
+  for (const i of routerBuildOrder(topo.routers).order) {
+    const doc = topo.routers[i];
+    const where = `routers[${i}]`;
+    const live = routerNamed(net, doc.name);
+    if (!live) {
+      attempt(doc, where, () => net.addRouter({
+        name: doc.name, cidr: doc.cidr, parent: doc.parent, ips: doc.uplink?.ips, gateway: doc.gateway, nat: doc.nat,
+        minDelay: doc.minDelay, maxJitter: doc.maxJitter, queueSize: doc.queueSize, mtu: doc.mtu, vlan: doc.vlan,
+        mac: { lan: doc.lan?.mac, uplink: doc.uplink?.mac },
+      }));
+      undo?.push(() => {
+        if (net.has(doc.name)) net.remove(doc.name);
+      });
+      s.created.routers.push(doc.name);
+      continue;
+    }
+    const conflict = attempt(doc, where, () => routerConflict(live, doc));
+    if (conflict) throw fail(doc, where, `${conflict}; remove the router first with \`vnet router rm ${doc.name}\` (it takes everything below it) or make the file match`);
+    const changes = attempt(doc, where, () => updateRouter(net, live, doc, undo));
+    if (changes.length > 0) {
+      s.changed.routers.push(doc.name);
+      s.changes.push(...changes.map((c) => `router ${doc.name}: ${c}`));
+    } else {
+      s.unchanged.routers.push(doc.name);
+    }
+  }
+
+  topo.hosts.forEach((doc, i) => {
+    const where = `hosts[${i}]`;
+    const live = net.hostNamed(doc.name);
+    if (!live) {
+      attempt(doc, where, () => net.addHost({ name: doc.name, router: doc.router, ips: doc.ips, mac: doc.mac, mtu: doc.mtu }));
+      undo?.push(() => {
+        if (net.has(doc.name)) net.remove(doc.name);
+      });
+      s.created.hosts.push(doc.name);
+      return;
+    }
+    const conflict = attempt(doc, where, () => hostConflict(net, live, doc));
+    if (conflict) throw fail(doc, where, `${conflict}; remove the host first with \`vnet host rm ${doc.name}\` or make the file match`);
+    s.unchanged.hosts.push(doc.name);
+  });
+
+  topo.dns.forEach((doc, i) => applyName(net, doc, `dns[${i}]`, s, undo, attempt, fail));
+
+  const taken = new Set<number>();
+  topo.filters.forEach((doc, i) => {
+    const where = `filters[${i}]`;
+    const { on, ...spec } = doc;
+    const iface = attempt(doc, where, () => net.iface(on));
+    const wanted = attempt(doc, where, () => normalizeFilterSpec(spec, iface.mtu));
+    const label = `${iface.fullName} ${describeFilter(wanted)}`;
+    const same = iface.filters.find((f) => !taken.has(f.id) && sameConfig.equal(f.spec, wanted));
+    if (same) {
+      taken.add(same.id);
+      s.unchanged.filters.push(label);
+      return;
+    }
+    const added = attempt(doc, where, () => net.addFilter(iface.fullName, spec));
+    taken.add(added.id);
+    undo?.push(() => {
+      if (net.filters.list().some((f) => f.id === added.id)) net.removeFilter(added.id);
+    });
+    s.created.filters.push(label);
+  });
+  return s;
+}
+
+function routerNamed(net: Network, name: string): Router | undefined {
+  return net.has(name) && !net.hostNamed(name) ? net.router(name) : undefined;
+}
+
+type Fail = (entry: object, fallback: string, fact: string) => VnetError;
+
+/** Names the file refers to must be in the file or in the network, and a router and a host may not share a name. */
+function checkReferences(net: Network, topo: Topology, fail: Fail): void {
+  const fileRouters = new Set(topo.routers.map((r) => r.name));
+  const fileHosts = new Set(topo.hosts.map((h) => h.name));
+  const liveRouters = new Set(net.routers.map((r) => r.name));
+  const isRouter = (name: string): boolean => fileRouters.has(name) || liveRouters.has(name);
+  const known = (): string => [...new Set([...fileRouters, ...liveRouters])].join(', ') || '(none)';
+  topo.routers.forEach((r, i) => {
+    if (net.hostNamed(r.name)) throw fail(r, `routers[${i}]`, `"${r.name}" is a host in this network; give the router another name or remove the host first`);
+    if (r.parent !== undefined && !isRouter(r.parent)) throw fail(r, `routers[${i}]`, `parent: no router named "${r.parent}" in the file or the network (routers: ${known()}); add it or fix the name`);
+  });
+  topo.hosts.forEach((h, i) => {
+    if (liveRouters.has(h.name)) throw fail(h, `hosts[${i}]`, `"${h.name}" is a router in this network; give the host another name`);
+    if (!isRouter(h.router)) throw fail(h, `hosts[${i}]`, `router: no router named "${h.router}" in the file or the network (routers: ${known()}); add it or fix the name`);
+  });
+  topo.dns.forEach((n, i) => {
+    if (n.router !== undefined && !isRouter(n.router)) throw fail(n, `dns[${i}]`, `router: no router named "${n.router}" in the file or the network (routers: ${known()}); add it or fix the name`);
+  });
+  topo.filters.forEach((f, i) => {
+    const node = f.on.split('/')[0];
+    if (!isRouter(node) && !fileHosts.has(node) && !net.hostNamed(node)) throw fail(f, `filters[${i}]`, `on: no router or host named "${node}" in the file or the network; fix the interface name (NODE/IFACE, e.g. home/uplink)`);
+  });
+}
+
+/** The first structural difference between a live router and its entry, as a fact; undefined when they match. Left-out addresses and MACs match anything. */
+function routerConflict(live: Router, doc: RouterDoc): string | undefined {
+  const cidr = Cidr.parse(doc.cidr).toString();
+  if (cidr !== live.cidr.toString()) return `router ${live.name} exists with cidr ${live.cidr}, the file says ${cidr}`;
+  const parent = live.parent?.name;
+  if (doc.parent !== parent) return `router ${live.name} exists ${parent ? `below ${parent}` : 'as the root'}, the file puts it ${doc.parent ? `below ${doc.parent}` : 'at the root'}`;
+  if (doc.gateway !== undefined && canonicalIp(doc.gateway) !== formatIpv4(live.gateway)) return `router ${live.name} exists with gateway ${formatIpv4(live.gateway)}, the file says ${doc.gateway}`;
+  const uplinkIps = live.uplink?.addresses.map(formatIpv4) ?? [];
+  if (doc.uplink?.ips && doc.uplink.ips.map(canonicalIp).join(',') !== uplinkIps.join(',')) {
+    return `router ${live.name} exists with uplink address ${uplinkIps.join(', ')}, the file says ${doc.uplink.ips.join(', ')}`;
+  }
+  for (const [side, iface] of [['uplink', live.uplink], ['lan', live.lan]] as const) {
+    const mac = doc[side]?.mac;
+    if (mac !== undefined && iface && formatMac(parseMac(mac)) !== formatMac(iface.mac)) return `${iface.fullName} has MAC ${formatMac(iface.mac)}, the file says ${mac}`;
+  }
+  if ((doc.mtu ?? DEFAULT_MTU) !== live.lan.mtu) return `router ${live.name} exists with MTU ${live.lan.mtu}, the file says ${doc.mtu ?? `${DEFAULT_MTU} (the default)`}`;
+  const vlan = (doc.vlan ?? []).join(',');
+  if (vlan !== live.lan.vlan.join(',')) return `router ${live.name} exists with VLAN ${live.lan.vlan.join(',') || 'none'}, the file says ${vlan || 'none'}`;
+  return undefined;
+}
+
+function hostConflict(net: Network, live: Host, doc: HostDoc): string | undefined {
+  if (doc.router !== live.routerName) return `host ${live.name} exists on ${live.routerName}, the file puts it on ${doc.router}`;
+  const ips = live.addresses.map(formatIpv4);
+  if (doc.ips && doc.ips.map(canonicalIp).join(',') !== ips.join(',')) return `host ${live.name} exists with address ${ips.join(', ')}, the file says ${doc.ips.join(', ')}`;
+  if (doc.mac !== undefined && formatMac(parseMac(doc.mac)) !== formatMac(live.eth0.mac)) return `${live.eth0.fullName} has MAC ${formatMac(live.eth0.mac)}, the file says ${doc.mac}`;
+  const mtu = doc.mtu ?? net.router(live.routerName).lan.mtu;
+  if (mtu !== live.eth0.mtu) return `host ${live.name} exists with MTU ${live.eth0.mtu}, the file says ${mtu}`;
+  return undefined;
+}
+
+/** Brings a live router's NAT, delay and queue size to what the entry says; returns what changed. */
+function updateRouter(net: Network, live: Router, doc: RouterDoc, undo: UndoLog): string[] {
+  const changes: string[] = [];
+  const target = doc.nat === undefined ? (live.parent ? normalizeNat({ preset: 'port-restricted' }) : null) : normalizeNat(natOptions(doc.nat));
+  if (!live.parent && target !== null) throw new VnetError('EINVAL', `nat: ${live.name} is the root router and cannot have a NAT; leave nat out`);
+  if (!sameConfig.equal(target, live.natConfig)) {
+    const before = live.natConfig;
+    net.setNat(live.name, target === null ? 'none' : fullNatOptions(target));
+    undo?.push(() => net.setNat(live.name, before === null ? 'none' : fullNatOptions(before)));
+    changes.push(`nat ${natText(before)} → ${natText(target)}`);
+  }
+  const settings = [
+    ['min-delay', 'minDelayNs', parseDuration(doc.minDelay ?? 0, 'minDelay')],
+    ['max-jitter', 'maxJitterNs', parseDuration(doc.maxJitter ?? 0, 'maxJitter')],
+    ['queue size', 'queueSize', doc.queueSize ?? DEFAULT_QUEUE_SIZE],
+  ] as const;
+  for (const [label, field, value] of settings) {
+    const before = live[field];
+    if (before === value) continue;
+    live[field] = value;
+    undo?.push(() => {
+      live[field] = before;
+    });
+    const show = (v: number): string => (field === 'queueSize' ? String(v) : formatDuration(v));
+    changes.push(`${label} ${show(before)} → ${show(value)}`);
+  }
+  return changes;
+}
+
+function natOptions(nat: NonNullable<RouterDoc['nat']>): NatOptions {
+  return typeof nat === 'string' ? { preset: nat } : nat;
+}
+
+function natText(c: NatConfig | null): string {
+  return c === null ? 'none' : describeNat(c);
+}
+
+/** Every field of a config as options, so `setNat` (which keeps fields left out) lands exactly on it. */
+export function fullNatOptions(c: NatConfig): NatOptions {
+  return {
+    // A preset first sets the mode; mapping and filtering then override it (a 1to1 NAT takes neither).
+    preset: c.mode === '1to1' ? '1to1' : 'port-restricted',
+    ...(c.mode === '1to1' ? {} : { mapping: c.mapping, filtering: c.filtering }),
+    hairpin: c.hairpin, portPreservation: c.portPreservation, portParity: c.portParity, portRange: [c.portRange[0], c.portRange[1]],
+    allocation: c.allocation, lifetime: `${c.lifetimeNs}ns`, inboundRefresh: c.inboundRefresh, pooling: c.pooling, maxMappings: c.maxMappings,
+    pairs: Object.fromEntries(c.pairs.map(([ext, int]) => [formatIpv4(ext), formatIpv4(int)])),
+  };
+}
+
+function applyName(net: Network, doc: DnsDoc, where: string, s: ApplySummary, undo: UndoLog,
+  attempt: <T>(entry: object, fallback: string, fn: () => T) => T, fail: Fail): void {
+  const router = doc.router !== undefined ? attempt(doc, where, () => net.router(doc.router!)) : net.root;
+  if (!router) throw fail(doc, where, `there is no root router to hold "${doc.name}"; add a router without a parent first`);
+  const name = attempt(doc, where, () => normalizeName(doc.name));
+  const ip = canonicalIp(doc.ip);
+  const label = `${name} ${ip}${doc.router !== undefined ? ` (${doc.router})` : ''}`;
+  const before = router.names.get(name);
+  if (before !== undefined && formatIpv4(before) === ip) {
+    s.unchanged.dns.push(label);
+    return;
+  }
+  attempt(doc, where, () => net.addName(name, ip, router.name));
+  undo?.push(() => {
+    if (before === undefined) net.removeName(name, router.name);
+    else net.addName(name, formatIpv4(before), router.name);
+  });
+  if (before === undefined) {
+    s.created.dns.push(label);
+  } else {
+    s.changed.dns.push(label);
+    s.changes.push(`dns ${name}${doc.router !== undefined ? ` under ${doc.router}` : ''}: ${formatIpv4(before)} → ${ip}`);
+  }
+}

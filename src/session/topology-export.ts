@@ -1,0 +1,167 @@
+// A live network written down as a Topology: everything the commands can build, in creation
+// order, defaults left out, addresses explicit so applying it again gives the same addresses.
+import { formatIpv4, parseIpv4 } from '../wire/addr.js';
+import { SubnetAllocator } from '../engine/allocator.js';
+import type { Host } from '../engine/host.js';
+import { formatMac } from '../engine/mac.js';
+import { defaultBurstBytes, filterSpecOf, type NormalizedFilter } from '../engine/filters/spec.js';
+import { DEFAULT_NAT, normalizeNat, type NatConfig, type NatOptions, type NatPresetName } from '../engine/nat/config.js';
+import type { Network } from '../engine/network.js';
+import type { Router } from '../engine/router.js';
+import { formatDuration, parseDuration } from '../engine/units.js';
+import type { DnsDoc, FilterDoc, HostDoc, RouterDoc, Topology } from './topology-schema.js';
+
+export const DEFAULT_MTU = 1500;
+export const DEFAULT_QUEUE_SIZE = 1024;
+
+export interface ExportOptions {
+  clock?: 'virtual' | 'real';
+  seed?: number;
+}
+
+/** The network as a topology that `applyTopology` turns back into the same network. */
+export function exportTopology(net: Network, opts: ExportOptions = {}): Topology {
+  const topo: Topology = {
+    version: 1,
+    ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    routers: net.routers.map(routerDoc),
+    hosts: net.hosts.map(hostDoc),
+    filters: [],
+    dns: [],
+    captures: [],
+  };
+  for (const f of net.filters.list()) {
+    const iface = net.iface(f.iface);
+    topo.filters.push(filterDoc(f.iface, f.spec, iface.mtu));
+  }
+  const root = net.root;
+  for (const r of net.routers) {
+    const names = r.names.entries(r.name).sort((a, b) => a.name.localeCompare(b.name));
+    for (const n of names) topo.dns.push(r === root ? { name: n.name, ip: n.ip } : { name: n.name, ip: n.ip, router: r.name } satisfies DnsDoc);
+  }
+  return topo;
+}
+
+/** The gateway a router gets when none is given: the first address its allocator hands out. */
+export function defaultGateway(r: Router): number {
+  return new SubnetAllocator(r.cidr).allocate('gateway');
+}
+
+function routerDoc(r: Router): RouterDoc {
+  const doc: RouterDoc = { name: r.name, ...(r.parent ? { parent: r.parent.name } : {}), cidr: r.cidr.toString() };
+  if (r.gateway !== defaultGateway(r)) doc.gateway = formatIpv4(r.gateway);
+  if (r.uplink) {
+    doc.uplink = { ips: r.uplink.addresses.map(formatIpv4) };
+    if (r.uplink.hasExplicitMac) doc.uplink.mac = formatMac(r.uplink.mac);
+  }
+  if (r.lan.hasExplicitMac) doc.lan = { mac: formatMac(r.lan.mac) };
+  if (r.parent) {
+    const nat = natDocOf(r.natConfig);
+    if (nat !== undefined) doc.nat = nat;
+  }
+  if (r.minDelayNs > 0) doc.minDelay = durationText(r.minDelayNs);
+  if (r.maxJitterNs > 0) doc.maxJitter = durationText(r.maxJitterNs);
+  if (r.queueSize !== DEFAULT_QUEUE_SIZE) doc.queueSize = r.queueSize;
+  if (r.lan.mtu !== DEFAULT_MTU) doc.mtu = r.lan.mtu;
+  if (r.lan.vlan.length > 0) doc.vlan = [...r.lan.vlan];
+  return doc;
+}
+
+function hostDoc(h: Host): HostDoc {
+  const doc: HostDoc = { name: h.name, router: h.routerName, ips: h.addresses.map(formatIpv4) };
+  if (h.eth0.hasExplicitMac) doc.mac = formatMac(h.eth0.mac);
+  if (h.eth0.mtu !== h.attachment.lan.mtu) doc.mtu = h.eth0.mtu;
+  return doc;
+}
+
+/** A filter as the file writes it: `filterSpecOf` made readable (egress, the default burst and 0-valued keys left out). */
+export function filterDoc(on: string, f: NormalizedFilter, mtu: number): FilterDoc {
+  const spec = filterSpecOf(f);
+  const doc: FilterDoc = { on };
+  if (spec.direction === 'ingress') doc.direction = 'ingress';
+  if (spec.dropMatch !== undefined) doc.dropMatch = spec.dropMatch;
+  if (spec.loss !== undefined) doc.loss = spec.loss;
+  if (f.lossModel !== undefined && typeof spec.lossModel === 'object') {
+    const m = f.lossModel;
+    const model: FilterDoc['lossModel'] = { p: spec.lossModel.p, r: spec.lossModel.r };
+    if (m.lossBad !== 1) model.lossBad = spec.lossModel.lossBad;
+    if (m.lossGood !== 0) model.lossGood = spec.lossModel.lossGood;
+    doc.lossModel = model;
+  }
+  if (spec.duplicate !== undefined) doc.duplicate = spec.duplicate;
+  if (f.delayNs > 0 || (spec.delay !== undefined && f.jitterNs === 0)) doc.delay = durationText(f.delayNs);
+  if (f.jitterNs > 0) doc.jitter = durationText(f.jitterNs);
+  if (f.preserveOrder) doc.preserveOrder = true;
+  if (f.rateBps !== undefined) {
+    doc.rate = rateText(f.rateBps);
+    if (f.burstBytes !== undefined && f.burstBytes !== defaultBurstBytes(f.rateBps, mtu)) doc.burst = sizeText(f.burstBytes);
+    if (f.queueBytes !== undefined) doc.queue = sizeText(f.queueBytes);
+  }
+  if (f.seed !== undefined) doc.seed = f.seed;
+  return doc;
+}
+
+const NAT_PRESET_NAMES: readonly Exclude<NatPresetName, 'none'>[] = ['port-restricted', 'full-cone', 'restricted-cone', 'symmetric', '1to1'];
+
+/**
+ * A NAT config as the file writes it: undefined for the default (port-restricted), 'none', a preset
+ * name when it equals one, else the options that differ from the nearest preset.
+ */
+export function natDocOf(cfg: NatConfig | null): NatPresetName | NatOptions | undefined {
+  if (cfg === null) return 'none';
+  const wanted = sameConfig.key(cfg);
+  for (const name of NAT_PRESET_NAMES) {
+    if (sameConfig.key(normalizeNat({ preset: name })) === wanted) return name === 'port-restricted' ? undefined : name;
+  }
+  const preset = cfg.mode === '1to1' ? '1to1' : NAT_PRESET_NAMES.find((p) => p !== '1to1' && normalizeNat({ preset: p })!.mapping === cfg.mapping && normalizeNat({ preset: p })!.filtering === cfg.filtering);
+  const opts: NatOptions = preset !== undefined ? { preset } : { mapping: cfg.mapping, filtering: cfg.filtering };
+  const base = normalizeNat(opts) ?? DEFAULT_NAT;
+  if (cfg.hairpin !== base.hairpin) opts.hairpin = cfg.hairpin;
+  if (cfg.lifetimeNs !== base.lifetimeNs) opts.lifetime = durationText(cfg.lifetimeNs);
+  if (cfg.portPreservation !== base.portPreservation) opts.portPreservation = cfg.portPreservation;
+  if (cfg.portParity !== base.portParity) opts.portParity = cfg.portParity;
+  if (cfg.portRange[0] !== base.portRange[0] || cfg.portRange[1] !== base.portRange[1]) opts.portRange = [cfg.portRange[0], cfg.portRange[1]];
+  if (cfg.allocation !== base.allocation) opts.allocation = cfg.allocation;
+  if (cfg.inboundRefresh !== base.inboundRefresh) opts.inboundRefresh = cfg.inboundRefresh;
+  if (cfg.pooling !== base.pooling) opts.pooling = cfg.pooling;
+  if (cfg.maxMappings !== base.maxMappings) opts.maxMappings = cfg.maxMappings;
+  if (cfg.pairs.length > 0) opts.pairs = Object.fromEntries(cfg.pairs.map(([ext, int]) => [formatIpv4(ext), formatIpv4(int)]));
+  return opts;
+}
+
+/** Comparing NAT configs (and other plain settings) by value. */
+export const sameConfig = {
+  key(v: unknown): string {
+    return JSON.stringify(v, (_k, x: unknown) => (x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).filter(([, y]) => y !== undefined).sort(([a], [b]) => a.localeCompare(b))) : x));
+  },
+  equal(a: unknown, b: unknown): boolean {
+    return sameConfig.key(a) === sameConfig.key(b);
+  },
+};
+
+/** Nanoseconds the short way (`30ms`, `1.5s`, `2m`) when that reads back exactly, else `NNNns`. */
+export function durationText(ns: number): string {
+  const short = formatDuration(ns);
+  return /^\d+(\.\d+)?(ns|us|ms|s|m|h)$/.test(short) && parseDuration(short) === ns ? short : `${ns}ns`;
+}
+
+/** Bits per second like tc (`4mbit`, `500kbit`) when exact, else the number. */
+function rateText(bps: number): string | number {
+  for (const [unit, f] of [['gbit', 1e9], ['mbit', 1e6], ['kbit', 1e3]] as const) {
+    if (bps >= f && Number.isInteger(bps / f)) return `${bps / f}${unit}`;
+  }
+  return bps;
+}
+
+/** Bytes like tc (`32kb`, `1mb`) when exact, else the number. */
+function sizeText(bytes: number): string | number {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024}mb`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}kb`;
+  return bytes;
+}
+
+/** `10.0.0.5` → the same text, checked (used to compare addresses the file gives with live ones). */
+export function canonicalIp(text: string): string {
+  return formatIpv4(parseIpv4(text));
+}

@@ -1,0 +1,83 @@
+// Topology files as text: YAML (or JSON) in, with a line for every path so errors name
+// `FILE:LINE: path: fact`; and a Topology out as readable, stable YAML.
+import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { VnetError } from '../engine/errors.js';
+import { validateTopology, type Locate, type Topology } from './topology-schema.js';
+
+/**
+ * Parses and checks a topology file's text. Malformed YAML is an EINVAL naming FILE:LINE:COL;
+ * an empty file is an empty topology.
+ */
+export function parseTopology(text: string, fileName = '<topology>'): Topology {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const bad = doc.errors[0];
+  if (bad) {
+    const { line, col } = lines.linePos(bad.pos[0]);
+    const fact = bad.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new VnetError('EINVAL', `${fileName}:${line}:${col}: malformed YAML: ${fact}; fix the syntax there`);
+  }
+  const data: unknown = doc.contents === null ? {} : doc.toJS({ maxAliasCount: 1000 });
+  return validateTopology(data ?? {}, locator(doc, lines), fileName);
+}
+
+/** Line of the node at `path`: a map entry's key line, a list item's first line; the deepest existing ancestor when the path runs out. */
+function locator(doc: Document, lines: LineCounter): Locate {
+  const lineOf = (offset: number | undefined): number | undefined => (offset === undefined ? undefined : lines.linePos(offset).line);
+  return (path) => {
+    let node: unknown = doc.contents;
+    let line = lineOf((node as Node | null)?.range?.[0]);
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
+        if (!pair) break;
+        line = lineOf((pair.key as Node | null)?.range?.[0]) ?? line;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item = node.items[seg] as Node | undefined;
+        if (!item) break;
+        line = lineOf(item.range?.[0]) ?? line;
+        node = item;
+      } else {
+        break;
+      }
+    }
+    return line;
+  };
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return typeof key === 'string' ? key : undefined;
+}
+
+/** Entries whose JSON is at most this long are written on one line. */
+const FLOW_WIDTH = 100;
+
+/** The topology as YAML: sections in a fixed order, empty ones left out, simple entries on one line. */
+export function topologyToYaml(topo: Topology): string {
+  const plain: Record<string, unknown> = { version: 1 };
+  if (topo.clock !== undefined) plain.clock = topo.clock;
+  if (topo.seed !== undefined) plain.seed = topo.seed;
+  if (topo.routers.length > 0) plain.routers = topo.routers;
+  if (topo.hosts.length > 0) plain.hosts = topo.hosts;
+  if (topo.filters.length > 0) plain.filters = topo.filters;
+  if (topo.dns.length > 0) {
+    // A map NAME: IP when every name is visible everywhere; a list when some belong to a router.
+    plain.dns = topo.dns.every((n) => n.router === undefined) ? Object.fromEntries(topo.dns.map((n) => [n.name, n.ip])) : topo.dns;
+  }
+  if (topo.captures.length > 0) plain.captures = topo.captures;
+  const doc = new Document(JSON.parse(JSON.stringify(plain)) as unknown);
+  doc.commentBefore = ' vnet topology: `vnet apply -f FILE` adds it to a session, `vnet up -f FILE` starts one from it';
+  for (const section of ['routers', 'hosts', 'filters', 'dns', 'captures']) {
+    const list = doc.get(section, true);
+    if (!isSeq(list)) continue;
+    for (const item of list.items) {
+      if (!isMap(item)) continue;
+      // Short entries on one line; longer ones one key a line, with their small values on one line.
+      if (JSON.stringify(item.toJSON()).length <= FLOW_WIDTH) item.flow = true;
+      else for (const p of item.items) if (isMap(p.value) || isSeq(p.value)) p.value.flow = true;
+    }
+  }
+  return doc.toString({ lineWidth: 0 });
+}

@@ -1,0 +1,58 @@
+// Topology files in and out of a session: what `vnet apply -f`, `vnet export` and `vnet up -f` use.
+import { readFile } from 'node:fs/promises';
+import { VnetError } from '../engine/errors.js';
+import type { Network } from '../engine/network.js';
+import { applyTopology } from './topology-apply.js';
+import type { ApplySummary } from './topology-entries.js';
+import { exportTopology } from './topology-export.js';
+import type { Topology } from './topology-schema.js';
+import { parseTopology, topologyToYaml } from './topology-yaml.js';
+
+export { applyTopology, type ApplyOptions } from './topology-apply.js';
+export type { ApplySummary, EntryNames } from './topology-entries.js';
+export { exportTopology, type ExportOptions } from './topology-export.js';
+export { validateTopology, type Topology } from './topology-schema.js';
+export { parseTopology, topologyToYaml } from './topology-yaml.js';
+
+/** A topology file's text and the name its errors start with. The CLI reads it; the daemon (whose cwd differs) parses it. */
+export interface TopologySource {
+  text: string;
+  fileName: string;
+}
+
+/** Reads a topology file (`-` reads stdin to its end). A missing or unreadable file is an error naming it. */
+export async function readTopologyFile(path: string): Promise<TopologySource> {
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return { text: Buffer.concat(chunks).toString('utf8'), fileName: '<stdin>' };
+  }
+  try {
+    return { text: await readFile(path, 'utf8'), fileName: path };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new VnetError('ENOTFOUND', `no topology file ${path}; check the path (vnet export -o FILE writes one)`, { cause: err });
+    if (code === 'EISDIR') throw new VnetError('EINVAL', `${path} is a directory; give a topology file`, { cause: err });
+    throw new VnetError('EINVAL', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+interface SessionLike {
+  readonly net: Network;
+  readonly clockKind: 'virtual' | 'real';
+  readonly seed: number;
+}
+
+/** The 'topology.apply' method: params { text, fileName?, dryRun? } → what was created, changed and left alone. */
+export function topologyApplyMethod(session: SessionLike, params: Record<string, unknown>): ApplySummary {
+  if (typeof params.text !== 'string') throw new VnetError('EINVAL', 'topology.apply needs text, the topology file\'s content');
+  const fileName = typeof params.fileName === 'string' && params.fileName !== '' ? params.fileName : '<topology>';
+  const topo = parseTopology(params.text, fileName);
+  return applyTopology(session.net, topo, { dryRun: Boolean(params.dryRun), fileName, session: { clock: session.clockKind, seed: session.seed } });
+}
+
+/** The 'topology.export' method: the session as YAML text and as the topology object. */
+export function topologyExportMethod(session: SessionLike): { yaml: string; topology: Topology } {
+  const topology = exportTopology(session.net, { clock: session.clockKind, seed: session.seed });
+  return { yaml: topologyToYaml(topology), topology };
+}
