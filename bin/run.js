@@ -1,5 +1,10 @@
 #!/usr/bin/env node
 // vnet's command-line entry point: hands argv to oclif, which loads commands from dist/commands.
+import { fileURLToPath, URL } from 'node:url';
 import { execute } from '@oclif/core';
+import { loadOptionsFor } from '../dist/src/cli/docs/manifest-freshness.js';
 
-await execute({ dir: import.meta.url });
+// oclif.manifest.json (written by `npm run build`) spares loading every command at start; one older than
+// the compiled commands would hide new ones, so then oclif reads the commands themselves.
+const root = fileURLToPath(new URL('..', import.meta.url));
+await execute({ dir: import.meta.url, loadOptions: await loadOptionsFor(root) });
