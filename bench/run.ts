@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { Network } from '../src/engine/network.js';
 import type { VSocket } from '../src/engine/socket.js';
+import { cliLatency } from './cli.js';
 
 interface Figure {
   name: string;
@@ -215,7 +216,7 @@ async function delayAccuracy(): Promise<void> {
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  const all: Record<string, () => void | Promise<void>> = { flat, nat1, nat2, manyHosts, mappings, tbfRate, delayAccuracy };
+  const all: Record<string, () => void | Promise<void>> = { flat, nat1, nat2, manyHosts, mappings, tbfRate, delayAccuracy, cli: () => cliLatency(report) };
   for (const [name, fn] of Object.entries(all)) if (!only || only === name) await fn();
   const out = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, figures };
   writeFileSync(new URL('../../bench/results.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');

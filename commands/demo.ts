@@ -1,6 +1,7 @@
 // `vnet demo`: builds the built-in default topology, sends traffic, prints what happened.
 import { Command, Flags } from '@oclif/core';
 import { runDemo } from '../src/demo/scenario.js';
+import { out } from '../src/cli/style.js';
 
 export default class Demo extends Command {
   static override summary = 'Run the built-in scenario: two homes behind different NATs and a public server.';
@@ -22,9 +23,9 @@ export default class Demo extends Command {
       return;
     }
     for (const l of lines) {
-      if (l.kind === 'title') this.log(`\n== ${l.text}`);
-      else if (l.kind === 'ok') this.log(`  ok   ${l.text}`);
-      else if (l.kind === 'fail') this.log(`  no   ${l.text}`);
+      if (l.kind === 'title') this.log(`\n${out.bold(`== ${l.text}`)}`);
+      else if (l.kind === 'ok') this.log(`  ${out.green('ok')}   ${l.text}`);
+      else if (l.kind === 'fail') this.log(`  ${out.red('no')}   ${l.text}`);
       else this.log(`  ${l.text}`);
     }
     net.close();

@@ -1,6 +1,7 @@
 // `vnet status`: the whole session at a glance.
 import { VnetCommand } from '../src/cli/base.js';
 import { formatInterfaces } from '../src/cli/format.js';
+import { out } from '../src/cli/style.js';
 import type { HostView, RouterView } from '../src/session/views.js';
 import type { FilterInfo } from '../src/engine/filter-registry.js';
 
@@ -14,8 +15,8 @@ export default class Status extends VnetCommand {
     const s = (await this.call('status')) as { session: { name: string; clock: string; seed: number; time: string }; routers: RouterView[]; hosts: HostView[]; filters: FilterInfo[] };
     this.print(s, () => [
       `session ${s.session.name}: ${s.session.clock} clock at ${s.session.time}, seed ${s.session.seed}`,
-      ...s.routers.flatMap((r) => [`router ${r.name} ${r.cidr} nat ${r.nat}`, ...formatInterfaces(r.interfaces)]),
-      ...s.hosts.flatMap((h) => [`host ${h.name} ${h.ips.join(',')} on ${h.router}`, ...formatInterfaces(h.interfaces)]),
+      ...s.routers.flatMap((r) => [`${out.bold(`router ${r.name}`)} ${r.cidr} nat ${r.nat}`, ...formatInterfaces(r.interfaces)]),
+      ...s.hosts.flatMap((h) => [`${out.bold(`host ${h.name}`)} ${h.ips.join(',')} on ${h.router}`, ...formatInterfaces(h.interfaces)]),
       ...s.filters.map((f) => `filter ${f.id} on ${f.iface}: ${f.description}`),
     ]);
   }

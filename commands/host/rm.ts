@@ -1,15 +1,19 @@
 // `vnet host rm`: removes a host; its sockets close.
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
+import { confirmOrStop, yesFlag } from '../../src/cli/confirm.js';
 
 export default class HostRm extends VnetCommand {
   static override summary = 'Remove a host. Its sockets close; packets in flight to it are dropped.';
-  static override examples = ['<%= config.bin %> host rm alice'];
+  static override description = 'At a terminal it asks first; --yes (or running from a script) does not ask.';
+  static override examples = ['<%= config.bin %> host rm alice', '<%= config.bin %> host rm alice -y'];
+  static override flags = { ...yesFlag };
   static override args = { name: Args.string({ description: 'host name', required: true }) };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(HostRm);
     this.setup(flags);
+    await confirmOrStop(`Remove host ${args.name}?`, flags.yes);
     const r = (await this.call('host.rm', { name: args.name })) as { removed: string[] };
     this.print(r, () => `removed ${r.removed.join(', ')}`);
   }

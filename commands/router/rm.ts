@@ -1,15 +1,22 @@
 // `vnet router rm`: removes a router with everything below it.
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
+import { confirmOrStop, yesFlag } from '../../src/cli/confirm.js';
+import type { RouterView } from '../../src/session/views.js';
 
 export default class RouterRm extends VnetCommand {
   static override summary = 'Remove a router and everything below it (hosts, child routers). Packets in flight are dropped.';
-  static override examples = ['<%= config.bin %> router rm home'];
+  static override description = 'At a terminal it asks first, naming what goes; --yes (or running from a script) does not ask.';
+  static override examples = ['<%= config.bin %> router rm home', '<%= config.bin %> router rm home --yes'];
+  static override flags = { ...yesFlag };
   static override args = { name: Args.string({ description: 'router name', required: true }) };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RouterRm);
     this.setup(flags);
+    const view = (await this.call('router.show', { name: args.name })) as RouterView;
+    const below = [...view.children, ...view.hosts];
+    await confirmOrStop(`Remove router ${view.name}${below.length ? ` and everything below it (${below.join(', ')})` : ''}?`, flags.yes);
     const r = (await this.call('router.rm', { name: args.name })) as { removed: string[] };
     this.print(r, () => `removed ${r.removed.join(', ')}`);
   }
