@@ -1,12 +1,12 @@
 // `vnet events`: NAT mappings made and expired, drops with reasons, nodes added and removed.
 import { Flags } from '@oclif/core';
-import { interruptSignal, VnetCommand } from '../src/cli/base.js';
+import { endedByCtrlC, interruptSignal, VnetCommand } from '../src/cli/base.js';
 import { out } from '../src/cli/style.js';
 import type { NetworkEvent } from '../src/engine/events.js';
 import { formatDuration } from '../src/engine/units.js';
 
 export default class Events extends VnetCommand {
-  static override summary = 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C.';
+  static override summary = 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C (exit 0).';
   static override examples = ['<%= config.bin %> events', '<%= config.bin %> events --follow --json | jq -c "select(.type==\\"drop\\")"'];
   static override flags = { follow: Flags.boolean({ char: 'f', description: 'keep printing new events' }) };
 
@@ -15,7 +15,7 @@ export default class Events extends VnetCommand {
     this.setup(flags);
     const interrupt = interruptSignal();
     try {
-      await this.call('events', { follow: flags.follow }, (item) => this.printItem(item, () => describeEvent(item as NetworkEvent)), interrupt.signal);
+      await this.call('events', { follow: flags.follow }, (item) => this.printItem(item, () => describeEvent(item as NetworkEvent)), interrupt.signal).catch(endedByCtrlC(interrupt.signal, null));
     } finally {
       interrupt.release();
     }

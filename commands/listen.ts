@@ -1,7 +1,7 @@
 // `vnet listen`: the receiving half of the in-network netcat; prints each datagram with its source.
 import { Args, Flags } from '@oclif/core';
 import { out } from '../src/cli/style.js';
-import { EXIT, interruptSignal, VnetCommand } from '../src/cli/base.js';
+import { endedByCtrlC, EXIT, interruptSignal, VnetCommand } from '../src/cli/base.js';
 import { splitHostPort } from '../src/session/session.js';
 import { parseDuration } from '../src/engine/units.js';
 
@@ -41,7 +41,7 @@ export default class Listen extends VnetCommand {
         if (ready !== undefined) return void process.stderr.write(`vnet: listening on ${ready}\n`);
         const d = item as Datagram;
         this.printItem(d, () => `${out.cyan(d.from)} -> ${d.to} ${d.size} bytes: ${d.data}`);
-      }, interrupt.signal)) as { received: number; timedOut: boolean };
+      }, interrupt.signal).catch(endedByCtrlC(interrupt.signal, { received: 0, timedOut: false }))) as { received: number; timedOut: boolean };
       if (r.timedOut) {
         process.stderr.write(`vnet: no ${flags.count ? `${flags.count - r.received} more ` : ''}datagrams within ${flags.timeout}\n`);
         this.exit(EXIT.timeout);

@@ -171,7 +171,7 @@ complete -c vnet -n '__vnet_using \'\'' -f -a clock -d 'Read or move the session
 complete -c vnet -n '__vnet_using \'\'' -f -a demo -d 'Run the built-in scenario: two homes behind different NATs and a public server.'
 complete -c vnet -n '__vnet_using \'\'' -f -a dns -d 'Names that hosts resolve: register, list and remove them.'
 complete -c vnet -n '__vnet_using \'\'' -f -a down -d 'Stop a session: flush and close its captures, stop the daemon, remove its socket.'
-complete -c vnet -n '__vnet_using \'\'' -f -a events -d 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C.'
+complete -c vnet -n '__vnet_using \'\'' -f -a events -d 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C (exit 0).'
 complete -c vnet -n '__vnet_using \'\'' -f -a export -d 'Write the session as a topology file (YAML): routers, hosts, NAT, filters and names.'
 complete -c vnet -n '__vnet_using \'\'' -f -a filter -d 'Impairment on an interface: loss, delay, jitter, duplication, rate and match drops.'
 complete -c vnet -n '__vnet_using \'\'' -f -a host -d 'Endpoints on a router\'s subnet: add, list, show and remove them.'

@@ -23,3 +23,9 @@ export { parseDuration, parsePercent, parseRate, parseSize, formatDuration } fro
 export { formatIpv4, parseIpv4, Cidr } from './wire/addr.js';
 export { describePacket } from './engine/describe.js';
 export * as wire from './wire/index.js';
+
+// Topology files and sessions: the same YAML `vnet up -f`, `vnet apply -f` and `vnet export` speak.
+export { applyTopology, exportTopology, parseTopology, topologyToYaml, validateTopology } from './session/topology.js';
+export type { Topology, ApplySummary, ApplyOptions, ExportOptions } from './session/topology.js';
+export { Session } from './session/session.js';
+export type { SessionOptions } from './session/session.js';

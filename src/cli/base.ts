@@ -52,6 +52,14 @@ export function interruptSignal(): { signal: AbortSignal; release(): void } {
   return { signal: controller.signal, release: () => process.off('SIGINT', stop) };
 }
 
+/** For a streaming command's .catch(): Ctrl-C (the signal aborted) is how the user ends it, so it ends normally with `value`. */
+export function endedByCtrlC<T>(signal: AbortSignal, value: T): (err: unknown) => T {
+  return (err) => {
+    if (signal.aborted) return value;
+    throw err;
+  };
+}
+
 export type SessionCall = (method: string, params?: Record<string, unknown>, onItem?: (item: unknown) => void, signal?: AbortSignal) => Promise<unknown>;
 
 /** Calls the in-process session, or the daemon of `sessionName` over its socket. */

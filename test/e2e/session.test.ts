@@ -1,6 +1,6 @@
 // End to end: the real CLI against real session daemons in a throwaway runtime directory.
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CliSandbox, stderrLine } from './cli-helpers.js';
@@ -164,3 +164,70 @@ async function waitFor(cond: () => boolean): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+test('export then up -f reproduces a session; apply of a malformed or conflicting file exits 2 and changes nothing', async () => {
+  await box.ok(['filter', 'add', 'home/uplink', '--loss', '2%', '--delay', '30ms', '--session', 'main']);
+  await box.ok(['dns', 'add', 'server.example', '198.51.100.7', '--session', 'main']);
+  const file = join(box.dir, 'main.yaml');
+  await box.ok(['export', '-o', file, '--session', 'main']);
+  await box.ok(['up', '-f', file, '--session', 'copy']);
+  const strip = (s: { session: unknown; routers: { interfaces: { stats: unknown }[] }[]; hosts: { interfaces: { stats: unknown }[]; sockets: unknown }[] }): unknown =>
+    JSON.stringify({
+      routers: s.routers.map((r) => ({ ...r, interfaces: r.interfaces.map((i) => ({ ...i, stats: null })) })),
+      hosts: s.hosts.map((h) => ({ ...h, sockets: null, interfaces: h.interfaces.map((i) => ({ ...i, stats: null })) })),
+    });
+  type S = Parameters<typeof strip>[0] & { filters: unknown; names: unknown };
+  const original = await box.json<S>(['status', '--session', 'main']);
+  const copy = await box.json<S>(['status', '--session', 'copy']);
+  assert.equal(strip(copy), strip(original), 'same routers, hosts, addresses, MACs and NAT settings');
+  assert.deepEqual(copy.filters, original.filters);
+  assert.deepEqual(copy.names, original.names);
+  assert.equal((await box.run(['export', '--session', 'copy'])).stdout, (await box.run(['export', '--session', 'main'])).stdout);
+
+  const before = await box.json(['status', '--session', 'copy']);
+  const bad: [string, RegExp][] = [
+    ['routers:\n  - { name: x, cidr: 10.0.0.0/8\n', /bad\.yaml:\d+/],
+    ['routers:\n  - { name: lab, parent: home, cidr: 192.168.0.0/16 }\n', /bad\.yaml:2: routers\[0\].*overlaps/],
+    ['hosts:\n  - { name: carol, router: nowhere }\n', /bad\.yaml:2: hosts\[0\].*nowhere/],
+  ];
+  for (const [text, pattern] of bad) {
+    const r = await box.run(['apply', '-f', '-', '--session', 'copy'], { input: text.replace(/bad\.yaml/g, '') });
+    assert.equal(r.code, 2, r.stderr);
+    const named = await box.run(['apply', '-f', writeBad(text), '--session', 'copy']);
+    assert.equal(named.code, 2, named.stderr);
+    assert.match(named.stderr, pattern);
+  }
+  assert.deepEqual(await box.json(['status', '--session', 'copy']), before);
+  const upBad = await box.run(['up', '-f', writeBad('routers: [ { name: x } ]\n'), '--session', 'never']);
+  assert.equal(upBad.code, 2);
+  assert.match(upBad.stderr, /bad\.yaml:1: routers\[0\]: missing key "cidr"/);
+  assert.equal(existsSync(join(box.dir, 'never.sock')), false, 'an invalid file starts no session');
+  await box.ok(['down', '--session', 'copy']);
+});
+
+function writeBad(text: string): string {
+  const f = join(box.dir, 'bad.yaml');
+  writeFileSync(f, text);
+  return f;
+}
+
+test('events --follow --json streams new events as JSON lines until Ctrl-C, which ends it with exit 0', async () => {
+  const follower = box.spawn(['events', '--follow', '--json', '--session', 'main']);
+  const done = box.finish(follower, ['events', '--follow']);
+  let seen = '';
+  const sawMapping = new Promise<void>((resolve) => {
+    follower.stdout!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (/"type":"node-added".*"name":"dave"/.test(seen) && seen.includes('"mapping-created"')) resolve();
+    });
+  });
+  // The backlog comes first: once a line is out, the follower is subscribed.
+  await new Promise<void>((resolve) => follower.stdout!.once('data', () => resolve()));
+  await box.ok(['host', 'add', 'dave', '--router', 'home', '--session', 'main']);
+  await box.ok(['send', 'dave', '198.51.100.7:9', '--session', 'main']);
+  await sawMapping;
+  follower.kill('SIGINT');
+  const r = await done;
+  assert.equal(r.code, 0, r.stderr);
+  for (const line of r.stdout.trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), `a JSON line: ${line}`);
+});
