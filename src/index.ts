@@ -29,3 +29,7 @@ export { applyTopology, exportTopology, parseTopology, topologyToYaml, validateT
 export type { Topology, ApplySummary, ApplyOptions, ExportOptions } from './session/topology.js';
 export { Session } from './session/session.js';
 export type { SessionOptions } from './session/session.js';
+
+// Captures: pcap/pcapng files or streams of any interface, and a small reader for them.
+export { CaptureManager, readCapture } from './capture/index.js';
+export type { CaptureStartOptions, CaptureInfo, CaptureFormat, CaptureFile, CapturedPacket } from './capture/index.js';

@@ -42,7 +42,14 @@ export interface ErrorEvent extends BaseEvent {
   message: string;
 }
 
-export type NetworkEvent = MappingEvent | DropEvent | NodeEvent | FilterEvent | ErrorEvent;
+/** A capture stopped by itself: its file or stream could not be written (disk full, I/O error). */
+export interface CaptureEvent extends BaseEvent {
+  type: 'capture-failed';
+  id: number;
+  error: string;
+}
+
+export type NetworkEvent = MappingEvent | DropEvent | NodeEvent | FilterEvent | ErrorEvent | CaptureEvent;
 export type EventListener = (e: NetworkEvent) => void;
 
 export class EventBus {
