@@ -1,4 +1,5 @@
 // `vnet apply -f FILE`: add what a topology file holds to the running session, all or nothing.
+import { dirname, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { VnetCommand } from '../src/cli/base.js';
 import { readTopologyFile, type ApplySummary, type EntryNames } from '../src/session/topology.js';
@@ -32,12 +33,14 @@ export default class Apply extends VnetCommand {
     const { flags } = await this.parse(Apply);
     this.setup(flags);
     const { text, fileName } = await readTopologyFile(flags.file);
-    const s = (await this.call('topology.apply', { text, fileName, dryRun: flags['dry-run'] })) as ApplySummary;
+    // Capture files in the topology are relative to its directory (the daemon's own cwd is /).
+    const baseDir = flags.file === '-' ? process.cwd() : dirname(resolve(flags.file));
+    const s = (await this.call('topology.apply', { text, fileName, dryRun: flags['dry-run'], baseDir })) as ApplySummary;
     this.print(s, () => summaryLines(s));
   }
 }
 
-const KINDS: (keyof EntryNames)[] = ['routers', 'hosts', 'dns', 'filters'];
+const KINDS: (keyof EntryNames)[] = ['routers', 'hosts', 'dns', 'filters', 'captures'];
 
 function summaryLines(s: ApplySummary): string[] {
   const verb = s.dryRun ? { created: 'would create', changed: 'would change', unchanged: 'already there' } : { created: 'created', changed: 'changed', unchanged: 'unchanged' };

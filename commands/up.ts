@@ -1,5 +1,6 @@
 // `vnet up`: start a session daemon, optionally building a topology file in it.
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { parse as parseYaml } from 'yaml';
 import { VnetCommand } from '../src/cli/base.js';
@@ -68,9 +69,12 @@ async function refuseIfRunning(name: string): Promise<void> {
 }
 
 /** The file's text and the name errors should use; `-` is stdin. */
-export function readTopologyText(file: string): { text: string; fileName: string } {
+export function readTopologyText(file: string): { text: string; fileName: string; baseDir: string } {
   try {
-    return file === '-' ? { text: readFileSync(0, 'utf8'), fileName: '<stdin>' } : { text: readFileSync(file, 'utf8'), fileName: file };
+    // Capture files in the topology are relative to its directory (the daemon's own cwd is /).
+    return file === '-'
+      ? { text: readFileSync(0, 'utf8'), fileName: '<stdin>', baseDir: process.cwd() }
+      : { text: readFileSync(file, 'utf8'), fileName: file, baseDir: dirname(resolve(file)) };
   } catch (err) {
     throw invalid(`cannot read the topology file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; check the path`);
   }
@@ -90,7 +94,11 @@ function topologySettings(text: string): { clock?: string; seed?: number } {
 }
 
 function appliedLines(applied: unknown): string[] {
-  if (!applied || typeof applied !== 'object') return [];
-  const a = applied as { created?: unknown[] };
-  return Array.isArray(a.created) ? [`  built  ${a.created.length} entries from the topology file`] : [];
+  const created = (applied as { created?: Record<string, unknown[]> } | null)?.created;
+  if (!created) return [];
+  const noun: Record<string, [string, string]> = { routers: ['router', 'routers'], hosts: ['host', 'hosts'], dns: ['name', 'names'], filters: ['filter', 'filters'], captures: ['capture', 'captures'] };
+  const parts = Object.entries(created)
+    .filter(([, names]) => names.length > 0)
+    .map(([kind, names]) => `${names.length} ${(noun[kind] ?? [kind, kind])[names.length === 1 ? 0 : 1]}`);
+  return [`  built  ${parts.length ? parts.join(', ') : 'nothing'} from the topology file`];
 }

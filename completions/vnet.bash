@@ -11,7 +11,8 @@
 # The words that may follow the command typed so far ("" at the start).
 _vnet_next_words() {
   case "$1" in
-    "") echo 'apply clock demo dns down events export filter host init listen nat repl router send status up' ;;
+    "") echo 'apply capture clock demo dns down events export filter host init listen nat repl router send status up' ;;
+    "capture") echo 'ls start stop' ;;
     "clock") echo 'advance show' ;;
     "dns") echo 'add ls rm' ;;
     "filter") echo 'add change ls rm' ;;
@@ -26,6 +27,9 @@ _vnet_flags() {
   case "$1" in
     "") echo '--help --version' ;;
     "apply") echo '--dry-run --file -f --json --session --help' ;;
+    "capture ls") echo '--json --session --help' ;;
+    "capture start") echo '--format --resolution --snaplen --with-drops --write -w --json --session --help' ;;
+    "capture stop") echo '--all --json --session --help' ;;
     "clock advance") echo '--json --session --help' ;;
     "clock show") echo '--json --session --help' ;;
     "demo") echo '--json --seed --help' ;;
@@ -63,6 +67,13 @@ _vnet_flag_value() {
   case "$1 $2" in
     "apply --file"|"apply -f") echo 'file' ;;
     "apply --session") echo 'text' ;;
+    "capture ls --session") echo 'text' ;;
+    "capture start --format") echo 'choice:pcap pcapng' ;;
+    "capture start --resolution") echo 'choice:ns us' ;;
+    "capture start --snaplen") echo 'text' ;;
+    "capture start --write"|"capture start -w") echo 'file' ;;
+    "capture start --session") echo 'text' ;;
+    "capture stop --session") echo 'text' ;;
     "clock advance --session") echo 'text' ;;
     "clock show --session") echo 'text' ;;
     "demo --seed") echo 'text' ;;
@@ -160,6 +171,7 @@ _vnet_flag_value() {
 # What positional argument $2 (from 0) of command $1 is: text, file, node:KIND or choice:VALUES.
 _vnet_arg_value() {
   case "$1 $2" in
+    "capture stop 0") echo 'text' ;;
     "clock advance 0") echo 'text' ;;
     "dns add 0") echo 'text' ;;
     "dns add 1") echo 'text' ;;

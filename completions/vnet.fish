@@ -9,7 +9,9 @@
 function __vnet_next_words
     switch "$argv[1]"
         case ''
-            printf '%s\n' apply clock demo dns down events export filter host init listen nat repl router send status up
+            printf '%s\n' apply capture clock demo dns down events export filter host init listen nat repl router send status up
+        case 'capture'
+            printf '%s\n' ls start stop
         case 'clock'
             printf '%s\n' advance show
         case 'dns'
@@ -30,6 +32,12 @@ function __vnet_valued_flags
     switch "$argv[1]"
         case 'apply'
             printf '%s\n' --file -f --session
+        case 'capture ls'
+            printf '%s\n' --session
+        case 'capture start'
+            printf '%s\n' --format --resolution --snaplen --write -w --session
+        case 'capture stop'
+            printf '%s\n' --session
         case 'clock advance'
             printf '%s\n' --session
         case 'clock show'
@@ -167,6 +175,7 @@ end
 complete -c vnet -f
 complete -c vnet -l help -d 'Show help'
 complete -c vnet -n '__vnet_using \'\'' -f -a apply -d 'Add the routers, hosts, names and filters of a topology file to the session.'
+complete -c vnet -n '__vnet_using \'\'' -f -a capture -d 'Packet captures of interfaces to pcap/pcapng files or a stream that Wireshark reads.'
 complete -c vnet -n '__vnet_using \'\'' -f -a clock -d 'Read or move the session clock; a virtual clock moves only when told.'
 complete -c vnet -n '__vnet_using \'\'' -f -a demo -d 'Run the built-in scenario: two homes behind different NATs and a public server.'
 complete -c vnet -n '__vnet_using \'\'' -f -a dns -d 'Names that hosts resolve: register, list and remove them.'
@@ -183,6 +192,9 @@ complete -c vnet -n '__vnet_using \'\'' -f -a router -d 'Routers in a tree, each
 complete -c vnet -n '__vnet_using \'\'' -f -a send -d 'Send UDP datagrams from a virtual host.'
 complete -c vnet -n '__vnet_using \'\'' -f -a status -d 'Show the session: clock, routers, hosts, filters and interface counters.'
 complete -c vnet -n '__vnet_using \'\'' -f -a up -d 'Start a session: a background daemon holding one network, shared by every vnet command.'
+complete -c vnet -n '__vnet_using \'capture\'' -f -a ls -d 'List captures: id, state, interfaces, file, packets and bytes written.'
+complete -c vnet -n '__vnet_using \'capture\'' -f -a start -d 'Capture the packets crossing interfaces into a pcap or pcapng file that Wireshark opens.'
+complete -c vnet -n '__vnet_using \'capture\'' -f -a stop -d 'Stop a capture (or --all): its file is flushed and closed, a stream ends.'
 complete -c vnet -n '__vnet_using \'clock\'' -f -a advance -d 'Move a virtual clock forward; deliveries, delays and NAT expiries happen in time order.'
 complete -c vnet -n '__vnet_using \'clock\'' -f -a show -d 'Show the session\'s clock (real or virtual) and its time since the session started.'
 complete -c vnet -n '__vnet_using \'dns\'' -f -a add -d 'Register a name; hosts below --router (default: the root, so everyone) resolve it.'
@@ -208,6 +220,24 @@ complete -c vnet -n '__vnet_using \'apply\'' -l dry-run -d 'check the file again
 complete -c vnet -n '__vnet_using \'apply\'' -s f -l file -r -F -d 'topology file (YAML or JSON); - reads stdin'
 complete -c vnet -n '__vnet_using \'apply\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'apply\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet capture ls
+complete -c vnet -n '__vnet_using \'capture ls\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'capture ls\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet capture start
+complete -c vnet -n '__vnet_using \'capture start\'' -l format -x -a 'pcap pcapng' -d 'file format (default: pcap for a .pcap file, else pcapng)'
+complete -c vnet -n '__vnet_using \'capture start\'' -l resolution -x -a 'ns us' -d 'pcap timestamps: ns (default) or us'
+complete -c vnet -n '__vnet_using \'capture start\'' -l snaplen -x -d 'bytes kept of each frame (default 262144)'
+complete -c vnet -n '__vnet_using \'capture start\'' -l with-drops -d 'pcapng: also write packets dropped on these interfaces, with a comment naming the reason'
+complete -c vnet -n '__vnet_using \'capture start\'' -s w -l write -r -F -d 'file to write (- streams to stdout)'
+complete -c vnet -n '__vnet_using \'capture start\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'capture start\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet capture stop
+complete -c vnet -n '__vnet_using \'capture stop\'' -l all -d 'stop every capture of the session'
+complete -c vnet -n '__vnet_using \'capture stop\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'capture stop\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
 # vnet clock advance
 complete -c vnet -n '__vnet_using \'clock advance\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'

@@ -13,7 +13,7 @@ export interface DaemonOptions {
   clock: 'virtual' | 'real';
   seed: number;
   /** A topology to apply before the socket opens: a bad one means no session at all. */
-  topology?: { text: string; fileName: string };
+  topology?: { text: string; fileName: string; baseDir?: string };
   env?: Env;
   /** One line per notable thing (the daemon's log file). */
   log?: (line: string) => void;

@@ -9,6 +9,8 @@ import { Network, type HostOptions, type NatPreset, type RouterOptions } from '.
 import { formatDuration, parseDuration } from '../engine/units.js';
 import { hostView, mappingView, routerView } from './views.js';
 import { topologyApplyMethod, topologyExportMethod } from './topology.js';
+import { CaptureManager } from '../capture/index.js';
+import { SessionCaptures } from './captures.js';
 
 export interface SessionOptions {
   clock?: 'virtual' | 'real';
@@ -36,6 +38,8 @@ export class Session {
   private readonly eventLog: NetworkEvent[] = [];
   private readonly followers = new Set<(e: NetworkEvent) => void>();
   readonly methods: Record<string, Method>;
+  /** Packet captures of this session's interfaces (files, or streams to a caller). */
+  readonly captures: SessionCaptures;
 
   constructor(options: SessionOptions = {}) {
     this.clockKind = options.clock ?? 'real';
@@ -47,7 +51,9 @@ export class Session {
       if (this.eventLog.length > EVENT_LOG_SIZE) this.eventLog.shift();
       for (const f of this.followers) f(e);
     });
+    this.captures = new SessionCaptures(new CaptureManager(this.net));
     this.methods = {
+      ...this.captures.methods(),
       status: () => this.status(),
       'router.add': (p) => routerView(this.net.addRouter(p as unknown as RouterOptions)),
       'router.ls': () => this.net.routers.map(routerView),
@@ -96,6 +102,7 @@ export class Session {
       routers: this.net.routers.map(routerView),
       hosts: this.net.hosts.map(hostView),
       filters: this.net.filters.list(),
+      captures: this.captures.manager.list(),
       names: this.net.names(),
     };
   }
@@ -110,7 +117,9 @@ export class Session {
     return { router: r.name, nat: routerView(r).nat, mappings: r.nat ? r.nat.list().map((m) => mappingView(m, now)) : [] };
   }
 
+  /** Stops and flushes every capture, then the network. */
   close(): void {
+    this.captures.stopAll();
     this.followers.clear();
     this.net.close();
   }

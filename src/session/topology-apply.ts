@@ -3,7 +3,16 @@
 import { Network } from '../engine/network.js';
 import { applyEntries, type ApplySummary } from './topology-entries.js';
 import { exportTopology } from './topology-export.js';
-import { fileOf, placeOf, topologyError, type Topology } from './topology-schema.js';
+import { fileOf, placeOf, topologyError, type CaptureDoc, type Topology } from './topology-schema.js';
+
+/** How a session starts the captures a topology names (a bare Network cannot). */
+export interface CaptureStarter {
+  /**
+   * Starts the capture; returns how to stop it again (when a later step fails), or null when an
+   * identical capture (same file and interfaces) already runs. Throws VnetError when it cannot start.
+   */
+  start(doc: CaptureDoc): (() => void) | null;
+}
 
 export interface ApplyOptions {
   /** Check only: the live network is not touched; the summary says what would change. */
@@ -12,6 +21,8 @@ export interface ApplyOptions {
   fileName?: string;
   /** The session's clock and seed, to say when the file's differ (apply ignores them). */
   session?: { clock: 'virtual' | 'real'; seed: number };
+  /** Starts the `captures:` of the file; without it a file with captures is refused. */
+  captures?: CaptureStarter;
 }
 
 /**
@@ -22,11 +33,11 @@ export interface ApplyOptions {
  */
 export function applyTopology(net: Network, topo: Topology, opts: ApplyOptions = {}): ApplySummary {
   const fileName = opts.fileName ?? fileOf(topo) ?? '<topology>';
-  if (topo.captures.length > 0) {
-    throw topologyError(fileName, placeOf(topo.captures[0], 'captures[0]'), 'captures are not supported by this vnet yet; remove the captures section');
+  if (topo.captures.length > 0 && !opts.captures) {
+    throw topologyError(fileName, placeOf(topo.captures[0], 'captures[0]'), 'captures need a session to write them; use `vnet up -f` or `vnet apply -f`, or start a CaptureManager yourself');
   }
   const rehearsal = rehearse(net, topo, fileName, Boolean(opts.dryRun));
-  const summary = opts.dryRun ? rehearsal : applyLive(net, topo, fileName);
+  const summary = opts.dryRun ? rehearsal : applyLive(net, topo, fileName, opts.captures);
   summary.notes.push(...notesFor(topo, opts.session));
   return summary;
 }
@@ -40,16 +51,32 @@ function rehearse(net: Network, topo: Topology, fileName: string, dryRun: boolea
     } catch (err) {
       throw new Error(`vnet could not copy the live network to check ${fileName} against it (${(err as Error).message}); this is a bug, please report it`, { cause: err });
     }
-    return applyEntries(scratch, topo, fileName, null, dryRun);
+    const summary = applyEntries(scratch, topo, fileName, null, dryRun);
+    topo.captures.forEach((c, i) => {
+      checkCapture(scratch, c, fileName, i);
+      summary.created.captures.push(c.file);
+    });
+    return summary;
   } finally {
     scratch.close();
   }
 }
 
-function applyLive(net: Network, topo: Topology, fileName: string): ApplySummary {
+function applyLive(net: Network, topo: Topology, fileName: string, captures: CaptureStarter | undefined): ApplySummary {
   const undo: (() => void)[] = [];
   try {
-    return applyEntries(net, topo, fileName, undo, false);
+    const summary = applyEntries(net, topo, fileName, undo, false);
+    topo.captures.forEach((c, i) => {
+      let stop: (() => void) | null;
+      try {
+        stop = captures!.start(c);
+      } catch (err) {
+        throw topologyError(fileName, placeOf(c, `captures[${i}]`), (err as Error).message, err);
+      }
+      if (stop) undo.push(stop);
+      (stop ? summary.created : summary.unchanged).captures.push(c.file);
+    });
+    return summary;
   } catch (err) {
     for (const step of undo.reverse()) {
       try {
@@ -60,6 +87,21 @@ function applyLive(net: Network, topo: Topology, fileName: string): ApplySummary
     }
     throw err;
   }
+}
+
+/** What can be checked of a capture before anything runs: its interfaces exist, pcap holds one and no drops. */
+function checkCapture(net: Network, c: CaptureDoc, fileName: string, i: number): void {
+  const place = placeOf(c, `captures[${i}]`);
+  for (const name of c.on) {
+    try {
+      net.iface(name);
+    } catch (err) {
+      throw topologyError(fileName, place, (err as Error).message, err);
+    }
+  }
+  const pcap = c.format === 'pcap' || (c.format === undefined && c.file.endsWith('.pcap'));
+  if (pcap && c.on.length > 1) throw topologyError(fileName, place, `a pcap file holds one interface and ${c.on.length} are named; use format: pcapng (or a .pcapng file)`);
+  if (pcap && c.withDrops) throw topologyError(fileName, place, 'withDrops needs pcapng (drops are written with a comment); use format: pcapng');
 }
 
 /** The file's clock and seed matter only to `vnet up -f`; say so when they differ from the session's. */

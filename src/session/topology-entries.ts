@@ -18,6 +18,8 @@ export interface EntryNames {
   hosts: string[];
   dns: string[];
   filters: string[];
+  /** Capture files. */
+  captures: string[];
 }
 
 export interface ApplySummary {
@@ -32,7 +34,7 @@ export interface ApplySummary {
   notes: string[];
 }
 
-const noNames = (): EntryNames => ({ routers: [], hosts: [], dns: [], filters: [] });
+const noNames = (): EntryNames => ({ routers: [], hosts: [], dns: [], filters: [], captures: [] });
 
 export function emptySummary(dryRun: boolean): ApplySummary {
   return { dryRun, created: noNames(), changed: noNames(), unchanged: noNames(), changes: [], notes: [] };

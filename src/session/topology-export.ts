@@ -17,7 +17,12 @@ export const DEFAULT_QUEUE_SIZE = 1024;
 export interface ExportOptions {
   clock?: 'virtual' | 'real';
   seed?: number;
+  /** The session's captures; running ones with a file are written out (streams are not). */
+  captures?: readonly { ifaces: string[]; file: string | null; format: 'pcap' | 'pcapng'; snaplen: number; withDrops: boolean; state: string }[];
 }
+
+/** The snaplen a capture has when none is given. */
+export const DEFAULT_SNAPLEN = 262144;
 
 /** The network as a topology that `applyTopology` turns back into the same network. */
 export function exportTopology(net: Network, opts: ExportOptions = {}): Topology {
@@ -34,6 +39,17 @@ export function exportTopology(net: Network, opts: ExportOptions = {}): Topology
   for (const f of net.filters.list()) {
     const iface = net.iface(f.iface);
     topo.filters.push(filterDoc(f.iface, f.spec, iface.mtu));
+  }
+  for (const c of opts.captures ?? []) {
+    if (c.state !== 'running' || c.file === null) continue;
+    const byExtension = c.file.endsWith('.pcap') ? 'pcap' : 'pcapng';
+    topo.captures.push({
+      on: [...c.ifaces],
+      file: c.file,
+      ...(c.format !== byExtension ? { format: c.format } : {}),
+      ...(c.snaplen !== DEFAULT_SNAPLEN ? { snaplen: c.snaplen } : {}),
+      ...(c.withDrops ? { withDrops: true } : {}),
+    });
   }
   const root = net.root;
   for (const r of net.routers) {

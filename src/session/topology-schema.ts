@@ -45,6 +45,7 @@ export interface CaptureDoc {
   file: string;
   format?: 'pcap' | 'pcapng';
   snaplen?: number;
+  withDrops?: boolean;
 }
 
 export interface Topology {
@@ -312,6 +313,8 @@ function factOf(e: ErrorObject): { extra?: string; fact: string } {
       return { fact: `${(v as unknown[]).length} items given, want at least ${String(p.limit)}` };
     case 'maxItems':
       return { fact: `${(v as unknown[]).length} items given, want at most ${String(p.limit)}` };
+    case 'not':
+      return { fact: v === '-' ? '"-" (stdout) cannot be a capture file of a session; name a file, or stream with `vnet capture start IFACE -w -`' : `${show(v)} is not allowed here` };
     case 'minLength':
       return { fact: 'is empty; give a value' };
     default:

@@ -1,14 +1,15 @@
 // Topology files in and out of a session: what `vnet apply -f`, `vnet export` and `vnet up -f` use.
 import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { VnetError } from '../engine/errors.js';
 import type { Network } from '../engine/network.js';
-import { applyTopology } from './topology-apply.js';
+import { applyTopology, type CaptureStarter } from './topology-apply.js';
 import type { ApplySummary } from './topology-entries.js';
-import { exportTopology } from './topology-export.js';
+import { exportTopology, type ExportOptions } from './topology-export.js';
 import type { Topology } from './topology-schema.js';
 import { parseTopology, topologyToYaml } from './topology-yaml.js';
 
-export { applyTopology, type ApplyOptions } from './topology-apply.js';
+export { applyTopology, type ApplyOptions, type CaptureStarter } from './topology-apply.js';
 export type { ApplySummary, EntryNames } from './topology-entries.js';
 export { exportTopology, type ExportOptions } from './topology-export.js';
 export { validateTopology, type Topology } from './topology-schema.js';
@@ -41,18 +42,32 @@ interface SessionLike {
   readonly net: Network;
   readonly clockKind: 'virtual' | 'real';
   readonly seed: number;
+  readonly captures?: {
+    /** Starts topology captures, resolving relative files against `baseDir`. */
+    starter(baseDir: string): CaptureStarter;
+    list(): NonNullable<ExportOptions['captures']>;
+  };
 }
 
-/** The 'topology.apply' method: params { text, fileName?, dryRun? } → what was created, changed and left alone. */
+/**
+ * The 'topology.apply' method: params { text, fileName?, dryRun?, baseDir? } → what was created, changed and
+ * left alone. Relative capture files are resolved against baseDir (the CLI sends the file's directory).
+ */
 export function topologyApplyMethod(session: SessionLike, params: Record<string, unknown>): ApplySummary {
   if (typeof params.text !== 'string') throw new VnetError('EINVAL', 'topology.apply needs text, the topology file\'s content');
   const fileName = typeof params.fileName === 'string' && params.fileName !== '' ? params.fileName : '<topology>';
   const topo = parseTopology(params.text, fileName);
-  return applyTopology(session.net, topo, { dryRun: Boolean(params.dryRun), fileName, session: { clock: session.clockKind, seed: session.seed } });
+  const baseDir = typeof params.baseDir === 'string' && isAbsolute(params.baseDir) ? params.baseDir : process.cwd();
+  return applyTopology(session.net, topo, {
+    dryRun: Boolean(params.dryRun),
+    fileName,
+    session: { clock: session.clockKind, seed: session.seed },
+    captures: session.captures?.starter(baseDir),
+  });
 }
 
 /** The 'topology.export' method: the session as YAML text and as the topology object. */
 export function topologyExportMethod(session: SessionLike): { yaml: string; topology: Topology } {
-  const topology = exportTopology(session.net, { clock: session.clockKind, seed: session.seed });
+  const topology = exportTopology(session.net, { clock: session.clockKind, seed: session.seed, captures: session.captures?.list() });
   return { yaml: topologyToYaml(topology), topology };
 }

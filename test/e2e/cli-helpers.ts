@@ -46,19 +46,21 @@ export class CliSandbox {
     return child;
   }
 
+  /** Waits (bounded) for `child` to end. Call it right after spawn: it must see the 'close' event. Output is kept as bytes (a pipe elsewhere is untouched). */
   finish(child: ChildProcess, args: string[]): Promise<Result> {
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => err.push(d));
+    const text = (parts: Buffer[]): string => Buffer.concat(parts).toString('utf8');
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new Error(`vnet ${args.join(' ')} did not finish within ${COMMAND_TIMEOUT_MS} ms; stderr: ${stderr}`));
+        reject(new Error(`vnet ${args.join(' ')} did not finish within ${COMMAND_TIMEOUT_MS} ms; stderr: ${text(err)}`));
       }, COMMAND_TIMEOUT_MS);
       child.once('close', (code, signal) => {
         clearTimeout(timer);
-        resolve({ code, signal, stdout, stderr });
+        resolve({ code, signal, stdout: text(out), stderr: text(err) });
       });
     });
   }

@@ -44,7 +44,7 @@ test('an empty file is an empty topology', () => {
   const s = newSession();
   const before = statusText(s);
   const summary = apply(s, '# nothing here yet\n');
-  assert.deepEqual(summary.created, { routers: [], hosts: [], dns: [], filters: [] });
+  assert.deepEqual(summary.created, { routers: [], hosts: [], dns: [], filters: [], captures: [] });
   assert.equal(statusText(s), before);
   assert.deepEqual(apply(s, '').created.routers, []);
 });
@@ -61,8 +61,8 @@ test('applying the same file twice changes nothing the second time', () => {
   const before = statusText(s);
   const events = eventCount(s);
   const second = apply(s, BASE);
-  assert.deepEqual(second.created, { routers: [], hosts: [], dns: [], filters: [] });
-  assert.deepEqual(second.changed, { routers: [], hosts: [], dns: [], filters: [] });
+  assert.deepEqual(second.created, { routers: [], hosts: [], dns: [], filters: [], captures: [] });
+  assert.deepEqual(second.changed, { routers: [], hosts: [], dns: [], filters: [], captures: [] });
   assert.deepEqual(second.unchanged.routers, ['internet', 'home']);
   assert.deepEqual(second.unchanged.hosts, ['alice', 'server']);
   assert.equal(second.unchanged.filters.length, 1);

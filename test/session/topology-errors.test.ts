@@ -103,10 +103,22 @@ const CASES: BadCase[] = [
     says: /192\.168\.1\.10 is already used by alice/,
   },
   {
-    name: 'captures section',
-    text: 'hosts:\n  - { name: bob, router: home }\ncaptures:\n  - { on: [home/lan], file: home.pcapng }\n',
+    name: 'a capture of an unknown interface',
+    text: 'hosts:\n  - { name: bob, router: home }\ncaptures:\n  - { on: [nowhere/lan], file: home.pcapng }\n',
     where: 'topo.yaml:4: captures[0]: ',
-    says: /captures are not supported by this vnet yet; remove the captures section/,
+    says: /nowhere/,
+  },
+  {
+    name: 'a pcap capture of two interfaces',
+    text: 'captures:\n  - { on: [home/lan, home/uplink], file: home.pcap }\n',
+    where: 'topo.yaml:2: captures[0]: ',
+    says: /a pcap file holds one interface and 2 are named; use format: pcapng/,
+  },
+  {
+    name: 'stdout as a capture file',
+    text: 'captures:\n  - { on: home/lan, file: "-" }\n',
+    where: 'topo.yaml:2: captures[0].file: ',
+    says: /"-" \(stdout\) cannot be a capture file of a session/,
   },
   {
     name: 'a live router with another cidr',

@@ -65,8 +65,8 @@ test('export, apply to a fresh session, export again: the same YAML and the same
 
   // And applying it back onto the network it came from changes nothing.
   const again = apply(first, yaml);
-  assert.deepEqual(again.created, { routers: [], hosts: [], dns: [], filters: [] });
-  assert.deepEqual(again.changed, { routers: [], hosts: [], dns: [], filters: [] });
+  assert.deepEqual(again.created, { routers: [], hosts: [], dns: [], filters: [], captures: [] });
+  assert.deepEqual(again.changed, { routers: [], hosts: [], dns: [], filters: [], captures: [] });
 });
 
 test('the export is readable: defaults left out, presets by name, addresses explicit', () => {
@@ -106,7 +106,7 @@ test('an empty session exports an empty topology that applies to nothing', () =>
   const yaml = exportYaml(s);
   assert.equal(yaml.replace(/^#.*\n\n?/, ''), 'version: 1\nclock: virtual\nseed: 1\n');
   const summary = apply(newSession(), yaml);
-  assert.deepEqual(summary.created, { routers: [], hosts: [], dns: [], filters: [] });
+  assert.deepEqual(summary.created, { routers: [], hosts: [], dns: [], filters: [], captures: [] });
 });
 
 const NAT_CASES: { name: string; options: NatOptions }[] = [

@@ -1,0 +1,21 @@
+// `vnet capture ls`: the session's captures with their counters.
+import { VnetCommand } from '../../src/cli/base.js';
+import type { CaptureInfo } from '../../src/capture/index.js';
+
+export default class CaptureLs extends VnetCommand {
+  static override summary = 'List captures: id, state, interfaces, file, packets and bytes written.';
+  static override examples = ['<%= config.bin %> capture ls', '<%= config.bin %> capture ls --json | jq ".[] | select(.state==\\"running\\") | .id"'];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(CaptureLs);
+    this.setup(flags);
+    const list = (await this.call('capture.ls')) as CaptureInfo[];
+    this.print(list, () => (list.length === 0 ? 'no captures; `vnet capture start IFACE -w FILE` starts one' : list.map(describeCapture)));
+  }
+}
+
+export function describeCapture(c: CaptureInfo): string {
+  const where = c.file ?? 'stdout (stream)';
+  const error = c.error ? ` — ${c.error}` : '';
+  return `${String(c.id).padStart(3)} ${c.state.padEnd(8)} ${c.format.padEnd(6)} ${c.ifaces.join(',')} -> ${where}  ${c.packets} packets ${c.bytes} bytes${c.withDrops ? ` (${c.dropsRecorded} drops)` : ''}${error}`;
+}

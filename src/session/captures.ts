@@ -1,0 +1,95 @@
+// The session's capture methods: start (to a file, or streamed to the caller), ls, stop.
+import { isAbsolute, resolve } from 'node:path';
+import { invalid } from '../engine/errors.js';
+import type { CaptureInfo, CaptureManager, CaptureStartOptions } from '../capture/index.js';
+import type { CallContext, Method } from './session.js';
+import type { CaptureStarter } from './topology-apply.js';
+
+/** Streams in progress, by capture id: ended by the caller (Ctrl-C), `capture stop`, or a failure. */
+type StreamEnd = (info: CaptureInfo) => void;
+
+export class SessionCaptures {
+  private readonly streams = new Map<number, StreamEnd>();
+
+  constructor(readonly manager: CaptureManager) {
+    manager.on((info) => this.streams.get(info.id)?.(info));
+  }
+
+  methods(): Record<string, Method> {
+    return {
+      'capture.start': (p, ctx) => this.start(p, ctx),
+      'capture.ls': () => this.manager.list(),
+      'capture.stop': (p) => this.stop(p),
+    };
+  }
+
+  list(): CaptureInfo[] {
+    return this.manager.list();
+  }
+
+  /** How `topology.apply` starts a file's captures: files relative to `baseDir`; one already running is left alone. */
+  starter(baseDir: string): CaptureStarter {
+    return {
+      start: (doc) => {
+        const file = isAbsolute(doc.file) ? doc.file : resolve(baseDir, doc.file);
+        const same = this.manager.list().find((c) => c.state === 'running' && c.file === file && c.ifaces.join(' ') === doc.on.join(' '));
+        if (same) return null;
+        const info = this.manager.start({ ifaces: [...doc.on], file, format: doc.format, snaplen: doc.snaplen, withDrops: doc.withDrops });
+        return () => void this.manager.stop(info.id);
+      },
+    };
+  }
+
+  /** Stops every capture (flushing files) and ends every stream: `vnet down`, SIGINT, SIGTERM. */
+  stopAll(): CaptureInfo[] {
+    const infos = this.manager.stopAll();
+    for (const info of infos) this.streams.get(info.id)?.(info);
+    return infos;
+  }
+
+  private start(p: Record<string, unknown>, ctx: CallContext): CaptureInfo | Promise<CaptureInfo> {
+    const opts = startOptions(p);
+    if (!p.stream) {
+      if (opts.file === undefined) throw invalid('a capture needs a file (-w FILE), or -w - to stream it');
+      return this.manager.start(opts);
+    }
+    return new Promise<CaptureInfo>((resolve) => {
+      let id = 0;
+      const end: StreamEnd = (info) => {
+        this.streams.delete(id);
+        resolve(info);
+      };
+      // The file header arrives inside start(), before the first packet.
+      const info = this.manager.start({ ...opts, file: undefined, sink: (chunk) => ctx.emit({ data: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('base64') }) });
+      id = info.id;
+      this.streams.set(id, end);
+      ctx.signal.addEventListener('abort', () => {
+        const running = this.manager.list().find((c) => c.id === id);
+        end(running?.state === 'running' ? this.manager.stop(id) : running ?? info);
+      }, { once: true });
+    });
+  }
+
+  private stop(p: Record<string, unknown>): CaptureInfo[] {
+    if (p.all) return this.stopAll();
+    const id = typeof p.id === 'string' ? Number(p.id) : p.id;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 1) throw invalid(`capture id ${JSON.stringify(p.id)} is not a whole number; \`vnet capture ls\` lists them`);
+    const info = this.manager.stop(id);
+    this.streams.get(id)?.(info);
+    return [info];
+  }
+}
+
+function startOptions(p: Record<string, unknown>): CaptureStartOptions {
+  const ifaces = p.ifaces;
+  if (!Array.isArray(ifaces) || ifaces.length === 0 || !ifaces.every((i) => typeof i === 'string')) {
+    throw invalid('a capture needs at least one interface, e.g. home/uplink or alice (its default interface)');
+  }
+  const opts: CaptureStartOptions = { ifaces: ifaces as string[] };
+  if (typeof p.file === 'string') opts.file = p.file;
+  if (p.format !== undefined) opts.format = p.format as CaptureStartOptions['format'];
+  if (p.snaplen !== undefined) opts.snaplen = Number(p.snaplen);
+  if (p.withDrops) opts.withDrops = true;
+  if (p.resolution !== undefined) opts.resolution = p.resolution as CaptureStartOptions['resolution'];
+  return opts;
+}
