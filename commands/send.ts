@@ -1,6 +1,8 @@
 // `vnet send`: the sending half of the in-network netcat.
 import { Args, Flags } from '@oclif/core';
-import { VnetCommand } from '../src/cli/base.js';
+import { endedByCtrlC, EXIT, interruptSignal, VnetCommand } from '../src/cli/base.js';
+import { out } from '../src/cli/style.js';
+import { parseDuration } from '../src/engine/units.js';
 
 export default class Send extends VnetCommand {
   static override summary = 'Send UDP datagrams from a virtual host.';
@@ -8,6 +10,7 @@ export default class Send extends VnetCommand {
     '<%= config.bin %> send alice 198.51.100.7:7 --data hello',
     '<%= config.bin %> send alice server.example:53 --hex 0001 --from-port 5000',
     '<%= config.bin %> send alice 203.0.113.20:49152 --size 1200 --count 10 --interval 20ms',
+    '<%= config.bin %> send alice 198.51.100.9:7 --data ping --wait 2s --replies 1 --json',
   ];
   static override args = {
     host: Args.string({ description: 'the sending host', required: true }),
@@ -20,15 +23,34 @@ export default class Send extends VnetCommand {
     size: Flags.integer({ description: 'payload of this many bytes' }),
     count: Flags.integer({ description: 'how many datagrams', default: 1 }),
     interval: Flags.string({ description: 'time between datagrams, on the session clock (e.g. 20ms)' }),
+    wait: Flags.string({ description: 'then print replies to this socket for this long (wall time), like nc -u -w; exit 124 if too few came' }),
+    replies: Flags.integer({ description: 'with --wait: stop once this many replies came (default: wait it out)', min: 1 }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Send);
     this.setup(flags);
-    const r = (await this.call('send', {
-      host: args.host, dest: args.dest, fromPort: flags['from-port'], data: flags.data, hex: flags.hex, size: flags.size,
-      count: flags.count, interval: flags.interval,
-    })) as { from: string; to: string; bytes: number; count: number; pending: number };
-    this.print(r, () => `sent ${r.count} x ${r.bytes} bytes ${r.from} -> ${r.to}${r.pending ? ` (${r.pending} more as the clock runs)` : ''}`);
+    const interrupt = interruptSignal();
+    try {
+      const r = (await this.call('send', {
+        host: args.host, dest: args.dest, fromPort: flags['from-port'], data: flags.data, hex: flags.hex, size: flags.size,
+        count: flags.count, interval: flags.interval,
+        waitMs: flags.wait === undefined ? undefined : parseDuration(flags.wait, 'wait') / 1e6, replies: flags.replies,
+      }, (item) => {
+        const d = item as { from: string; to: string; size: number; data: string };
+        this.printItem(d, () => `${out.cyan(d.from)} -> ${d.to} ${d.size} bytes: ${d.data}`);
+      }, interrupt.signal).catch(endedByCtrlC(interrupt.signal, null))) as { from: string; to: string; bytes: number; count: number; pending: number; replies?: number } | null;
+      if (r === null) return;
+      const sent = `sent ${r.count} x ${r.bytes} bytes ${r.from} -> ${r.to}${r.pending ? ` (${r.pending} more as the clock runs)` : ''}`;
+      if (flags.wait === undefined) {
+        this.print(r, () => sent);
+        return;
+      }
+      // With --wait the replies were the output (JSON lines); the summary goes to stderr.
+      process.stderr.write(`vnet: ${sent}; ${r.replies} repl${r.replies === 1 ? 'y' : 'ies'} within ${flags.wait}\n`);
+      if ((r.replies ?? 0) < (flags.replies ?? 1) && !interrupt.signal.aborted) this.exit(EXIT.timeout);
+    } finally {
+      interrupt.release();
+    }
   }
 }

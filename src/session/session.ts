@@ -82,7 +82,7 @@ export class Session {
         return this.clockShow();
       },
       events: (p, ctx) => this.events(Boolean(p.follow), ctx),
-      send: (p) => this.send(p),
+      send: (p, ctx) => this.send(p, ctx),
       listen: (p, ctx) => this.listen(p, ctx),
       'topology.apply': (p) => topologyApplyMethod(this, p),
       'topology.export': () => topologyExportMethod(this),
@@ -143,28 +143,52 @@ export class Session {
     });
   }
 
-  private send(p: Record<string, unknown>): unknown {
+  private send(p: Record<string, unknown>, ctx: CallContext): unknown {
     const host = this.net.host(str(p, 'host'));
     const [destHost, destPort] = splitHostPort(str(p, 'dest'), 'destination');
     const count = p.count === undefined ? 1 : num(p, 'count');
     if (!Number.isInteger(count) || count < 1) throw invalid(`count ${count} must be a whole number, at least 1`);
     const intervalNs = p.interval === undefined ? 0 : parseDuration(p.interval as string, 'interval');
+    const waitMs = p.waitMs === undefined ? undefined : num(p, 'waitMs');
+    const expect = p.replies === undefined ? Infinity : num(p, 'replies');
     const data = payloadOf(p);
     const sock = host.createSocket('udp4');
     sock.bindNow(p.fromPort === undefined ? 0 : num(p, 'fromPort'));
     const dstIp = isIpv4(destHost) ? parseIpv4(destHost) : host.resolve(destHost);
     const to = `${formatIpv4(dstIp)}:${destPort}`;
     const sendOne = (): void => {
+      if (sock.closed) return;
       const err = sock.sendBytes(data, destPort, formatIpv4(dstIp));
       if (err) throw err;
     };
     sendOne();
-    const local = sock.address();
+    const from = `${formatIpv4(host.sourceFor(dstIp))}:${sock.address().port}`;
     for (let i = 1; i < count; i++) this.net.scheduler.after(intervalNs * i, sendOne);
-    this.net.scheduler.after(intervalNs * count, () => {
-      if (!sock.closed) sock.close();
+    const result = { from, to, bytes: data.length, count, pending: count - 1 };
+    if (waitMs === undefined) {
+      this.net.scheduler.after(intervalNs * count, () => {
+        if (!sock.closed) sock.close();
+      });
+      return result;
+    }
+    // --wait: like `nc -u -w`, print what comes back to this socket for a while (wall time).
+    let replies = 0;
+    sock.on('message', (msg: Buffer, rinfo: { address: string; port: number; size: number }) => {
+      replies++;
+      ctx.emit({ from: `${rinfo.address}:${rinfo.port}`, to: from, size: rinfo.size, data: printable(msg), hex: msg.toString('hex'), timeNs: this.net.now() });
+      if (replies >= expect) done();
     });
-    return { from: `${formatIpv4(host.sourceFor(dstIp))}:${local.port}`, to, bytes: data.length, count, pending: count - 1 };
+    let done = (): void => {};
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        if (!sock.closed) sock.close();
+        resolve({ ...result, replies });
+      };
+      const timer = setTimeout(finish, waitMs);
+      done = finish;
+      ctx.signal.addEventListener('abort', finish, { once: true });
+    });
   }
 
   private listen(p: Record<string, unknown>, ctx: CallContext): Promise<unknown> {

@@ -231,3 +231,17 @@ test('events --follow --json streams new events as JSON lines until Ctrl-C, whic
   assert.equal(r.code, 0, r.stderr);
   for (const line of r.stdout.trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), `a JSON line: ${line}`);
 });
+
+test('send --wait prints the replies that come back (an echo through the NAT), and exits 124 when none do', async () => {
+  const echo = box.spawn(['listen', 'server:7', '--echo', '--count', '1', '--session', 'main']);
+  const echoDone = box.finish(echo, ['listen', '--echo']);
+  await stderrLine(echo, /listening on/);
+  const r = await box.run(['send', 'alice', '198.51.100.7:7', '--data', 'ping', '--wait', '5s', '--replies', '1', '--json', '--session', 'main']);
+  assert.equal(r.code, 0, r.stderr);
+  const reply = JSON.parse(r.stdout.trim().split('\n')[0]) as { from: string; data: string };
+  assert.deepEqual([reply.from, reply.data], ['198.51.100.7:7', 'ping']);
+  assert.match(r.stderr, /1 reply within 5s/);
+  assert.equal((await echoDone).code, 0);
+  const none = await box.run(['send', 'alice', '198.51.100.7:9', '--wait', '100ms', '--session', 'main']);
+  assert.equal(none.code, 124);
+});
