@@ -33,3 +33,7 @@ export type { SessionOptions } from './session/session.js';
 // Captures: pcap/pcapng files or streams of any interface, and a small reader for them.
 export { CaptureManager, readCapture } from './capture/index.js';
 export type { CaptureStartOptions, CaptureInfo, CaptureFormat, CaptureFile, CapturedPacket } from './capture/index.js';
+
+// The bridge to real programs: a real UDP server at a virtual address, a real client as a virtual host.
+export { Bridge } from './bridge/index.js';
+export type { ProxyOptions, ProxyInfo, MapOptions, MapInfo } from './bridge/index.js';
