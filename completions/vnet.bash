@@ -11,13 +11,15 @@
 # The words that may follow the command typed so far ("" at the start).
 _vnet_next_words() {
   case "$1" in
-    "") echo 'apply capture clock demo dns down events export filter host init listen nat repl router send status up' ;;
+    "") echo 'apply capture clock demo dns down events exec export filter host init listen map nat proxy repl router send status up' ;;
     "capture") echo 'ls start stop' ;;
     "clock") echo 'advance show' ;;
     "dns") echo 'add ls rm' ;;
     "filter") echo 'add change ls rm' ;;
     "host") echo 'add ls rm show' ;;
+    "map") echo 'add ls rm set' ;;
     "nat") echo 'set show' ;;
+    "proxy") echo 'add ls rm' ;;
     "router") echo 'add ls rm show' ;;
   esac
 }
@@ -38,6 +40,7 @@ _vnet_flags() {
     "dns rm") echo '--router --json --session --help' ;;
     "down") echo '--yes -y --json --session --help' ;;
     "events") echo '--follow -f --json --session --help' ;;
+    "exec") echo '--clock --file -f --host --map --seed --timeout --json --session --help' ;;
     "export") echo '--output -o --json --session --help' ;;
     "filter add") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --preserve-order --queue --rate --seed --json --session --help' ;;
     "filter change") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --preserve-order --queue --rate --seed --json --session --help' ;;
@@ -49,14 +52,21 @@ _vnet_flags() {
     "host show") echo '--json --session --help' ;;
     "init") echo '--defaults --force --json --session --help' ;;
     "listen") echo '--count --echo --timeout --json --session --help' ;;
+    "map add") echo '--allow-remote --host --listen --port --remote --json --session --help' ;;
+    "map ls") echo '--json --session --help' ;;
+    "map rm") echo '--json --session --help' ;;
+    "map set") echo '--remote --json --session --help' ;;
     "nat set") echo '--allocation --filtering --hairpin --no-hairpin --inbound-refresh --no-inbound-refresh --mapping --mapping-lifetime --nat --port-preservation --no-port-preservation --port-range --json --session --help' ;;
     "nat show") echo '--json --session --help' ;;
+    "proxy add") echo '--as --real --router --json --session --help' ;;
+    "proxy ls") echo '--json --session --help' ;;
+    "proxy rm") echo '--json --session --help' ;;
     "repl") echo '--bail --clock --echo --events --no-events --seed --json --session --help' ;;
     "router add") echo '--allocation --cidr --filtering --gateway --hairpin --no-hairpin --inbound-refresh --no-inbound-refresh --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-preservation --no-port-preservation --port-range --queue-size --vlan --json --session --help' ;;
     "router ls") echo '--json --session --help' ;;
     "router rm") echo '--yes -y --json --session --help' ;;
     "router show") echo '--json --session --help' ;;
-    "send") echo '--count --data --from-port --hex --interval --size --json --session --help' ;;
+    "send") echo '--count --data --from-port --hex --interval --replies --size --wait --json --session --help' ;;
     "status") echo '--json --session --help' ;;
     "up") echo '--clock --file -f --foreground --seed --json --session --help' ;;
   esac
@@ -84,6 +94,13 @@ _vnet_flag_value() {
     "dns rm --session") echo 'text' ;;
     "down --session") echo 'text' ;;
     "events --session") echo 'text' ;;
+    "exec --clock") echo 'choice:real virtual' ;;
+    "exec --file"|"exec -f") echo 'file' ;;
+    "exec --host") echo 'node:host' ;;
+    "exec --map") echo 'text' ;;
+    "exec --seed") echo 'text' ;;
+    "exec --timeout") echo 'text' ;;
+    "exec --session") echo 'text' ;;
     "export --output"|"export -o") echo 'file' ;;
     "export --session") echo 'text' ;;
     "filter add --burst") echo 'text' ;;
@@ -122,6 +139,15 @@ _vnet_flag_value() {
     "listen --count") echo 'text' ;;
     "listen --timeout") echo 'text' ;;
     "listen --session") echo 'text' ;;
+    "map add --host") echo 'node:host' ;;
+    "map add --listen") echo 'text' ;;
+    "map add --port") echo 'text' ;;
+    "map add --remote") echo 'text' ;;
+    "map add --session") echo 'text' ;;
+    "map ls --session") echo 'text' ;;
+    "map rm --session") echo 'text' ;;
+    "map set --remote") echo 'text' ;;
+    "map set --session") echo 'text' ;;
     "nat set --allocation") echo 'choice:sequential random' ;;
     "nat set --filtering") echo 'choice:ei ad apd' ;;
     "nat set --mapping") echo 'choice:ei ad apd' ;;
@@ -130,6 +156,12 @@ _vnet_flag_value() {
     "nat set --port-range") echo 'text' ;;
     "nat set --session") echo 'text' ;;
     "nat show --session") echo 'text' ;;
+    "proxy add --as") echo 'text' ;;
+    "proxy add --real") echo 'text' ;;
+    "proxy add --router") echo 'node:router' ;;
+    "proxy add --session") echo 'text' ;;
+    "proxy ls --session") echo 'text' ;;
+    "proxy rm --session") echo 'text' ;;
     "repl --clock") echo 'choice:real virtual' ;;
     "repl --seed") echo 'text' ;;
     "repl --session") echo 'text' ;;
@@ -157,7 +189,9 @@ _vnet_flag_value() {
     "send --from-port") echo 'text' ;;
     "send --hex") echo 'text' ;;
     "send --interval") echo 'text' ;;
+    "send --replies") echo 'text' ;;
     "send --size") echo 'text' ;;
+    "send --wait") echo 'text' ;;
     "send --session") echo 'text' ;;
     "status --session") echo 'text' ;;
     "up --clock") echo 'choice:real virtual' ;;
@@ -185,8 +219,11 @@ _vnet_arg_value() {
     "host show 0") echo 'node:host' ;;
     "init 0") echo 'file' ;;
     "listen 0") echo 'text' ;;
+    "map rm 0") echo 'text' ;;
+    "map set 0") echo 'text' ;;
     "nat set 0") echo 'node:router' ;;
     "nat show 0") echo 'node:router' ;;
+    "proxy rm 0") echo 'text' ;;
     "router add 0") echo 'text' ;;
     "router rm 0") echo 'node:router' ;;
     "router show 0") echo 'node:router' ;;

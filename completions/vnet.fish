@@ -9,7 +9,7 @@
 function __vnet_next_words
     switch "$argv[1]"
         case ''
-            printf '%s\n' apply capture clock demo dns down events export filter host init listen nat repl router send status up
+            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen map nat proxy repl router send status up
         case 'capture'
             printf '%s\n' ls start stop
         case 'clock'
@@ -20,8 +20,12 @@ function __vnet_next_words
             printf '%s\n' add change ls rm
         case 'host'
             printf '%s\n' add ls rm show
+        case 'map'
+            printf '%s\n' add ls rm set
         case 'nat'
             printf '%s\n' set show
+        case 'proxy'
+            printf '%s\n' add ls rm
         case 'router'
             printf '%s\n' add ls rm show
     end
@@ -54,6 +58,8 @@ function __vnet_valued_flags
             printf '%s\n' --session
         case 'events'
             printf '%s\n' --session
+        case 'exec'
+            printf '%s\n' --clock --file -f --host --map --seed --timeout --session
         case 'export'
             printf '%s\n' --output -o --session
         case 'filter add'
@@ -76,9 +82,23 @@ function __vnet_valued_flags
             printf '%s\n' --session
         case 'listen'
             printf '%s\n' --count --timeout --session
+        case 'map add'
+            printf '%s\n' --host --listen --port --remote --session
+        case 'map ls'
+            printf '%s\n' --session
+        case 'map rm'
+            printf '%s\n' --session
+        case 'map set'
+            printf '%s\n' --remote --session
         case 'nat set'
             printf '%s\n' --allocation --filtering --mapping --mapping-lifetime --nat --port-range --session
         case 'nat show'
+            printf '%s\n' --session
+        case 'proxy add'
+            printf '%s\n' --as --real --router --session
+        case 'proxy ls'
+            printf '%s\n' --session
+        case 'proxy rm'
             printf '%s\n' --session
         case 'repl'
             printf '%s\n' --clock --seed --session
@@ -91,7 +111,7 @@ function __vnet_valued_flags
         case 'router show'
             printf '%s\n' --session
         case 'send'
-            printf '%s\n' --count --data --from-port --hex --interval --size --session
+            printf '%s\n' --count --data --from-port --hex --interval --replies --size --wait --session
         case 'status'
             printf '%s\n' --session
         case 'up'
@@ -181,12 +201,15 @@ complete -c vnet -n '__vnet_using \'\'' -f -a demo -d 'Run the built-in scenario
 complete -c vnet -n '__vnet_using \'\'' -f -a dns -d 'Names that hosts resolve: register, list and remove them.'
 complete -c vnet -n '__vnet_using \'\'' -f -a down -d 'Stop a session: flush and close its captures, stop the daemon, remove its socket.'
 complete -c vnet -n '__vnet_using \'\'' -f -a events -d 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C (exit 0).'
+complete -c vnet -n '__vnet_using \'\'' -f -a exec -d 'Run a real program as a virtual host: set up maps, run it, tear them down, exit with its status.'
 complete -c vnet -n '__vnet_using \'\'' -f -a export -d 'Write the session as a topology file (YAML): routers, hosts, NAT, filters and names.'
 complete -c vnet -n '__vnet_using \'\'' -f -a filter -d 'Impairment on an interface: loss, delay, jitter, duplication, rate and match drops.'
 complete -c vnet -n '__vnet_using \'\'' -f -a host -d 'Endpoints on a router\'s subnet: add, list, show and remove them.'
 complete -c vnet -n '__vnet_using \'\'' -f -a init -d 'Write a topology file by answering a few questions (sites, NAT types, hosts, a public server).'
 complete -c vnet -n '__vnet_using \'\'' -f -a listen -d 'Receive UDP datagrams on a virtual host and print each with the address it came from.'
+complete -c vnet -n '__vnet_using \'\'' -f -a map -d 'Real clients on loopback acting as virtual hosts: local ports bridged in.'
 complete -c vnet -n '__vnet_using \'\'' -f -a nat -d 'A router\'s NAT: show its live mapping table or change its behaviour.'
+complete -c vnet -n '__vnet_using \'\'' -f -a proxy -d 'Real UDP servers on loopback made reachable inside the virtual network.'
 complete -c vnet -n '__vnet_using \'\'' -f -a repl -d 'Type vnet commands without the `vnet` prefix; attaches to a running session or holds its own.'
 complete -c vnet -n '__vnet_using \'\'' -f -a router -d 'Routers in a tree, each owning a subnet and NATing to its parent.'
 complete -c vnet -n '__vnet_using \'\'' -f -a send -d 'Send UDP datagrams from a virtual host.'
@@ -208,8 +231,15 @@ complete -c vnet -n '__vnet_using \'host\'' -f -a add -d 'Add a host on a router
 complete -c vnet -n '__vnet_using \'host\'' -f -a ls -d 'List hosts.'
 complete -c vnet -n '__vnet_using \'host\'' -f -a rm -d 'Remove a host. Its sockets close; packets in flight to it are dropped.'
 complete -c vnet -n '__vnet_using \'host\'' -f -a show -d 'Show a host: addresses, interface counters, bound sockets.'
+complete -c vnet -n '__vnet_using \'map\'' -f -a add -d 'Bind a local UDP port; what a real program sends there leaves virtual HOST toward DEST:PORT.'
+complete -c vnet -n '__vnet_using \'map\'' -f -a ls -d 'List maps: local address, virtual host and port, remote, the real client, packets each way.'
+complete -c vnet -n '__vnet_using \'map\'' -f -a rm -d 'Remove a map: its local port and virtual socket close.'
+complete -c vnet -n '__vnet_using \'map\'' -f -a set -d 'Change where a live map sends; its virtual socket, NAT mapping and real client stay (hole punching).'
 complete -c vnet -n '__vnet_using \'nat\'' -f -a set -d 'Change a router\'s NAT. A new mapping or filtering behaviour starts an empty table; other changes keep mappings.'
 complete -c vnet -n '__vnet_using \'nat\'' -f -a show -d 'Show the live mapping table of a router\'s NAT.'
+complete -c vnet -n '__vnet_using \'proxy\'' -f -a add -d 'Make a real UDP server on loopback reachable inside the virtual network at VIRTUAL_IP:PORT.'
+complete -c vnet -n '__vnet_using \'proxy\'' -f -a ls -d 'List proxied real servers: virtual address, real address, clients, packets each way, errors.'
+complete -c vnet -n '__vnet_using \'proxy\'' -f -a rm -d 'Remove a proxy: its sockets close, and a host it created goes too.'
 complete -c vnet -n '__vnet_using \'router\'' -f -a add -d 'Add a router that owns a subnet; a child router NATs to its parent.'
 complete -c vnet -n '__vnet_using \'router\'' -f -a ls -d 'List routers.'
 complete -c vnet -n '__vnet_using \'router\'' -f -a rm -d 'Remove a router and everything below it (hosts, child routers). Packets in flight are dropped.'
@@ -274,6 +304,16 @@ complete -c vnet -n '__vnet_using \'down\'' -l session -x -d 'session name (defa
 complete -c vnet -n '__vnet_using \'events\'' -s f -l follow -d 'keep printing new events'
 complete -c vnet -n '__vnet_using \'events\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'events\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet exec
+complete -c vnet -n '__vnet_using \'exec\'' -l clock -x -a 'real virtual' -d 'standalone: the clock of the network built from -f (default real)'
+complete -c vnet -n '__vnet_using \'exec\'' -s f -l file -r -F -d 'with no session running: build this topology in this process for the run'
+complete -c vnet -n '__vnet_using \'exec\'' -l host -x -a '(__vnet_node_names host)' -d 'the virtual host the program becomes'
+complete -c vnet -n '__vnet_using \'exec\'' -l map -x -d 'LOCAL=DEST:PORT: a local port (or 127.x.y.z:PORT) bridged to DEST:PORT from HOST (repeatable)'
+complete -c vnet -n '__vnet_using \'exec\'' -l seed -x -d 'standalone: seed for every random choice'
+complete -c vnet -n '__vnet_using \'exec\'' -l timeout -x -d 'stop the program (SIGTERM, then SIGKILL) after this long; exit status 124'
+complete -c vnet -n '__vnet_using \'exec\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'exec\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
 # vnet export
 complete -c vnet -n '__vnet_using \'export\'' -s o -l output -r -F -d 'file to write (replaced atomically); stdout when left out'
@@ -359,6 +399,28 @@ complete -c vnet -n '__vnet_using \'listen\'' -l timeout -x -d 'give up after th
 complete -c vnet -n '__vnet_using \'listen\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'listen\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
+# vnet map add
+complete -c vnet -n '__vnet_using \'map add\'' -l allow-remote -d 'allow --listen on an address beyond loopback'
+complete -c vnet -n '__vnet_using \'map add\'' -l host -x -a '(__vnet_node_names host)' -d 'the virtual host the real program becomes'
+complete -c vnet -n '__vnet_using \'map add\'' -l listen -x -d 'local address to bind, 127.0.0.1:PORT (port 0: any free port)'
+complete -c vnet -n '__vnet_using \'map add\'' -l port -x -d 'the virtual source port on HOST (default: ephemeral)'
+complete -c vnet -n '__vnet_using \'map add\'' -l remote -x -d 'where its datagrams go inside the virtual network, DEST:PORT (IP or name)'
+complete -c vnet -n '__vnet_using \'map add\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'map add\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet map ls
+complete -c vnet -n '__vnet_using \'map ls\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'map ls\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet map rm
+complete -c vnet -n '__vnet_using \'map rm\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'map rm\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet map set
+complete -c vnet -n '__vnet_using \'map set\'' -l remote -x -d 'new destination, DEST:PORT'
+complete -c vnet -n '__vnet_using \'map set\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'map set\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
 # vnet nat set
 complete -c vnet -n '__vnet_using \'nat set\'' -l allocation -x -a 'sequential random' -d 'how new external ports are picked'
 complete -c vnet -n '__vnet_using \'nat set\'' -l filtering -x -a 'ei ad apd' -d 'RFC 4787 filtering'
@@ -380,6 +442,21 @@ complete -c vnet -n '__vnet_using \'nat set\'; and __vnet_argc_is 0' -f -a '(__v
 complete -c vnet -n '__vnet_using \'nat show\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'nat show\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'nat show\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
+
+# vnet proxy add
+complete -c vnet -n '__vnet_using \'proxy add\'' -l as -x -d 'where it appears in the virtual network, VIRTUAL_IP:PORT'
+complete -c vnet -n '__vnet_using \'proxy add\'' -l real -x -d 'the real server, 127.0.0.1:PORT (any 127.0.0.0/8 address)'
+complete -c vnet -n '__vnet_using \'proxy add\'' -l router -x -a '(__vnet_node_names router)' -d 'router for a new host (default: the one whose subnet holds VIRTUAL_IP)'
+complete -c vnet -n '__vnet_using \'proxy add\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'proxy add\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet proxy ls
+complete -c vnet -n '__vnet_using \'proxy ls\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'proxy ls\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet proxy rm
+complete -c vnet -n '__vnet_using \'proxy rm\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'proxy rm\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
 # vnet repl
 complete -c vnet -n '__vnet_using \'repl\'' -l bail -d 'on a script, stop at the first failing line'
@@ -437,7 +514,9 @@ complete -c vnet -n '__vnet_using \'send\'' -l data -x -d 'payload text (default
 complete -c vnet -n '__vnet_using \'send\'' -l from-port -x -d 'source port (default: ephemeral)'
 complete -c vnet -n '__vnet_using \'send\'' -l hex -x -d 'payload as hex digits'
 complete -c vnet -n '__vnet_using \'send\'' -l interval -x -d 'time between datagrams, on the session clock (e.g. 20ms)'
+complete -c vnet -n '__vnet_using \'send\'' -l replies -x -d 'with --wait: stop once this many replies came (default: wait it out)'
 complete -c vnet -n '__vnet_using \'send\'' -l size -x -d 'payload of this many bytes'
+complete -c vnet -n '__vnet_using \'send\'' -l wait -x -d 'then print replies to this socket for this long (wall time), like nc -u -w; exit 124 if too few came'
 complete -c vnet -n '__vnet_using \'send\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'send\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'send\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'the sending host'

@@ -11,6 +11,8 @@ import { hostView, mappingView, routerView } from './views.js';
 import { topologyApplyMethod, topologyExportMethod } from './topology.js';
 import { CaptureManager } from '../capture/index.js';
 import { SessionCaptures } from './captures.js';
+import { Bridge } from '../bridge/index.js';
+import { bridgeMethods } from './bridge-methods.js';
 
 export interface SessionOptions {
   clock?: 'virtual' | 'real';
@@ -40,6 +42,8 @@ export class Session {
   readonly methods: Record<string, Method>;
   /** Packet captures of this session's interfaces (files, or streams to a caller). */
   readonly captures: SessionCaptures;
+  /** Real programs bridged in: proxied servers and mapped clients (the only real sockets). */
+  readonly bridge: Bridge;
 
   constructor(options: SessionOptions = {}) {
     this.clockKind = options.clock ?? 'real';
@@ -52,8 +56,10 @@ export class Session {
       for (const f of this.followers) f(e);
     });
     this.captures = new SessionCaptures(new CaptureManager(this.net));
+    this.bridge = new Bridge(this.net);
     this.methods = {
       ...this.captures.methods(),
+      ...bridgeMethods(this.bridge),
       status: () => this.status(),
       'router.add': (p) => routerView(this.net.addRouter(p as unknown as RouterOptions)),
       'router.ls': () => this.net.routers.map(routerView),
@@ -103,6 +109,8 @@ export class Session {
       hosts: this.net.hosts.map(hostView),
       filters: this.net.filters.list(),
       captures: this.captures.manager.list(),
+      proxies: this.bridge.listProxies(),
+      maps: this.bridge.listMaps(),
       names: this.net.names(),
     };
   }
@@ -120,6 +128,7 @@ export class Session {
   /** Stops and flushes every capture, then the network. */
   close(): void {
     this.captures.stopAll();
+    void this.bridge.close();
     this.followers.clear();
     this.net.close();
   }

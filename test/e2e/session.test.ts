@@ -233,15 +233,19 @@ test('events --follow --json streams new events as JSON lines until Ctrl-C, whic
 });
 
 test('send --wait prints the replies that come back (an echo through the NAT), and exits 124 when none do', async () => {
-  const echo = box.spawn(['listen', 'server:7', '--echo', '--count', '1', '--session', 'main']);
+  // A session of its own: the others' filters (a delay on a virtual clock) would hold the echo back.
+  await box.ok(['up', '--clock', 'virtual', '--session', 'wait']);
+  await buildNatTopology('wait');
+  const echo = box.spawn(['listen', 'server:7', '--echo', '--count', '1', '--session', 'wait']);
   const echoDone = box.finish(echo, ['listen', '--echo']);
   await stderrLine(echo, /listening on/);
-  const r = await box.run(['send', 'alice', '198.51.100.7:7', '--data', 'ping', '--wait', '5s', '--replies', '1', '--json', '--session', 'main']);
+  const r = await box.run(['send', 'alice', '198.51.100.7:7', '--data', 'ping', '--wait', '5s', '--replies', '1', '--json', '--session', 'wait']);
   assert.equal(r.code, 0, r.stderr);
   const reply = JSON.parse(r.stdout.trim().split('\n')[0]) as { from: string; data: string };
   assert.deepEqual([reply.from, reply.data], ['198.51.100.7:7', 'ping']);
   assert.match(r.stderr, /1 reply within 5s/);
   assert.equal((await echoDone).code, 0);
-  const none = await box.run(['send', 'alice', '198.51.100.7:9', '--wait', '100ms', '--session', 'main']);
+  const none = await box.run(['send', 'alice', '198.51.100.7:9', '--wait', '100ms', '--session', 'wait']);
   assert.equal(none.code, 124);
+  await box.ok(['down', '--session', 'wait']);
 });

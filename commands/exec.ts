@@ -1,0 +1,134 @@
+// `vnet exec`: run a real program as a virtual host: maps up, program run, maps down, its exit status.
+import { dirname, resolve } from 'node:path';
+import { constants } from 'node:os';
+import { Flags } from '@oclif/core';
+import { execa } from 'execa';
+import { useInProcessSession, VnetCommand } from '../src/cli/base.js';
+import { invalid, VnetError } from '../src/engine/errors.js';
+import { parseDuration } from '../src/engine/units.js';
+import type { MapInfo } from '../src/bridge/index.js';
+import { probeSocket } from '../src/session/client.js';
+import { sessionName, socketPath } from '../src/session/runtime.js';
+import { Session } from '../src/session/session.js';
+import { readTopologyText } from './up.js';
+
+interface MapSpec {
+  listen: string;
+  remote: string;
+}
+
+export default class Exec extends VnetCommand {
+  static override summary = 'Run a real program as a virtual host: set up maps, run it, tear them down, exit with its status.';
+  static override description =
+    'Each --map LOCAL=DEST:PORT binds LOCAL (a port, or ADDR:PORT on 127.0.0.0/8; 0 picks a free port) so that what the program sends ' +
+    'there leaves HOST toward DEST:PORT, and replies come back to it. The program gets the chosen addresses in its environment: ' +
+    'VNET_MAP_1=127.0.0.1:PORT, VNET_MAP_1_PORT=PORT (and _2, _3, ... in --map order), VNET_HOST and VNET_SESSION. stdio is the ' +
+    'terminal\'s; SIGINT, SIGTERM and SIGHUP are passed on. With a running session the maps live there; without one, -f builds a ' +
+    'network in this process for the run (standalone). Exit status: the program\'s; 124 when --timeout passes; 127 when it cannot be run.';
+  static override examples = [
+    '<%= config.bin %> exec --host alice --map 15353=198.51.100.53:53 -- dig @127.0.0.1 -p 15353 test.example',
+    '<%= config.bin %> exec --host alice --map 0=server.example:7 -- sh -c \'echo hi | socat - UDP:$VNET_MAP_1\'',
+    '<%= config.bin %> exec -f lab.yaml --host bob --map 5000=198.51.100.7:5000 --timeout 30s -- ./my-voip-client 127.0.0.1 5000',
+  ];
+  static override strict = false;
+  static override usage = 'exec --host HOST [--map LOCAL=DEST:PORT]... [--timeout D] [-f TOPOLOGY] -- CMD [ARGS...]';
+  static override flags = {
+    host: Flags.string({ description: 'the virtual host the program becomes', required: true }),
+    map: Flags.string({ description: 'LOCAL=DEST:PORT: a local port (or 127.x.y.z:PORT) bridged to DEST:PORT from HOST (repeatable)', multiple: true }),
+    timeout: Flags.string({ description: 'stop the program (SIGTERM, then SIGKILL) after this long; exit status 124' }),
+    file: Flags.string({ char: 'f', description: 'with no session running: build this topology in this process for the run' }),
+    clock: Flags.string({ description: 'standalone: the clock of the network built from -f (default real)', options: ['real', 'virtual'] }),
+    seed: Flags.integer({ description: 'standalone: seed for every random choice', min: 0 }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Exec);
+    this.setup(flags);
+    const cmd = argv as string[];
+    if (cmd.length === 0) throw invalid('name the program to run after --, e.g. `vnet exec --host alice --map 4000=198.51.100.7:7 -- socat - UDP:127.0.0.1:4000`');
+    const specs = (flags.map ?? []).map(parseMap);
+    const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout, 'timeout') / 1e6;
+    const standalone = await this.standaloneSession(flags);
+    const maps: MapInfo[] = [];
+    try {
+      for (const m of specs) maps.push((await this.call('map.add', { host: flags.host, listen: m.listen, remote: m.remote })) as MapInfo);
+      const env: Record<string, string> = { VNET_HOST: flags.host, VNET_SESSION: sessionName(flags.session) };
+      maps.forEach((m, i) => {
+        env[`VNET_MAP_${i + 1}`] = m.listen;
+        env[`VNET_MAP_${i + 1}_PORT`] = m.listen.slice(m.listen.lastIndexOf(':') + 1);
+      });
+      const code = await runProgram(cmd, env, timeoutMs);
+      if (code !== 0) this.exit(code);
+    } finally {
+      for (const m of maps) await this.call('map.rm', { id: m.id }).catch(() => undefined);
+      if (standalone) {
+        useInProcessSession(null);
+        standalone.close();
+      }
+    }
+  }
+
+  /** With no daemon for the session: a Session in this process, built from -f; otherwise null (the daemon is used). */
+  private async standaloneSession(flags: { session?: string; file?: string; clock?: string; seed?: number }): Promise<Session | null> {
+    const name = sessionName(flags.session);
+    if ((await probeSocket(socketPath(name), 1000)) === 'alive') {
+      if (flags.file) throw invalid(`session "${name}" is running, so -f is not used; drop -f, or stop the session to run standalone`);
+      return null;
+    }
+    if (!flags.file) {
+      throw new VnetError('ENOSESSION', `no session "${name}" is running; start one with \`vnet up -f TOPOLOGY\`, or give \`vnet exec -f TOPOLOGY\` to run standalone`);
+    }
+    const topology = readTopologyText(flags.file);
+    const session = new Session({ clock: (flags.clock ?? 'real') as 'real' | 'virtual', seed: flags.seed ?? 1, name });
+    try {
+      await session.call('topology.apply', { ...topology, baseDir: dirname(resolve(flags.file)) }, { signal: new AbortController().signal, emit: () => {} });
+    } catch (err) {
+      session.close();
+      throw err;
+    }
+    useInProcessSession(session);
+    return session;
+  }
+}
+
+/** "4000=198.51.100.7:7" or "127.0.0.2:5351=192.168.1.1:5351" → the map's listen and remote. */
+function parseMap(text: string): MapSpec {
+  const eq = text.indexOf('=');
+  const local = text.slice(0, eq);
+  const remote = text.slice(eq + 1);
+  if (eq <= 0 || !remote.includes(':')) {
+    throw invalid(`--map "${text}" is not LOCAL=DEST:PORT, e.g. 4000=198.51.100.7:7 or 127.0.0.2:5351=192.168.1.1:5351`);
+  }
+  return { listen: /^\d+$/.test(local) ? `127.0.0.1:${local}` : local, remote };
+}
+
+/** Runs the program with the terminal's stdio, passing signals on; resolves with the exit status vnet should use. */
+async function runProgram(cmd: string[], env: Record<string, string>, timeoutMs: number | undefined): Promise<number> {
+  const child = execa(cmd[0], cmd.slice(1), {
+    stdio: 'inherit',
+    reject: false,
+    env,
+    ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
+    forceKillAfterDelay: 2000,
+  });
+  const pass = (sig: NodeJS.Signals): void => void child.kill(sig);
+  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of sigs) process.on(s, pass);
+  try {
+    const r = await child;
+    if (r.timedOut) {
+      process.stderr.write(`vnet: ${cmd[0]} ran longer than ${timeoutMs} ms and was stopped\n`);
+      return 124;
+    }
+    if (r.exitCode !== undefined) return r.exitCode;
+    if (r.signal) return 128 + (constants.signals[r.signal] ?? 0);
+    if ((r as { code?: string }).code === 'ENOENT' || /ENOENT/.test(r.message ?? '')) {
+      process.stderr.write(`vnet: ${cmd[0]}: command not found; check the name and PATH\n`);
+      return 127;
+    }
+    process.stderr.write(`vnet: cannot run ${cmd[0]}: ${r.shortMessage ?? r.message}\n`);
+    return 126;
+  } finally {
+    for (const s of sigs) process.off(s, pass);
+  }
+}
