@@ -5,8 +5,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureManager } from '../src/capture/index.js';
-import { Network } from '../src/engine/network.js';
-import type { VSocket } from '../src/engine/socket.js';
+import { nat2Workload, type Nat2 } from './workloads.js';
 
 type Report = (f: { name: string; value: number; unit: string; target?: string }) => void;
 
@@ -15,31 +14,9 @@ const BATCH = 1000;
 const SIZE = 100;
 const IFACES = ['a', 'nat-a/lan', 'nat-a/uplink', 'internet/lan', 'nat-b/uplink', 'nat-b/lan', 'b'];
 
-interface Workload {
-  net: Network;
-  from: VSocket;
-  to: VSocket;
-  port: number;
-}
+type Workload = Nat2;
 
-/** bench/run.ts's nat2: a behind nat-a, b behind nat-b, both mappings open. */
-function nat2(): Workload {
-  const net = new Network({ clock: 'virtual', seed: 1 });
-  net.addRouter({ name: 'internet', cidr: '0.0.0.0/0' });
-  net.addRouter({ name: 'nat-a', parent: 'internet', cidr: '192.168.1.0/24', ips: ['203.0.113.1'], nat: 'port-restricted' });
-  net.addRouter({ name: 'nat-b', parent: 'internet', cidr: '192.168.2.0/24', ips: ['203.0.113.2'], nat: 'port-restricted' });
-  const from = net.addHost({ name: 'a', router: 'nat-a' }).udpBind(5000);
-  const to = net.addHost({ name: 'b', router: 'nat-b' }).udpBind(7000);
-  to.setRecvBufferSize(64 * 1024 * 1024);
-  from.send('open', 7000, '203.0.113.2');
-  net.runDue();
-  to.send('open', net.router('nat-a').nat!.list()[0].externalPort, '203.0.113.1');
-  net.runDue();
-  const port = net.router('nat-b').nat!.list()[0].externalPort;
-  from.send('open', port, '203.0.113.2');
-  net.runDue();
-  return { net, from, to, port };
-}
+const nat2 = nat2Workload;
 
 /** Sends DATAGRAMS in batches; returns delivered datagrams per second. */
 function trial(w: Workload): number {

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { Network } from '../src/engine/network.js';
 import type { VSocket } from '../src/engine/socket.js';
 import { cliLatency } from './cli.js';
+import { nat2Workload } from './workloads.js';
 import { captureBench } from './capture.js';
 import { bridgeBench } from './bridge.js';
 
@@ -89,22 +90,8 @@ function nat1(): void {
 }
 
 function nat2(): void {
-  const net = base();
-  net.addRouter({ name: 'nat-a', parent: 'internet', cidr: '192.168.1.0/24', ips: ['203.0.113.1'], nat: 'port-restricted' });
-  net.addRouter({ name: 'nat-b', parent: 'internet', cidr: '192.168.2.0/24', ips: ['203.0.113.2'], nat: 'port-restricted' });
-  const a = net.addHost({ name: 'a', router: 'nat-a' }).udpBind(5000);
-  const b = net.addHost({ name: 'b', router: 'nat-b' }).udpBind(7000);
-  b.setRecvBufferSize(64 * 1024 * 1024);
-  // Open both mappings (a hole punch), then find B's mapped port.
-  a.send('open', 7000, '203.0.113.2');
-  net.runDue();
-  const bMapping = net.router('nat-a').nat!.list()[0];
-  b.send('open', bMapping.externalPort, '203.0.113.1');
-  net.runDue();
-  const bPort = net.router('nat-b').nat!.list()[0].externalPort;
-  a.send('open', bPort, '203.0.113.2');
-  net.runDue();
-  const r = throughput(net, a, bPort, '203.0.113.2', b, 1000);
+  const { net, from, to, port } = nat2Workload();
+  const r = throughput(net, from, port, '203.0.113.2', to, 1000);
   report({ name: 'nat2.pps', value: r.pps, unit: 'pps', target: '1,000,000, zero loss', pion: '75k lossless, 256k saturated' });
   report({ name: 'nat2.loss', value: DATAGRAMS - r.delivered, unit: 'datagrams' });
   report({ name: 'nat2.pps_first_trial', value: r.cold, unit: 'pps (JIT still warming)' });
