@@ -4,8 +4,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaptureManager } from '../src/capture/index.js';
-import { nat2Workload, type Nat2 } from './workloads.js';
+import { CaptureManager, type CaptureInfo } from '../src/capture/index.js';
+import { nat2Workload, sendTrial, type Nat2 } from './workloads.js';
 
 type Report = (f: { name: string; value: number; unit: string; target?: string }) => void;
 
@@ -14,41 +14,26 @@ const BATCH = 1000;
 const SIZE = 100;
 const IFACES = ['a', 'nat-a/lan', 'nat-a/uplink', 'internet/lan', 'nat-b/uplink', 'nat-b/lan', 'b'];
 
-type Workload = Nat2;
-
-const nat2 = nat2Workload;
-
 /** Sends DATAGRAMS in batches; returns delivered datagrams per second. */
-function trial(w: Workload): number {
-  let delivered = 0;
-  const count = (): void => {
-    delivered++;
-  };
-  w.to.on('message', count);
-  const payload = Buffer.alloc(SIZE, 7);
-  const t0 = performance.now();
-  for (let sent = 0; sent < DATAGRAMS; sent += BATCH) {
-    for (let i = 0; i < BATCH; i++) w.from.sendBytes(payload, w.port, '203.0.113.2');
-    w.net.runDue();
-  }
-  const ms = performance.now() - t0;
-  w.to.off('message', count);
-  if (delivered !== DATAGRAMS) throw new Error(`nat2 delivered ${delivered} of ${DATAGRAMS}`);
-  return (delivered / ms) * 1000;
+function trial(w: Nat2): number {
+  const r = sendTrial(w.net, w.from, w.port, '203.0.113.2', w.to, { datagrams: DATAGRAMS, batch: BATCH, size: SIZE });
+  if (r.delivered !== DATAGRAMS) throw new Error(`nat2 delivered ${r.delivered} of ${DATAGRAMS}`);
+  return r.pps;
 }
 
-/** One warm-up trial, then the median of three, each on a fresh network and fresh captures. */
-function measure(setup: (w: Workload) => (() => void) | null): { pps: number; records: number; bytes: number } {
-  const runs: { pps: number; records: number; bytes: number }[] = [];
+/**
+ * One warm-up trial, then the median of three, each on a fresh network. `setup` starts the trial's
+ * captures and returns what stops them afterwards (giving their final infos), or null for none.
+ */
+function measure(setup: (w: Nat2) => (() => CaptureInfo[]) | null): { pps: number; records: number } {
+  const runs: { pps: number; records: number }[] = [];
   for (let i = 0; i < 4; i++) {
-    const w = nat2();
+    const w = nat2Workload();
     const finish = setup(w);
     const pps = trial(w);
-    const m = (w as Workload & { captures?: CaptureManager }).captures;
-    const infos = m ? m.stopAll() : [];
-    finish?.();
+    const infos = finish?.() ?? [];
     if (infos.some((c) => c.state !== 'stopped')) throw new Error(`a capture failed: ${JSON.stringify(infos)}`);
-    if (i > 0) runs.push({ pps, records: infos.reduce((n, c) => n + c.packets, 0), bytes: infos.reduce((n, c) => n + c.bytes, 0) });
+    if (i > 0) runs.push({ pps, records: infos.reduce((n, c) => n + c.packets, 0) });
   }
   runs.sort((x, y) => x.pps - y.pps);
   return runs[1];
@@ -59,17 +44,23 @@ export function captureBench(report: Report): void {
   try {
     const plain = measure(() => null);
     let fileBytes = 0;
-    const withCapture = (format: 'pcap' | 'pcapng') => (w: Workload): (() => void) => {
+    const withCapture = (format: 'pcap' | 'pcapng') => (w: Nat2): (() => CaptureInfo[]) => {
       const m = new CaptureManager(w.net);
-      (w as Workload & { captures?: CaptureManager }).captures = m;
       const files: string[] = [];
-      if (format === 'pcapng') files.push(join(dir, 'nat2.pcapng'));
-      else for (const [i] of IFACES.entries()) files.push(join(dir, `nat2-${i}.pcap`));
-      if (format === 'pcapng') m.start({ ifaces: IFACES, file: files[0] });
-      else IFACES.forEach((iface, i) => m.start({ ifaces: [iface], file: files[i] }));
+      if (format === 'pcapng') {
+        files.push(join(dir, 'nat2.pcapng'));
+        m.start({ ifaces: IFACES, file: files[0] });
+      } else {
+        IFACES.forEach((iface, i) => {
+          files.push(join(dir, `nat2-${i}.pcap`));
+          m.start({ ifaces: [iface], file: files[i] });
+        });
+      }
       return () => {
+        const infos = m.stopAll();
         fileBytes = files.reduce((n, f) => n + statSync(f).size, 0);
         for (const f of files) rmSync(f);
+        return infos;
       };
     };
     const ng = measure(withCapture('pcapng'));

@@ -30,3 +30,28 @@ export function nat2Workload(): Nat2 {
   net.runDue();
   return { net, from, to, port };
 }
+
+/**
+ * Sends `datagrams` datagrams of `size` bytes from `from` to `address`:`port` in batches, draining
+ * the engine between batches so nothing overflows; returns what `sink` received and the rate (pps, unrounded).
+ */
+export function sendTrial(
+  net: Network, from: VSocket, port: number, address: string, sink: VSocket, opts: { datagrams: number; batch: number; size: number },
+): { pps: number; delivered: number } {
+  let delivered = 0;
+  const count = (): void => {
+    delivered++;
+  };
+  sink.on('message', count);
+  const payload = Buffer.alloc(opts.size, 7);
+  const t0 = performance.now();
+  for (let sent = 0; sent < opts.datagrams; ) {
+    const n = Math.min(opts.batch, opts.datagrams - sent);
+    for (let i = 0; i < n; i++) from.sendBytes(payload, port, address);
+    sent += n;
+    net.runDue();
+  }
+  const ms = performance.now() - t0;
+  sink.off('message', count);
+  return { pps: (delivered / ms) * 1000, delivered };
+}

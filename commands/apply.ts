@@ -16,8 +16,9 @@ export default class Apply extends VnetCommand {
       'added at the end of its interface\'s chain; a dns name with another address gets the new one. Nothing absent from ' +
       'the file is removed.',
     'All or nothing: an invalid file, or one that conflicts with the session, changes nothing (exit 2). clock and seed in ' +
-      'the file are for `vnet up -f`: apply ignores them, with a note when they differ from the session\'s. captures are ' +
-      'refused for now. The format is schema/topology.schema.json; `vnet export` writes it.',
+      'the file are for `vnet up -f`: apply ignores them, with a note when they differ from the session\'s. captures start ' +
+      'on their interfaces, their files relative to the topology file\'s directory; one already running with the same ' +
+      'file and interfaces is left alone. The format is schema/topology.schema.json; `vnet export` writes it.',
   ].join('\n\n');
   static override examples = [
     '<%= config.bin %> apply -f topo.yaml',

@@ -17,7 +17,6 @@ export default class Down extends VnetCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Down);
-    this.setup(flags);
     const name = sessionName(flags.session);
     const sock = socketPath(name);
     const pidFile = pidPath(name);

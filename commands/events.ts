@@ -12,7 +12,6 @@ export default class Events extends VnetCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Events);
-    this.setup(flags);
     const interrupt = interruptSignal();
     try {
       await this.call('events', { follow: flags.follow }, (item) => this.printItem(item, () => describeEvent(item as NetworkEvent)), interrupt.signal).catch(endedByCtrlC(interrupt.signal, null));

@@ -1,5 +1,4 @@
 // `vnet exec`: run a real program as a virtual host: maps up, program run, maps down, its exit status.
-import { dirname, resolve } from 'node:path';
 import { constants } from 'node:os';
 import { Flags } from '@oclif/core';
 import { execa } from 'execa';
@@ -10,7 +9,7 @@ import type { MapInfo } from '../src/bridge/index.js';
 import { probeSocket } from '../src/session/client.js';
 import { sessionName, socketPath } from '../src/session/runtime.js';
 import { Session } from '../src/session/session.js';
-import { readTopologyText } from './up.js';
+import { readTopologyFile } from '../src/session/topology.js';
 
 interface MapSpec {
   listen: string;
@@ -78,10 +77,10 @@ export default class Exec extends VnetCommand {
     if (!flags.file) {
       throw new VnetError('ENOSESSION', `no session "${name}" is running; start one with \`vnet up -f TOPOLOGY\`, or give \`vnet exec -f TOPOLOGY\` to run standalone`);
     }
-    const topology = readTopologyText(flags.file);
+    const topology = await readTopologyFile(flags.file);
     const session = new Session({ clock: (flags.clock ?? 'real') as 'real' | 'virtual', seed: flags.seed ?? 1, name });
     try {
-      await session.call('topology.apply', { ...topology, baseDir: dirname(resolve(flags.file)) }, { signal: new AbortController().signal, emit: () => {} });
+      await session.call('topology.apply', topology, { signal: new AbortController().signal, emit: () => {} });
     } catch (err) {
       session.close();
       throw err;

@@ -26,7 +26,6 @@ export default class Init extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Init);
-    this.setup(flags);
     if (!flags.defaults && !canAsk()) {
       throw new VnetError('EINVAL', 'vnet init asks its questions at a terminal and none is attached; give --defaults to write the default topology');
     }

@@ -2,7 +2,7 @@
 import { Args, Flags } from '@oclif/core';
 import { out } from '../src/cli/style.js';
 import { endedByCtrlC, EXIT, interruptSignal, VnetCommand } from '../src/cli/base.js';
-import { splitHostPort } from '../src/session/session.js';
+import { parseEndpoint } from '../src/bridge/endpoint.js';
 import { parseDuration } from '../src/engine/units.js';
 
 interface Datagram {
@@ -28,8 +28,7 @@ export default class Listen extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Listen);
-    this.setup(flags);
-    const [host, port] = splitHostPort(args.endpoint, 'endpoint');
+    const { host, port } = parseEndpoint(args.endpoint, 'endpoint');
     const interrupt = interruptSignal();
     try {
       const r = (await this.call('listen', {

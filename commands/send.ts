@@ -29,7 +29,6 @@ export default class Send extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Send);
-    this.setup(flags);
     const interrupt = interruptSignal();
     try {
       const r = (await this.call('send', {

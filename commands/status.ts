@@ -10,8 +10,7 @@ export default class Status extends VnetCommand {
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json | jq .session'];
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Status);
-    this.setup(flags);
+    await this.parse(Status);
     const s = (await this.call('status')) as { session: { name: string; clock: string; seed: number; time: string }; routers: RouterView[]; hosts: HostView[]; filters: FilterInfo[] };
     this.print(s, () => [
       `session ${s.session.name}: ${s.session.clock} clock at ${s.session.time}, seed ${s.session.seed}`,

@@ -5,10 +5,12 @@ import { Flags } from '@oclif/core';
 import { parse as parseYaml } from 'yaml';
 import { VnetCommand } from '../src/cli/base.js';
 import { startDetached } from '../src/cli/daemon-start.js';
-import { invalid, VnetError } from '../src/engine/errors.js';
+import { invalid } from '../src/engine/errors.js';
 import { probeSocket } from '../src/session/client.js';
 import { Daemon, stopOnSignals } from '../src/session/daemon.js';
-import { logPath, sessionName, socketPath } from '../src/session/runtime.js';
+import { alreadyRunning } from '../src/session/server.js';
+import { readTopologyFile } from '../src/session/topology.js';
+import { sessionName, socketPath } from '../src/session/runtime.js';
 
 export default class Up extends VnetCommand {
   static override summary = 'Start a session: a background daemon holding one network, shared by every vnet command.';
@@ -32,9 +34,8 @@ export default class Up extends VnetCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Up);
-    this.setup(flags);
     const name = sessionName(flags.session);
-    const topology = flags.file === undefined ? undefined : readTopologyText(flags.file);
+    const topology = flags.file === undefined ? undefined : await readTopologyFile(flags.file);
     const fromFile = topology ? topologySettings(topology.text) : {};
     const clock = (flags.clock ?? fromFile.clock ?? 'real') as 'real' | 'virtual';
     const seed = flags.seed ?? fromFile.seed ?? 1;
@@ -51,7 +52,7 @@ export default class Up extends VnetCommand {
     }
     const started = await startDetached(opts);
     const r = started.ready as { pid: number; socket: string };
-    this.print({ ...started.ready, log: logPath(name), applied: started.applied ?? null }, () => [
+    this.print({ ...started.ready, log: started.log, applied: started.applied ?? null }, () => [
       `session ${name} up: pid ${r.pid}, ${clock} clock, seed ${seed}`,
       `  socket ${r.socket}`,
       `  log    ${started.log}`,
@@ -63,15 +64,15 @@ export default class Up extends VnetCommand {
 /** Fails with EEXIST (exit 2) when a daemon already answers for this session; spawning one would only fail later. */
 async function refuseIfRunning(name: string): Promise<void> {
   const sock = socketPath(name);
-  if ((await probeSocket(sock, 1000)) === 'alive') {
-    throw new VnetError('EEXIST', `session "${name}" is already running (its daemon answers on ${sock}); stop it with \`vnet down\` or pick another name with --session`);
-  }
+  if ((await probeSocket(sock, 1000)) === 'alive') throw alreadyRunning(name, sock);
 }
 
-/** The file's text and the name errors should use; `-` is stdin. */
+/**
+ * Only commands/exec.ts still calls this (another reviewer's file): it goes once exec.ts uses readTopologyFile
+ * (src/session/topology.ts), which also gives baseDir.
+ */
 export function readTopologyText(file: string): { text: string; fileName: string; baseDir: string } {
   try {
-    // Capture files in the topology are relative to its directory (the daemon's own cwd is /).
     return file === '-'
       ? { text: readFileSync(0, 'utf8'), fileName: '<stdin>', baseDir: process.cwd() }
       : { text: readFileSync(file, 'utf8'), fileName: file, baseDir: dirname(resolve(file)) };

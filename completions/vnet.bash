@@ -218,7 +218,7 @@ _vnet_arg_value() {
     "host rm 0") echo 'node:host' ;;
     "host show 0") echo 'node:host' ;;
     "init 0") echo 'file' ;;
-    "listen 0") echo 'text' ;;
+    "listen 0") echo 'node:host' ;;
     "map rm 0") echo 'text' ;;
     "map set 0") echo 'text' ;;
     "nat set 0") echo 'node:router' ;;
@@ -228,7 +228,7 @@ _vnet_arg_value() {
     "router rm 0") echo 'node:router' ;;
     "router show 0") echo 'node:router' ;;
     "send 0") echo 'node:host' ;;
-    "send 1") echo 'text' ;;
+    "send 1") echo 'node:host' ;;
     *) echo text ;;
   esac
 }

@@ -398,6 +398,7 @@ complete -c vnet -n '__vnet_using \'listen\'' -l echo -d 'send each datagram bac
 complete -c vnet -n '__vnet_using \'listen\'' -l timeout -x -d 'give up after this long (wall time), exit status 124'
 complete -c vnet -n '__vnet_using \'listen\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'listen\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'listen\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'HOST:PORT to bind'
 
 # vnet map add
 complete -c vnet -n '__vnet_using \'map add\'' -l allow-remote -d 'allow --listen on an address beyond loopback'
@@ -520,6 +521,7 @@ complete -c vnet -n '__vnet_using \'send\'' -l wait -x -d 'then print replies to
 complete -c vnet -n '__vnet_using \'send\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'send\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'send\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'the sending host'
+complete -c vnet -n '__vnet_using \'send\'; and __vnet_argc_is 1' -f -a '(__vnet_node_names host)' -d 'DEST:PORT; DEST is an address, a registered name or a host name'
 
 # vnet status
 complete -c vnet -n '__vnet_using \'status\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'

@@ -7,8 +7,7 @@ export default class CaptureLs extends VnetCommand {
   static override examples = ['<%= config.bin %> capture ls', '<%= config.bin %> capture ls --json | jq ".[] | select(.state==\\"running\\") | .id"'];
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(CaptureLs);
-    this.setup(flags);
+    await this.parse(CaptureLs);
     const list = (await this.call('capture.ls')) as CaptureInfo[];
     this.print(list, () => (list.length === 0 ? 'no captures; `vnet capture start IFACE -w FILE` starts one' : list.map(describeCapture)));
   }

@@ -20,7 +20,6 @@ export default class CaptureStart extends VnetCommand {
     '<%= config.bin %> capture start home/uplink -w drops.pcapng --with-drops',
   ];
   static override strict = false;
-  static override args = {};
   static override usage = 'capture start IFACE... -w FILE [--format pcap|pcapng] [--snaplen N] [--with-drops]';
   static override flags = {
     write: Flags.string({ char: 'w', description: 'file to write (- streams to stdout)', required: true }),
@@ -32,7 +31,6 @@ export default class CaptureStart extends VnetCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(CaptureStart);
-    this.setup(flags);
     const ifaces = argv as string[];
     if (ifaces.length === 0) throw new VnetError('EINVAL', 'name at least one interface to capture, e.g. `vnet capture start home/uplink -w home.pcapng`');
     const params = { ifaces, format: flags.format, snaplen: flags.snaplen, withDrops: flags['with-drops'], resolution: flags.resolution };

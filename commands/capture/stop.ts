@@ -13,7 +13,6 @@ export default class CaptureStop extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(CaptureStop);
-    this.setup(flags);
     if ((args.id === undefined) === !flags.all) throw new VnetError('EINVAL', 'give a capture id or --all, not both or neither; `vnet capture ls` lists the ids');
     const stopped = (await this.call('capture.stop', flags.all ? { all: true } : { id: args.id })) as CaptureInfo[];
     this.print(stopped, () => (stopped.length === 0 ? 'no captures were running' : stopped.map((c) => `stopped ${describeCapture(c).trim()}`)));

@@ -8,8 +8,7 @@ export default class ClockAdvance extends VnetCommand {
   static override args = { duration: Args.string({ description: 'how far: 250ms, 5s, 2m, 1h', required: true }) };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(ClockAdvance);
-    this.setup(flags);
+    const { args } = await this.parse(ClockAdvance);
     const c = (await this.call('clock.advance', { duration: args.duration })) as { kind: string; time: string };
     this.print(c, () => `virtual clock at ${c.time}`);
   }

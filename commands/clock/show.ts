@@ -6,8 +6,7 @@ export default class ClockShow extends VnetCommand {
   static override examples = ['<%= config.bin %> clock show'];
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(ClockShow);
-    this.setup(flags);
+    await this.parse(ClockShow);
     const c = (await this.call('clock.show')) as { kind: string; time: string };
     this.print(c, () => `${c.kind} clock at ${c.time}`);
   }

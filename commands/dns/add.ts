@@ -17,7 +17,6 @@ export default class DnsAdd extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(DnsAdd);
-    this.setup(flags);
     const r = (await this.call('dns.add', { name: args.hostname, ip: args.ip, router: flags.router })) as DnsRecord;
     this.print(r, () => `${r.name} -> ${r.ip} (below ${r.router})`);
   }

@@ -7,8 +7,7 @@ export default class DnsLs extends VnetCommand {
   static override examples = ['<%= config.bin %> dns ls'];
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(DnsLs);
-    this.setup(flags);
+    await this.parse(DnsLs);
     const list = (await this.call('dns.ls')) as DnsRecord[];
     this.print(list, () => list.map((r) => `${r.name.padEnd(24)} ${r.ip.padEnd(16)} below ${r.router}${r.auto ? ' (host)' : ''}`));
   }

@@ -11,7 +11,6 @@ export default class DnsRm extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(DnsRm);
-    this.setup(flags);
     const r = (await this.call('dns.rm', { name: args.hostname, router: flags.router })) as { removed: boolean };
     if (!r.removed) throw notFound(`no registered name "${args.hostname}"; \`vnet dns ls\` lists them`);
     this.print(r, () => `removed ${args.hostname}`);

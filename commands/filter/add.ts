@@ -18,7 +18,6 @@ export default class FilterAdd extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(FilterAdd);
-    this.setup(flags);
     const f = (await this.call('filter.add', { iface: args.iface, spec: filterSpecFrom(flags) })) as FilterInfo;
     this.print(f, () => `filter ${f.id} on ${f.iface}: ${f.description}`);
   }

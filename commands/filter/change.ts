@@ -12,7 +12,6 @@ export default class FilterChange extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(FilterChange);
-    this.setup(flags);
     const f = (await this.call('filter.change', { id: args.id, spec: filterSpecFrom(flags) })) as FilterInfo;
     this.print(f, () => `filter ${f.id} on ${f.iface}: ${f.description}`);
   }

@@ -9,8 +9,7 @@ export default class FilterLs extends VnetCommand {
   static override args = { iface: Args.string({ description: 'interface, NODE/IFACE or NODE' }) };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(FilterLs);
-    this.setup(flags);
+    const { args } = await this.parse(FilterLs);
     const list = (await this.call('filter.ls', { iface: args.iface })) as FilterInfo[];
     this.print(list, () => list.map((f) => `${String(f.id).padStart(3)}  ${f.iface.padEnd(16)} ${f.description}${f.held ? `  (holding ${f.held})` : ''}`));
   }

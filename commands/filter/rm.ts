@@ -9,8 +9,7 @@ export default class FilterRm extends VnetCommand {
   static override args = { id: Args.integer({ description: 'filter id (see `vnet filter ls`)', required: true }) };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(FilterRm);
-    this.setup(flags);
+    const { args } = await this.parse(FilterRm);
     const f = (await this.call('filter.rm', { id: args.id })) as FilterInfo;
     this.print(f, () => `removed filter ${f.id} from ${f.iface}`);
   }

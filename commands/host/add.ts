@@ -20,7 +20,6 @@ export default class HostAdd extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(HostAdd);
-    this.setup(flags);
     const h = (await this.call('host.add', { name: args.name, router: flags.router, ips: flags.ip, mac: flags.mac, mtu: flags.mtu })) as HostView;
     this.print(h, () => `host ${h.name} ${h.ips.join(',')} on ${h.router}`);
   }

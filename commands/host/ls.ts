@@ -7,8 +7,7 @@ export default class HostLs extends VnetCommand {
   static override examples = ['<%= config.bin %> host ls', '<%= config.bin %> host ls --json'];
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(HostLs);
-    this.setup(flags);
+    await this.parse(HostLs);
     const list = (await this.call('host.ls')) as HostView[];
     this.print(list, () => list.map((h) => `${h.name.padEnd(12)} ${h.ips.join(',').padEnd(18)} on ${h.router}`));
   }

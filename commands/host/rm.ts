@@ -12,7 +12,6 @@ export default class HostRm extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(HostRm);
-    this.setup(flags);
     await confirmOrStop(`Remove host ${args.name}?`, flags.yes);
     const r = (await this.call('host.rm', { name: args.name })) as { removed: string[] };
     this.print(r, () => `removed ${r.removed.join(', ')}`);

@@ -10,8 +10,7 @@ export default class HostShow extends VnetCommand {
   static override args = { name: Args.string({ description: 'host name', required: true }) };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(HostShow);
-    this.setup(flags);
+    const { args } = await this.parse(HostShow);
     const h = (await this.call('host.show', { name: args.name })) as HostView;
     this.print(h, () => [
       `host ${h.name} ${h.ips.join(', ')} on ${h.router}`,

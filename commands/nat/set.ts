@@ -17,7 +17,6 @@ export default class NatSet extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(NatSet);
-    this.setup(flags);
     const nat = natOptionsFrom(flags);
     if (nat === undefined) throw invalid('nothing to change; give --nat or one of the NAT flags (see --help)');
     const r = (await this.call('nat.set', { router: args.router, nat })) as RouterView;

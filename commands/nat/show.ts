@@ -9,8 +9,7 @@ export default class NatShow extends VnetCommand {
   static override args = { router: Args.string({ description: 'router name', required: true }) };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(NatShow);
-    this.setup(flags);
+    const { args } = await this.parse(NatShow);
     const t = (await this.call('nat.show', { router: args.router })) as { router: string; nat: string; mappings: MappingView[] };
     this.print(t, () => [
       `${t.router}: ${t.nat}, ${t.mappings.length} mapping${t.mappings.length === 1 ? '' : 's'}`,

@@ -28,7 +28,6 @@ export default class RouterAdd extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RouterAdd);
-    this.setup(flags);
     const r = (await this.call('router.add', {
       name: args.name, cidr: flags.cidr, parent: flags.parent, ips: flags.ip, gateway: flags.gateway,
       nat: natOptionsFrom(flags, flags.parent === undefined ? undefined : 'port-restricted'),

@@ -7,8 +7,7 @@ export default class RouterLs extends VnetCommand {
   static override examples = ['<%= config.bin %> router ls', '<%= config.bin %> router ls --json | jq -r ".[].name"'];
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(RouterLs);
-    this.setup(flags);
+    await this.parse(RouterLs);
     const list = (await this.call('router.ls')) as RouterView[];
     this.print(list, () => list.map((r) => `${r.name.padEnd(12)} ${r.cidr.padEnd(18)} gw ${r.gateway.padEnd(15)} ${r.parent ? `parent ${r.parent} uplink ${r.uplink.join(',')} ` : '(root) '}nat ${r.nat}`));
   }

@@ -13,7 +13,6 @@ export default class RouterRm extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RouterRm);
-    this.setup(flags);
     const view = (await this.call('router.show', { name: args.name })) as RouterView;
     const below = [...view.children, ...view.hosts];
     await confirmOrStop(`Remove router ${view.name}${below.length ? ` and everything below it (${below.join(', ')})` : ''}?`, flags.yes);

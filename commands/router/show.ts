@@ -10,8 +10,7 @@ export default class RouterShow extends VnetCommand {
   static override args = { name: Args.string({ description: 'router name', required: true }) };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(RouterShow);
-    this.setup(flags);
+    const { args } = await this.parse(RouterShow);
     const r = (await this.call('router.show', { name: args.name })) as RouterView;
     this.print(r, () => [
       `router ${r.name} ${r.cidr} gateway ${r.gateway}`,

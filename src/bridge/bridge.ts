@@ -147,10 +147,9 @@ export class Bridge {
   close(): Promise<void> {
     if (this.closing === null) {
       const waits: Promise<void>[] = [];
-      for (const id of [...this.proxies.keys()]) {
-        const p = this.proxies.get(id)!;
-        this.removeProxy(id);
-        waits.push(p.close());
+      for (const p of [...this.proxies.values()]) {
+        this.removeProxy(p.id); // closes it, and removes a host it made
+        waits.push(p.close()); // the same close, for its promise
       }
       for (const m of this.maps.values()) waits.push(m.close());
       this.maps.clear();
@@ -171,7 +170,7 @@ export class Bridge {
     if (isIpv4(e.host)) ip = parseIpv4(e.host);
     else if (/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9.])?$/.test(e.host)) ip = host.resolve(e.host);
     else throw invalid(`remote "${text}" does not start with an address or a name; write it like 198.51.100.7:53 or server.example:53`);
-    return { text: `${e.host}:${e.port}`, ip, port: e.port };
+    return { text: `${e.host}:${e.port}`, address: formatIpv4(ip), port: e.port };
   }
 
   /** Removes a node a proxy created, unless another proxy (which then owns it) or a map still uses it. */

@@ -25,12 +25,12 @@ export function parseEndpoint(text: string, what: string, minPort = 1): Endpoint
   return { host, port };
 }
 
-export function isLoopback(ip: Ipv4): boolean {
+function isLoopback(ip: Ipv4): boolean {
   return ip >>> 24 === 127;
 }
 
 /** A dotted quad, or EINVAL naming `what`. */
-export function parseAddress(text: string, what: string, whole: string): Ipv4 {
+function parseAddress(text: string, what: string, whole: string): Ipv4 {
   if (!isIpv4(text)) throw invalid(`${what} "${whole}" does not start with an IPv4 address; write it like 127.0.0.1:5300`);
   return parseIpv4(text);
 }

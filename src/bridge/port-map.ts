@@ -1,7 +1,6 @@
 // A real client as a virtual host: a real socket on a local port; what a real program sends
 // there leaves the virtual host from one virtual socket toward the remote, and what arrives at
 // that virtual socket goes back to the real program's address (the last source seen).
-import { formatIpv4, type Ipv4 } from '../wire/addr.js';
 import type { Host } from '../engine/host.js';
 import type { RemoteInfo, VSocket } from '../engine/socket.js';
 import { closeReal, errorLine, type RealSocket } from './real-socket.js';
@@ -32,8 +31,10 @@ export interface MapInfo {
 }
 
 export interface RemoteTarget {
+  /** As given: "DEST:PORT", DEST an address or a name. */
   text: string;
-  ip: Ipv4;
+  /** DEST resolved, as a dotted quad (what the virtual socket sends to). */
+  address: string;
   port: number;
 }
 
@@ -53,7 +54,6 @@ export class PortMap {
   private readonly listen: string;
   private readonly socket: VSocket;
   private remote: RemoteTarget;
-  private remoteAddress: string;
   private client: { address: string; port: number } | null = null;
   private closed: Promise<void> | null = null;
   private packetsIn = 0;
@@ -71,7 +71,6 @@ export class PortMap {
     this.listen = s.listen;
     this.socket = s.socket;
     this.remote = s.remote;
-    this.remoteAddress = formatIpv4(s.remote.ip);
     // The real socket's 'error' handler was attached when it was made (createRealSocket): it calls realError.
     this.real.on('message', (msg: Buffer, rinfo: { address: string; port: number }) => this.fromReal(msg, rinfo));
     this.socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.fromVirtual(msg, rinfo));
@@ -80,7 +79,6 @@ export class PortMap {
   /** Points the map at another remote; the virtual socket (and so its NAT mapping) and the client stay. */
   setRemote(remote: RemoteTarget): void {
     this.remote = remote;
-    this.remoteAddress = formatIpv4(remote.ip);
   }
 
   info(): MapInfo {
@@ -109,7 +107,7 @@ export class PortMap {
     }
     this.packetsIn++;
     this.bytesIn += msg.length;
-    const err = this.socket.sendBytes(msg, this.remote.port, this.remoteAddress);
+    const err = this.socket.sendBytes(msg, this.remote.port, this.remote.address);
     if (err) {
       this.drops++;
       this.lastError = `datagram from ${rinfo.address}:${rinfo.port} not sent from ${this.host.name}: ${err.message}`;

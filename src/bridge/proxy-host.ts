@@ -39,12 +39,10 @@ function depth(r: Router): number {
   return d;
 }
 
-/** A host on the router, the router's LAN, or a child router's uplink that has the address. */
+/** The router itself (its LAN address), or the neighbour holding the address: a host's eth0 or a child router's uplink. */
 function ownerOn(router: Router, ip: Ipv4): NetNode | null {
-  const host = router.hosts.find((h) => h.addresses.includes(ip));
-  if (host) return host;
   if (router.lan.addresses.includes(ip)) return router;
-  return router.children.find((c) => c.uplink?.addresses.includes(ip)) ?? null;
+  return (router.neighbor(ip)?.owner as NetNode | undefined) ?? null;
 }
 
 function freeName(net: Network, base: string): string {

@@ -45,19 +45,22 @@ const MAX_PENDING = 256;
 /** One virtual client's real socket. */
 class ProxyClient {
   readonly sock: RealSocket;
-  connected = false;
+  /** Datagrams held until the real socket is connected; null once it is (or the client is dropped). */
   pending: Buffer[] | null = [];
   lastActive = Date.now();
   /** The last datagram the client sent, quoted in the ICMP error if the server refuses it. */
   lastDatagram: Buffer | null = null;
   timer: NodeJS.Timeout | null = null;
+  readonly ip: Ipv4;
 
   constructor(
     readonly key: string,
-    readonly ip: Ipv4,
+    /** The client's address as the virtual socket reported it (replies are sent back to it). */
+    readonly address: string,
     readonly port: number,
     sock: RealSocket,
   ) {
+    this.ip = parseIpv4(address);
     this.sock = sock;
   }
 }
@@ -119,9 +122,9 @@ export class UdpProxy {
     }
     c.lastActive = Date.now();
     c.lastDatagram = msg;
-    if (!c.connected) {
-      if (c.pending!.length >= MAX_PENDING) return this.fail(`${MAX_PENDING} datagrams from ${key} wait for its real socket to connect; one dropped`);
-      c.pending!.push(msg);
+    if (c.pending !== null) {
+      if (c.pending.length >= MAX_PENDING) return this.fail(`${MAX_PENDING} datagrams from ${key} wait for its real socket to connect; one dropped`);
+      c.pending.push(msg);
       return;
     }
     this.toReal(c, msg);
@@ -136,16 +139,14 @@ export class UdpProxy {
 
   private openClient(key: string, rinfo: RemoteInfo): ProxyClient {
     const { real } = this.settings;
-    const ip = parseIpv4(rinfo.address);
     const sock = createRealSocket((err) => this.realError(c, err));
-    const c = new ProxyClient(key, ip, rinfo.port, sock);
+    const c = new ProxyClient(key, rinfo.address, rinfo.port, sock);
     this.clients.set(key, c);
     sock.on('message', (msg: Buffer) => this.fromReal(c, msg));
     sock.bind(0, '127.0.0.1', () => {
       if (this.clients.get(key) !== c) return;
       sock.connect(real.port, formatIpv4(real.ip), () => {
         if (this.clients.get(key) !== c) return;
-        c.connected = true;
         const queued = c.pending!;
         c.pending = null;
         for (const m of queued) this.toReal(c, m);
@@ -160,7 +161,7 @@ export class UdpProxy {
     c.lastActive = Date.now();
     this.packetsFromReal++;
     this.bytesFromReal += msg.length;
-    const err = this.settings.socket.sendBytes(msg, c.port, formatIpv4(c.ip));
+    const err = this.settings.socket.sendBytes(msg, c.port, c.address);
     if (err) this.fail(`reply for ${c.key} from ${this.settings.real.text} not sent into the virtual network: ${err.message}`);
   }
 

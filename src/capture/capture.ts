@@ -53,8 +53,6 @@ export class Capture {
   packets = 0;
   bytes = 0;
   dropsRecorded = 0;
-  /** Packets the codec could not serialize (never seen from the engine; counted, not written). */
-  skipped = 0;
   private readonly out: CaptureOutput;
   private readonly framers: InterfaceFramer[];
   private readonly detachers: (() => void)[] = [];
@@ -159,10 +157,8 @@ export class Capture {
       }
     } catch (err) {
       out.used = start;
-      if (err instanceof WireError) {
-        this.skipped++;
-        return;
-      }
+      // A packet the codec cannot serialize (never seen from the engine) is left out of the file.
+      if (err instanceof WireError) return;
       this.fail(err);
       return;
     }

@@ -7,12 +7,14 @@ import type { Packet } from '../wire/packet.js';
 const MAX_IPV4 = 65535;
 
 export class EncodeCache {
-  private readonly bytes = Buffer.allocUnsafeSlow(MAX_IPV4);
-  private length = 0;
+  private readonly bytes = new Uint8Array(MAX_IPV4);
+  /** bytes[0..length of the last encoding]: copied with TypedArray set, which allocates nothing (Buffer#copy of part of a buffer makes a view per call). */
+  private encoded = this.bytes.subarray(0, 0);
   // The packet and the fields it had when encoded (routers rewrite packets in place between hops).
   private pkt: Packet | null = null;
   private src = 0;
   private dst = 0;
+  private proto = 0;
   private ttl = 0;
   private tos = 0;
   private id = 0;
@@ -31,11 +33,11 @@ export class EncodeCache {
   write(pkt: Packet, buf: Uint8Array, o: number): number {
     if (!this.holds(pkt)) {
       this.pkt = null;
-      this.length = encodeInto(pkt, this.bytes, 0);
+      this.encoded = this.bytes.subarray(0, encodeInto(pkt, this.bytes, 0));
       this.remember(pkt);
     }
-    this.bytes.copy(buf, o, 0, this.length);
-    return this.length;
+    buf.set(this.encoded, o);
+    return this.encoded.length;
   }
 
   /** Forgets the last packet (its object may be reused for another packet later). */
@@ -46,7 +48,7 @@ export class EncodeCache {
   }
 
   private holds(p: Packet): boolean {
-    return p === this.pkt && p.src === this.src && p.dst === this.dst && p.ttl === this.ttl && p.tos === this.tos &&
+    return p === this.pkt && p.src === this.src && p.dst === this.dst && p.proto === this.proto && p.ttl === this.ttl && p.tos === this.tos &&
       p.id === this.id && p.df === this.df && p.srcPort === this.srcPort && p.dstPort === this.dstPort &&
       p.icmpType === this.icmpType && p.icmpCode === this.icmpCode && p.icmpId === this.icmpId &&
       p.icmpSeq === this.icmpSeq && p.payload === this.payload && p.payload.length === this.payloadLength &&
@@ -57,6 +59,7 @@ export class EncodeCache {
     this.pkt = p;
     this.src = p.src;
     this.dst = p.dst;
+    this.proto = p.proto;
     this.ttl = p.ttl;
     this.tos = p.tos;
     this.id = p.id;

@@ -1,5 +1,6 @@
 // The bytes of pcap and pcapng files (little-endian): file headers, pcapng's section and interface
 // blocks, and the per-packet record headers the capture writer fills in place.
+import { put32 } from '../wire/bytes.js';
 import { putLe16, putLe32, putPcapngTimestampNs, subsecondNs, unixSeconds } from './le.js';
 
 export type CaptureFormat = 'pcap' | 'pcapng';
@@ -127,10 +128,8 @@ export function interfaceDescriptionBlock(d: InterfaceDescription): Uint8Array {
   const options: PcapngOption[] = [textOption(IF_NAME, d.name), { code: IF_MACADDR, value: d.mac.slice(0, 6) }];
   for (const a of d.ipv4) {
     const v = new Uint8Array(8);
-    for (let i = 0; i < 4; i++) {
-      v[i] = a.address >>> (24 - 8 * i);
-      v[4 + i] = a.netmask >>> (24 - 8 * i);
-    }
+    put32(v, 0, a.address);
+    put32(v, 4, a.netmask);
     options.push({ code: IF_IPV4ADDR, value: v });
   }
   options.push({ code: IF_TSRESOL, value: Uint8Array.of(9) });

@@ -22,8 +22,9 @@ const LIMITED_BROADCAST = 0xffffffff;
  * Broadcast and multicast destinations get ff:ff:ff:ff:ff:ff and 01:00:5e:… in either direction.
  */
 export class InterfaceFramer {
-  readonly iface: Interface;
-  readonly headerLength: number;
+  /** The VLAN stack, fixed when the interface is made: frameLength and write agree on the header. */
+  private readonly vlan: readonly number[];
+  private readonly headerLength: number;
   private readonly own: Uint8Array;
   private readonly peer: Uint8Array;
   private readonly lanOf: Router | null;
@@ -31,8 +32,8 @@ export class InterfaceFramer {
   private readonly multicastScratch = new Uint8Array(6);
 
   constructor(iface: Interface) {
-    this.iface = iface;
-    this.headerLength = ethernetHeaderLength(iface.vlan.length);
+    this.vlan = iface.vlan;
+    this.headerLength = ethernetHeaderLength(this.vlan.length);
     this.own = iface.mac;
     this.peer = iface.peerInterface !== null ? iface.peerInterface.mac : this.own;
     const owner = iface.owner as unknown as Router;
@@ -59,7 +60,7 @@ export class InterfaceFramer {
       src = this.lanOf !== null ? this.neighborMac(pkt.src) : this.peer;
       dst = group ?? this.own;
     }
-    const hl = writeEthernetHeader(buf, o, dst, src, this.iface.vlan, ETHERTYPE_IPV4);
+    const hl = writeEthernetHeader(buf, o, dst, src, this.vlan, ETHERTYPE_IPV4);
     let n = hl + ip.write(pkt, buf, o + hl);
     for (; n < ETH_MIN_FRAME; n++) buf[o + n] = 0;
     return n;

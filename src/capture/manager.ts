@@ -62,8 +62,9 @@ export class CaptureManager {
     const out = new CaptureOutput(target, (err) => started.capture?.fail(err));
     try {
       for (const h of header) out.append(h);
-      out.commit();
+      // On disk at once (a file) or handed over as the stream's first chunk (a sink).
       if (target.kind === 'file') out.flush();
+      else out.commit();
     } catch (err) {
       out.abandon();
       const e = err as NodeJS.ErrnoException;

@@ -1,11 +1,15 @@
 // A small reader for the pcap and pcapng files vnet writes (either byte order for pcap; LE or BE
 // sections for pcapng), for tests and tools: headers, interfaces with their options, packets with
 // timestamps, flags and comments. Unknown blocks and options are skipped.
+import { formatMac } from '../engine/mac.js';
+import { formatIpv4 } from '../wire/addr.js';
+import { get16, get32 } from '../wire/bytes.js';
 import { WireError } from '../wire/errors.js';
 import {
   BLOCK_EPB, BLOCK_IDB, BLOCK_SHB, BYTE_ORDER_MAGIC, EPB_FLAGS, IF_IPV4ADDR, IF_MACADDR, IF_NAME, IF_TSRESOL,
   OPT_COMMENT, PCAP_MAGIC_NS, PCAP_MAGIC_US, SHB_USERAPPL, type CaptureFormat,
 } from './formats.js';
+import { getLe16, getLe32 } from './le.js';
 
 export interface CapturedInterface {
   linkType: number;
@@ -48,12 +52,11 @@ class Reader {
   constructor(readonly b: Uint8Array, public le: boolean) {}
   u16(o: number): number {
     this.need(o, 2);
-    return this.le ? this.b[o] | (this.b[o + 1] << 8) : (this.b[o] << 8) | this.b[o + 1];
+    return this.le ? getLe16(this.b, o) : get16(this.b, o);
   }
   u32(o: number): number {
     this.need(o, 4);
-    const b = this.b;
-    return this.le ? (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0 : ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+    return this.le ? getLe32(this.b, o) : get32(this.b, o);
   }
   need(o: number, n: number): void {
     if (o + n > this.b.length) throw new WireError(`capture: truncated at byte ${o} (want ${n} more of ${this.b.length})`);
@@ -63,8 +66,7 @@ class Reader {
 /** Parses a whole capture file's bytes. Throws WireError on anything that is not a well-formed pcap/pcapng. */
 export function readCapture(bytes: Uint8Array): CaptureFile {
   if (bytes.length < 4) throw new WireError(`capture: ${bytes.length} bytes is too short for a file header`);
-  const first = new Reader(bytes, true).u32(0);
-  if (first === BLOCK_SHB) return readPcapng(bytes);
+  if (getLe32(bytes, 0) === BLOCK_SHB) return readPcapng(bytes);
   return readPcap(bytes);
 }
 
@@ -117,13 +119,10 @@ function options(r: Reader, start: number, end: number): Option[] {
   return out;
 }
 
-function formatIp(v: Uint8Array, at: number): string {
-  return `${v[at]}.${v[at + 1]}.${v[at + 2]}.${v[at + 3]}`;
-}
-
-function maskBits(v: Uint8Array, at: number): number {
+/** The number of bits set in a 32-bit netmask. */
+function maskBits(mask: number): number {
   let n = 0;
-  for (let i = 0; i < 4; i++) for (let bit = 7; bit >= 0; bit--) if ((v[at + i] >> bit) & 1) n++;
+  for (let m = mask; m !== 0; m &= m - 1) n++;
   return n;
 }
 
@@ -132,9 +131,9 @@ function readPcapng(bytes: Uint8Array): CaptureFile {
   const file: CaptureFile = { format: 'pcapng', littleEndian: true, version: '', interfaces: [], packets: [] };
   for (let o = 0; o < bytes.length; ) {
     r.need(o, 12);
-    if (new Reader(bytes, true).u32(o) === BLOCK_SHB) {
-      r.le = new Reader(bytes, true).u32(o + 8) === BYTE_ORDER_MAGIC;
-      if (!r.le && new Reader(bytes, false).u32(o + 8) !== BYTE_ORDER_MAGIC) throw new WireError(`capture: section at byte ${o} has no byte-order magic`);
+    if (getLe32(bytes, o) === BLOCK_SHB) {
+      r.le = getLe32(bytes, o + 8) === BYTE_ORDER_MAGIC;
+      if (!r.le && get32(bytes, o + 8) !== BYTE_ORDER_MAGIC) throw new WireError(`capture: section at byte ${o} has no byte-order magic`);
     }
     const type = r.u32(o);
     const total = r.u32(o + 4);
@@ -151,8 +150,8 @@ function readPcapng(bytes: Uint8Array): CaptureFile {
       const iface: CapturedInterface = { linkType: r.u16(o + 8), snaplen: r.u32(o + 12), ipv4: [], tsresol: 6 };
       for (const opt of options(r, o + 16, end)) {
         if (opt.code === IF_NAME) iface.name = text.decode(opt.value);
-        else if (opt.code === IF_MACADDR) iface.mac = Array.from(opt.value, (x) => x.toString(16).padStart(2, '0')).join(':');
-        else if (opt.code === IF_IPV4ADDR) iface.ipv4.push(`${formatIp(opt.value, 0)}/${maskBits(opt.value, 4)}`);
+        else if (opt.code === IF_MACADDR) iface.mac = formatMac(opt.value);
+        else if (opt.code === IF_IPV4ADDR) iface.ipv4.push(`${formatIpv4(get32(opt.value, 0))}/${maskBits(get32(opt.value, 4))}`);
         else if (opt.code === IF_TSRESOL) iface.tsresol = opt.value[0];
       }
       file.interfaces.push(iface);
@@ -169,7 +168,7 @@ function readPcapng(bytes: Uint8Array): CaptureFile {
         data: bytes.subarray(o + 28, o + 28 + caplen), comments: [],
       };
       for (const opt of options(r, dataEnd, end)) {
-        if (opt.code === EPB_FLAGS && opt.value.length === 4) p.flags = new Reader(opt.value, r.le).u32(0);
+        if (opt.code === EPB_FLAGS && opt.value.length === 4) p.flags = r.le ? getLe32(opt.value, 0) : get32(opt.value, 0);
         else if (opt.code === OPT_COMMENT) p.comments.push(text.decode(opt.value));
       }
       file.packets.push(p);

@@ -1,7 +1,7 @@
 // The shared base of every vnet command: --json and --session, one way to call
 // the session (the daemon's socket, or a session held in this process by the
 // REPL), and errors printed as one line on stderr with the CLI's exit codes.
-import { Command, Flags } from '@oclif/core';
+import { Command, Flags, type Interfaces } from '@oclif/core';
 import { VnetError } from '../engine/errors.js';
 import { exitCodeOf } from '../session/protocol.js';
 import * as colour from './style.js';
@@ -73,6 +73,9 @@ export async function callSession(sessionName: string | undefined, method: strin
   return callDaemon(sessionName, method, params, onItem, signal);
 }
 
+/** What oclif's parser gives for flags and args (its own FlagOutput/ArgOutput types are not exported). */
+type Output = Record<string, unknown>;
+
 export abstract class VnetCommand extends Command {
   static override baseFlags = {
     json: Flags.boolean({ description: 'print one JSON document (JSON lines for streams) on stdout and nothing else there', helpGroup: 'GLOBAL' }),
@@ -82,7 +85,17 @@ export abstract class VnetCommand extends Command {
   protected jsonMode = false;
   protected sessionName: string | undefined;
 
-  /** Takes the global flags from a command's parsed flags; every run() calls it first. */
+  /** Parses the command line, taking the global flags (--json, --session) from it; every run() starts here. */
+  protected override async parse<F extends Output, B extends Output, A extends Output>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv);
+    this.setup(parsed.flags);
+    return parsed;
+  }
+
+  /** Takes the global flags from a command's parsed flags (parse() does it; calling it again is harmless). */
   protected setup(flags: { json?: boolean; session?: string }): void {
     this.jsonMode = Boolean(flags.json);
     this.sessionName = flags.session;

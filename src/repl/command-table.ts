@@ -1,25 +1,19 @@
-// The commands the REPL knows, taken from oclif's own metadata: how words map to a command id, and what to complete.
+// The commands the REPL knows, as the docs model reads them from oclif's metadata: how words map to a command id,
+// and what to complete.
+import type { Command } from '@oclif/core';
+import { commandDocs, type ArgDoc, type FlagDoc } from '../cli/docs/model.js';
 
 /** What the REPL needs to know of one command. */
 export interface CommandInfo {
+  /** oclif's id: "router:add". */
   id: string;
   /** The id as typed: "router:add" → ["router", "add"]. */
   words: string[];
   summary: string;
-  /** Flags by long name; `takesValue` is false for booleans; `options` lists allowed values. */
-  flags: Map<string, { takesValue: boolean; options?: string[]; char?: string; allowNo?: boolean }>;
-  /** Positional argument names, in order. */
-  args: string[];
-}
-
-/** The part of an oclif command the table reads (Command.Loadable satisfies it). */
-export interface CommandSource {
-  id: string;
-  summary?: string;
-  description?: string;
-  hidden?: boolean;
-  flags?: Record<string, { type: string; options?: readonly string[]; char?: string; allowNo?: boolean; hidden?: boolean }>;
-  args?: Record<string, unknown>;
+  /** Flags by long name (with what completes their values). */
+  flags: Map<string, FlagDoc>;
+  /** Positional arguments, in order. */
+  args: ArgDoc[];
 }
 
 export type Resolution =
@@ -31,25 +25,17 @@ export type Resolution =
 export class CommandTable {
   private readonly byId = new Map<string, CommandInfo>();
 
-  constructor(sources: Iterable<CommandSource>) {
-    for (const c of sources) {
-      if (c.hidden) continue;
-      const flags: CommandInfo['flags'] = new Map();
-      for (const [name, f] of Object.entries(c.flags ?? {})) {
-        if (f.hidden) continue;
-        flags.set(name, { takesValue: f.type !== 'boolean', options: f.options ? [...f.options] : undefined, char: f.char, allowNo: f.allowNo });
-      }
-      const summary = c.summary ?? c.description?.split('\n')[0] ?? '';
-      this.byId.set(c.id, { id: c.id, words: c.id.split(':'), summary, flags, args: Object.keys(c.args ?? {}) });
+  /** The table of oclif's loaded commands (`config.commands`); hidden commands and flags are left out. */
+  constructor(commands: readonly Command.Cached[], bin = 'vnet') {
+    for (const c of commandDocs(commands, bin)) {
+      const id = c.words.join(':');
+      this.byId.set(id, { id, words: c.words, summary: c.summary, flags: new Map(c.flags.map((f) => [f.name, f])), args: c.args });
     }
   }
 
+  /** Sorted by id. */
   get commands(): CommandInfo[] {
-    return [...this.byId.values()].sort((a, b) => a.id.localeCompare(b.id));
-  }
-
-  get(id: string): CommandInfo | undefined {
-    return this.byId.get(id);
+    return [...this.byId.values()];
   }
 
   /** The longest run of leading words naming a command; else the topic they name; else unknown. */

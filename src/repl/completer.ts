@@ -1,7 +1,10 @@
 // Tab completion for the REPL: command words, the flags of the command being typed, their option values,
-// and node and interface names from the session.
+// node and interface names from the session, and files. What a value names is the shell completions' rule
+// (src/cli/docs/value-kinds.ts), read from the command table.
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { FlagDoc } from '../cli/docs/model.js';
+import type { ValueCompletion } from '../cli/docs/value-kinds.js';
 import type { CommandInfo, CommandTable } from './command-table.js';
 import { splitWords } from './tokenize.js';
 
@@ -15,23 +18,6 @@ export interface SessionNames {
 
 /** The REPL's own words, completed alongside the commands. */
 export const BUILTINS = ['exit', 'help', 'quit', 'source'];
-
-type NameKind = 'routers' | 'hosts' | 'nodes' | 'interfaces' | 'none';
-
-/** Flags whose values name nodes. */
-const FLAG_VALUES: Record<string, NameKind> = { router: 'routers', parent: 'routers', host: 'hosts' };
-
-/** What a positional argument names, by the command and the argument's name. */
-function argKind(command: CommandInfo, arg: string | undefined): NameKind {
-  if (arg === undefined) return 'none';
-  const [topic, verb] = command.words;
-  if (verb === 'add' && (arg === 'name' || arg === 'hostname')) return 'none';
-  if (arg === 'iface') return 'interfaces';
-  if (arg === 'router') return 'routers';
-  if (arg === 'name') return topic === 'router' ? 'routers' : topic === 'host' ? 'hosts' : 'nodes';
-  if (arg === 'host' || arg === 'endpoint' || arg === 'dest') return 'hosts';
-  return 'none';
-}
 
 /**
  * Completes the end of `line` (the text left of the cursor). Returns what readline wants: the
@@ -59,11 +45,9 @@ async function candidatesFor(before: string[], current: string, table: CommandTa
   if (current.startsWith('-')) return flagNames(command);
   const prev = argv.at(-1);
   const flag = prev !== undefined ? flagNamed(command, prev) : undefined;
-  if (flag?.takesValue) {
-    if (flag.options) return flag.options;
-    return namesOf(FLAG_VALUES[flag.name] ?? 'none', current, names);
-  }
-  return namesOf(argKind(command, command.args[positionalIndex(command, argv)]), current, names);
+  if (flag?.takesValue) return valuesOf(flag.completion, current, names);
+  const arg = command.args[positionalIndex(command, argv)] ?? command.args.find((a) => a.variadic);
+  return arg ? valuesOf(arg.completion, current, names) : [];
 }
 
 /** `--name` for every flag (and `--no-name` where allowed), `--help`. */
@@ -77,14 +61,11 @@ function flagNames(command: CommandInfo): string[] {
 }
 
 /** The flag a word such as `--router` or `-f` names, if it is one without an inline `=value`. */
-function flagNamed(command: CommandInfo, word: string): { name: string; takesValue: boolean; options?: string[] } | undefined {
+function flagNamed(command: CommandInfo, word: string): FlagDoc | undefined {
   if (word.includes('=')) return undefined;
-  if (word.startsWith('--')) {
-    const f = command.flags.get(word.slice(2));
-    return f ? { name: word.slice(2), ...f } : undefined;
-  }
+  if (word.startsWith('--')) return command.flags.get(word.slice(2));
   if (/^-[A-Za-z]$/.test(word)) {
-    for (const [name, f] of command.flags) if (f.char === word[1]) return { name, ...f };
+    for (const f of command.flags.values()) if (f.char === word[1]) return f;
   }
   return undefined;
 }
@@ -102,19 +83,19 @@ function positionalIndex(command: CommandInfo, argv: string[]): number {
   return index;
 }
 
-async function namesOf(kind: NameKind, current: string, names: () => Promise<SessionNames>): Promise<string[]> {
-  if (kind === 'none') return [];
+async function valuesOf(v: ValueCompletion, current: string, names: () => Promise<SessionNames>): Promise<string[]> {
+  if (v.kind === 'choice') return v.values;
+  if (v.kind === 'file') return files(current);
+  if (v.kind !== 'node') return [];
   let n: SessionNames;
   try {
     n = await names();
   } catch {
     return []; // a session that cannot answer just completes nothing
   }
-  if (kind === 'routers') return n.routers;
-  if (kind === 'hosts') return n.hosts;
-  const nodes = [...n.routers, ...n.hosts];
-  if (kind === 'nodes') return nodes;
-  return [...nodes, ...n.interfaces]; // NODE alone means its default interface
+  if (v.node === 'router') return n.routers;
+  if (v.node === 'host') return n.hosts;
+  return [...n.routers, ...n.hosts, ...n.interfaces]; // NODE alone means its default interface
 }
 
 /** Files and directories (with a trailing slash) whose path starts with `current`. */

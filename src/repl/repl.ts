@@ -7,9 +7,9 @@ import { callSession, useInProcessSession, type SessionCall } from '../cli/base.
 import { useConfirmer } from '../cli/confirm.js';
 import { Session } from '../session/session.js';
 import type { HostView, RouterView } from '../session/views.js';
-import { ControlClient } from '../session/client.js';
+import { probeSocket } from '../session/client.js';
 import { socketPath } from '../session/runtime.js';
-import { CommandTable, type CommandSource } from './command-table.js';
+import { CommandTable } from './command-table.js';
 import { complete, type SessionNames } from './completer.js';
 import { HISTORY_SIZE, HistoryFile, historyPath } from './history.js';
 import { LiveEvents } from './live-events.js';
@@ -32,15 +32,9 @@ export interface ReplOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** Whether a daemon answers on the session's socket. */
+/** Whether a daemon holds the session's socket (as `vnet up` and `vnet exec` decide it). */
 async function daemonRunning(name: string, env: Record<string, string | undefined>): Promise<boolean> {
-  try {
-    const client = await ControlClient.connect(socketPath(name, env), { timeoutMs: 1000, session: name });
-    client.close();
-    return true;
-  } catch {
-    return false;
-  }
+  return (await probeSocket(socketPath(name, env), 1000)) === 'alive';
 }
 
 /** Runs the REPL to its end; resolves with the exit status (on a script: 0 if every line succeeded, else 1). */
@@ -65,7 +59,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
   const call: SessionCall = (method, params, onItem, signal) => callSession(opts.session, method, params, onItem, signal);
 
   const config = opts.config;
-  const table = new CommandTable(config.commands as unknown as CommandSource[]);
+  const table = new CommandTable(config.commands, config.bin);
   const runner = new LineRunner({
     table, attachedTo, bail: opts.bail,
     host: {

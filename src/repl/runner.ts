@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { useCommandContext } from '../cli/base.js';
-import type { CommandTable } from './command-table.js';
+import type { CommandInfo, CommandTable } from './command-table.js';
 import { tokenize } from './tokenize.js';
 
 /** How deeply `source` may nest before it is taken for a loop. */
@@ -131,11 +131,11 @@ export class LineRunner {
         return 'ok';
       }
       if (r.kind !== 'topic' || r.after !== undefined) return fail(`no help for "${words.join(' ')}"; type \`help\` for the list of commands`);
-      for (const c of table.commands.filter((c) => c.id.startsWith(`${r.topic.replaceAll(' ', ':')}:`))) this.out(`  ${c.words.join(' ').padEnd(16)} ${c.summary}`);
+      for (const c of table.commands.filter((c) => c.id.startsWith(`${r.topic.replaceAll(' ', ':')}:`))) this.out(commandLine(c));
       return 'ok';
     }
     this.out('Commands (as after `vnet` on the command line; `help COMMAND` or `COMMAND --help` for its flags):');
-    for (const c of table.commands) if (!this.refusal(c.words[0])) this.out(`  ${c.words.join(' ').padEnd(16)} ${c.summary}`);
+    for (const c of table.commands) if (!this.refusal(c.words[0])) this.out(commandLine(c));
     this.out('REPL:');
     this.out(`  ${'source FILE'.padEnd(16)} run the commands in FILE, one a line (# starts a comment)`);
     this.out(`  ${'help [COMMAND]'.padEnd(16)} this list, or a command's flags`);
@@ -170,6 +170,11 @@ export class LineRunner {
     }
     return outcome;
   }
+}
+
+/** One line of `help`: the command as typed and its summary. */
+function commandLine(c: CommandInfo): string {
+  return `  ${c.words.join(' ').padEnd(16)} ${c.summary}`;
 }
 
 /** A path as the user would like to read it: relative to the working directory when under it. */

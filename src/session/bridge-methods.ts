@@ -1,19 +1,7 @@
 // The session's bridge methods: real servers proxied in (proxy.*) and real clients mapped in (map.*).
-import { invalid } from '../engine/errors.js';
 import type { Bridge } from '../bridge/index.js';
+import { id, str } from './params.js';
 import type { Method } from './session.js';
-
-function str(p: Record<string, unknown>, key: string, example: string): string {
-  const v = p[key];
-  if (typeof v !== 'string' || v === '') throw invalid(`missing ${key}, e.g. ${example}`);
-  return v;
-}
-
-function id(p: Record<string, unknown>, what: string): number {
-  const v = typeof p.id === 'string' ? Number(p.id) : p.id;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw invalid(`${what} id ${JSON.stringify(p.id)} is not a whole number; \`vnet ${what} ls\` lists them`);
-  return v;
-}
 
 export function bridgeMethods(bridge: Bridge): Record<string, Method> {
   return {

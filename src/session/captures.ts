@@ -2,6 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { invalid } from '../engine/errors.js';
 import type { CaptureInfo, CaptureManager, CaptureStartOptions } from '../capture/index.js';
+import { id } from './params.js';
 import type { CallContext, Method } from './session.js';
 import type { CaptureStarter } from './topology-apply.js';
 
@@ -18,7 +19,7 @@ export class SessionCaptures {
   methods(): Record<string, Method> {
     return {
       'capture.start': (p, ctx) => this.start(p, ctx),
-      'capture.ls': () => this.manager.list(),
+      'capture.ls': () => this.list(),
       'capture.stop': (p) => this.stop(p),
     };
   }
@@ -54,28 +55,24 @@ export class SessionCaptures {
       return this.manager.start(opts);
     }
     return new Promise<CaptureInfo>((resolve) => {
-      let id = 0;
-      const end: StreamEnd = (info) => {
-        this.streams.delete(id);
-        resolve(info);
-      };
       // The file header arrives inside start(), before the first packet.
       const info = this.manager.start({ ...opts, file: undefined, sink: (chunk) => ctx.emit({ data: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('base64') }) });
-      id = info.id;
-      this.streams.set(id, end);
+      const end: StreamEnd = (last) => {
+        this.streams.delete(info.id);
+        resolve(last);
+      };
+      this.streams.set(info.id, end);
       ctx.signal.addEventListener('abort', () => {
-        const running = this.manager.list().find((c) => c.id === id);
-        end(running?.state === 'running' ? this.manager.stop(id) : running ?? info);
+        const running = this.manager.list().find((c) => c.id === info.id);
+        end(running?.state === 'running' ? this.manager.stop(info.id) : running ?? info);
       }, { once: true });
     });
   }
 
   private stop(p: Record<string, unknown>): CaptureInfo[] {
     if (p.all) return this.stopAll();
-    const id = typeof p.id === 'string' ? Number(p.id) : p.id;
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 1) throw invalid(`capture id ${JSON.stringify(p.id)} is not a whole number; \`vnet capture ls\` lists them`);
-    const info = this.manager.stop(id);
-    this.streams.get(id)?.(info);
+    const info = this.manager.stop(id(p, 'capture'));
+    this.streams.get(info.id)?.(info);
     return [info];
   }
 }

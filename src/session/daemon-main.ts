@@ -1,11 +1,11 @@
 // The detached daemon process `vnet up` spawns. It gets its options over the IPC channel,
 // answers { ready } or { error }, then lets go of the channel and serves until stopped.
 // stdout and stderr are the session's log file.
-import { errorBody } from './protocol.js';
+import { errorBody, type ErrorBody } from './protocol.js';
 import { Daemon, stopOnSignals, type DaemonOptions } from './daemon.js';
 
 export type StartMessage = { start: DaemonOptions };
-export type StartReply = { ready: Record<string, unknown>; applied?: unknown } | { error: { code: string; message: string; exit: number } };
+export type StartReply = { ready: Record<string, unknown>; applied?: unknown } | { error: ErrorBody };
 
 const log = (line: string): void => {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);

@@ -5,6 +5,7 @@ import { openSync, closeSync, readFileSync, unlinkSync, writeSync } from 'node:f
 import { ControlServer, type DispatchContext } from './server.js';
 import { pidPath, runtimeDir, socketPath } from './runtime.js';
 import { Session } from './session.js';
+import type { TopologySource } from './topology.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -13,7 +14,7 @@ export interface DaemonOptions {
   clock: 'virtual' | 'real';
   seed: number;
   /** A topology to apply before the socket opens: a bad one means no session at all. */
-  topology?: { text: string; fileName: string; baseDir?: string };
+  topology?: TopologySource;
   env?: Env;
   /** One line per notable thing (the daemon's log file). */
   log?: (line: string) => void;

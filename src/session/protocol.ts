@@ -103,8 +103,7 @@ export function exitCodeOf(err: unknown): number {
 
 /** What the server sends for an error: a VnetError or RemoteError keeps its code; anything else is EINTERNAL. */
 export function errorBody(err: unknown): ErrorBody {
-  if (err instanceof RemoteError) return { code: err.code, message: err.message, exit: err.exit };
-  if (err instanceof VnetError) return { code: err.code, message: err.message, exit: exitForCode(err.code) };
+  if (err instanceof RemoteError || err instanceof VnetError) return { code: err.code, message: err.message, exit: exitCodeOf(err) };
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'EINTERNAL', message: message || 'internal error', exit: 1 };
 }

@@ -150,6 +150,14 @@ class Connection {
   }
 }
 
+/** EEXIST (exit 2): a daemon answers on the session's socket already. */
+export function alreadyRunning(session: string, socketPath: string): VnetError {
+  return new VnetError(
+    'EEXIST',
+    `session "${session}" is already running (its daemon answers on ${socketPath}); stop it with \`vnet down\` or pick another name with --session`,
+  );
+}
+
 /** Serves a Dispatcher on a Unix socket (mode 0600) to any number of clients. */
 export class ControlServer {
   readonly socketPath: string;
@@ -189,7 +197,7 @@ export class ControlServer {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         this.server = undefined;
-        reject(err.code === 'EADDRINUSE' ? this.inUse() : err);
+        reject(err.code === 'EADDRINUSE' ? alreadyRunning(this.session, this.socketPath) : err);
       };
       server.once('error', onError);
       server.once('listening', () => {
@@ -223,13 +231,6 @@ export class ControlServer {
     }
   }
 
-  private inUse(): VnetError {
-    return new VnetError(
-      'EEXIST',
-      `session "${this.session}" is already running (its daemon answers on ${this.socketPath}); stop it with \`vnet down\` or pick another name with --session`,
-    );
-  }
-
   private async clearStale(): Promise<void> {
     let st;
     try {
@@ -242,7 +243,7 @@ export class ControlServer {
       throw new VnetError('EEXIST', `${this.socketPath} exists and is not a socket; remove it or set VNET_RUNTIME_DIR`);
     }
     const state = await probeSocket(this.socketPath, 1000);
-    if (state === 'alive') throw this.inUse();
+    if (state === 'alive') throw alreadyRunning(this.session, this.socketPath);
     if (state === 'denied') {
       throw new VnetError('EPERM', `may not connect to ${this.socketPath} to check it; remove it if no daemon uses it`);
     }

@@ -13,6 +13,8 @@ import { CaptureManager } from '../capture/index.js';
 import { SessionCaptures } from './captures.js';
 import { Bridge } from '../bridge/index.js';
 import { bridgeMethods } from './bridge-methods.js';
+import { parseEndpoint } from '../bridge/endpoint.js';
+import { num, str } from './params.js';
 
 export interface SessionOptions {
   clock?: 'virtual' | 'real';
@@ -108,7 +110,7 @@ export class Session {
       routers: this.net.routers.map(routerView),
       hosts: this.net.hosts.map(hostView),
       filters: this.net.filters.list(),
-      captures: this.captures.manager.list(),
+      captures: this.captures.list(),
       proxies: this.bridge.listProxies(),
       maps: this.bridge.listMaps(),
       names: this.net.names(),
@@ -154,7 +156,7 @@ export class Session {
 
   private send(p: Record<string, unknown>, ctx: CallContext): unknown {
     const host = this.net.host(str(p, 'host'));
-    const [destHost, destPort] = splitHostPort(str(p, 'dest'), 'destination');
+    const { host: destHost, port: destPort } = parseEndpoint(str(p, 'dest'), 'destination');
     const count = p.count === undefined ? 1 : num(p, 'count');
     if (!Number.isInteger(count) || count < 1) throw invalid(`count ${count} must be a whole number, at least 1`);
     const intervalNs = p.interval === undefined ? 0 : parseDuration(p.interval as string, 'interval');
@@ -164,10 +166,11 @@ export class Session {
     const sock = host.createSocket('udp4');
     sock.bindNow(p.fromPort === undefined ? 0 : num(p, 'fromPort'));
     const dstIp = isIpv4(destHost) ? parseIpv4(destHost) : host.resolve(destHost);
-    const to = `${formatIpv4(dstIp)}:${destPort}`;
+    const dstAddr = formatIpv4(dstIp);
+    const to = `${dstAddr}:${destPort}`;
     const sendOne = (): void => {
       if (sock.closed) return;
-      const err = sock.sendBytes(data, destPort, formatIpv4(dstIp));
+      const err = sock.sendBytes(data, destPort, dstAddr);
       if (err) throw err;
     };
     sendOne();
@@ -229,28 +232,6 @@ export class Session {
       ctx.signal.addEventListener('abort', () => finish(false), { once: true });
     });
   }
-}
-
-function str(p: Record<string, unknown>, key: string): string {
-  const v = p[key];
-  if (typeof v !== 'string' || v === '') throw invalid(`missing ${key}`);
-  return v;
-}
-
-function num(p: Record<string, unknown>, key: string): number {
-  const v = typeof p[key] === 'string' ? Number(p[key]) : p[key];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`${key} must be a number, got ${JSON.stringify(p[key])}`);
-  return v;
-}
-
-/** "HOST:PORT" → [host, port]. */
-export function splitHostPort(text: string, what: string): [string, number] {
-  const i = text.lastIndexOf(':');
-  const port = Number(text.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw invalid(`${what} "${text}" is not HOST:PORT (port 1-65535), e.g. 198.51.100.7:7 or server.example:53`);
-  }
-  return [text.slice(0, i), port];
 }
 
 function payloadOf(p: Record<string, unknown>): Uint8Array {

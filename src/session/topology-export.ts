@@ -1,6 +1,8 @@
 // A live network written down as a Topology: everything the commands can build, in creation
 // order, defaults left out, addresses explicit so applying it again gives the same addresses.
 import { formatIpv4, parseIpv4 } from '../wire/addr.js';
+import type { CaptureInfo } from '../capture/capture.js';
+import { MAX_SNAPLEN } from '../capture/formats.js';
 import { SubnetAllocator } from '../engine/allocator.js';
 import type { Host } from '../engine/host.js';
 import { formatMac } from '../engine/mac.js';
@@ -18,11 +20,8 @@ export interface ExportOptions {
   clock?: 'virtual' | 'real';
   seed?: number;
   /** The session's captures; running ones with a file are written out (streams are not). */
-  captures?: readonly { ifaces: string[]; file: string | null; format: 'pcap' | 'pcapng'; snaplen: number; withDrops: boolean; state: string }[];
+  captures?: readonly Pick<CaptureInfo, 'ifaces' | 'file' | 'format' | 'snaplen' | 'withDrops' | 'state'>[];
 }
-
-/** The snaplen a capture has when none is given. */
-export const DEFAULT_SNAPLEN = 262144;
 
 /** The network as a topology that `applyTopology` turns back into the same network. */
 export function exportTopology(net: Network, opts: ExportOptions = {}): Topology {
@@ -42,12 +41,13 @@ export function exportTopology(net: Network, opts: ExportOptions = {}): Topology
   }
   for (const c of opts.captures ?? []) {
     if (c.state !== 'running' || c.file === null) continue;
+    // Left out: the format its extension implies, the snaplen a capture gets when none is given (the most).
     const byExtension = c.file.endsWith('.pcap') ? 'pcap' : 'pcapng';
     topo.captures.push({
       on: [...c.ifaces],
       file: c.file,
       ...(c.format !== byExtension ? { format: c.format } : {}),
-      ...(c.snaplen !== DEFAULT_SNAPLEN ? { snaplen: c.snaplen } : {}),
+      ...(c.snaplen !== MAX_SNAPLEN ? { snaplen: c.snaplen } : {}),
       ...(c.withDrops ? { withDrops: true } : {}),
     });
   }
@@ -60,7 +60,7 @@ export function exportTopology(net: Network, opts: ExportOptions = {}): Topology
 }
 
 /** The gateway a router gets when none is given: the first address its allocator hands out. */
-export function defaultGateway(r: Router): number {
+function defaultGateway(r: Router): number {
   return new SubnetAllocator(r.cidr).allocate('gateway');
 }
 

@@ -123,11 +123,12 @@ export function validateTopology(doc: unknown, locate?: Locate, fileName = '<top
   if (!validate(doc)) throw schemaError(validate.errors ?? [], doc, at, fileName);
   const d = doc as Record<string, unknown> & Partial<Omit<Topology, 'dns'>> & { dns?: Record<string, string> | DnsDoc[] };
 
-  const topo: Topology = { version: 1, routers: [], hosts: [], filters: [], dns: [], captures: [] };
-  if (d.clock !== undefined) topo.clock = d.clock;
-  if (d.seed !== undefined) topo.seed = d.seed;
-  // Key order of `topo` is fixed above; reassign the sections after the scalars.
-  Object.assign(topo, { routers: [], hosts: [], filters: [], dns: [], captures: [] });
+  const topo: Topology = {
+    version: 1,
+    ...(d.clock !== undefined ? { clock: d.clock } : {}),
+    ...(d.seed !== undefined ? { seed: d.seed } : {}),
+    routers: [], hosts: [], filters: [], dns: [], captures: [],
+  };
   const register = <T extends object>(list: T[], entry: T, path: PathSegment[]): void => {
     list.push(entry);
     entryPlaces.set(entry, at(path));

@@ -1,6 +1,6 @@
 // Topology files in and out of a session: what `vnet apply -f`, `vnet export` and `vnet up -f` use.
 import { readFile } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { VnetError } from '../engine/errors.js';
 import type { Network } from '../engine/network.js';
 import { applyTopology, type CaptureStarter } from './topology-apply.js';
@@ -15,10 +15,14 @@ export { exportTopology, type ExportOptions } from './topology-export.js';
 export { validateTopology, type Topology } from './topology-schema.js';
 export { parseTopology, topologyToYaml } from './topology-yaml.js';
 
-/** A topology file's text and the name its errors start with. The CLI reads it; the daemon (whose cwd differs) parses it. */
+/**
+ * A topology file's text, the name its errors start with, and the directory its relative capture files are
+ * resolved against (absolute: the daemon's cwd differs). The CLI reads it; the session parses it.
+ */
 export interface TopologySource {
   text: string;
   fileName: string;
+  baseDir: string;
 }
 
 /** Reads a topology file (`-` reads stdin to its end). A missing or unreadable file is an error naming it. */
@@ -26,10 +30,10 @@ export async function readTopologyFile(path: string): Promise<TopologySource> {
   if (path === '-') {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return { text: Buffer.concat(chunks).toString('utf8'), fileName: '<stdin>' };
+    return { text: Buffer.concat(chunks).toString('utf8'), fileName: '<stdin>', baseDir: process.cwd() };
   }
   try {
-    return { text: await readFile(path, 'utf8'), fileName: path };
+    return { text: await readFile(path, 'utf8'), fileName: path, baseDir: dirname(resolve(path)) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new VnetError('ENOTFOUND', `no topology file ${path}; check the path (vnet export -o FILE writes one)`, { cause: err });

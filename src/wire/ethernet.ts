@@ -23,12 +23,12 @@ export const ETH_MIN_FRAME = 60;
 export const MAX_VLAN_TAGS = 2;
 
 export const ETHERTYPE_IPV4 = 0x0800;
-export const ETHERTYPE_ARP = 0x0806;
-export const ETHERTYPE_IPV6 = 0x86dd;
 /** 802.1Q customer tag (C-tag); the only tag of a singly tagged frame, the inner one of QinQ. */
 export const TPID_CTAG = 0x8100;
 /** 802.1ad service tag (S-tag): the outer tag of QinQ. */
 export const TPID_STAG = 0x88a8;
+/** The pre-802.1ad outer tag some switches still send; read, never written. */
+const TPID_QINQ_LEGACY = 0x9100;
 
 export const BROADCAST_MAC: Readonly<Uint8Array> = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
 
@@ -98,7 +98,7 @@ export class EthernetView {
     let o = ETH_OFF_TYPE;
     for (;;) {
       const type = get16(bytes, o);
-      if (type !== TPID_CTAG && type !== TPID_STAG && type !== 0x9100) break;
+      if (type !== TPID_CTAG && type !== TPID_STAG && type !== TPID_QINQ_LEGACY) break;
       if (o + VLAN_TAG_LENGTH + 2 > bytes.length) throw new WireError(`ethernet: VLAN tag ${tags.length + 1} truncated (frame of ${bytes.length} bytes)`);
       const tci = get16(bytes, o + 2);
       tags.push({ tpid: type, pcp: tci >>> 13, dei: (tci & 0x1000) !== 0, vid: tci & 0x0fff });

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Bridge } from '../../src/bridge/index.js';
 import { formatIpv4 } from '../../src/wire/addr.js';
-import { homeNetwork, startClient, startEcho, waitFor } from './real-programs.js';
+import { waitFor } from '../e2e/real-programs.js';
+import { homeNetwork, startClient, startEcho } from './real-programs.js';
 
 function portOf(listen: string): number {
   return Number(listen.slice(listen.lastIndexOf(':') + 1));

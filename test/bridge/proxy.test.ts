@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Bridge } from '../../src/index.js';
 import type { IcmpNotice } from '../../src/engine/socket.js';
-import { closedPort, homeNetwork, startEcho, waitFor } from './real-programs.js';
+import { freePort, waitFor } from '../e2e/real-programs.js';
+import { homeNetwork, startEcho } from './real-programs.js';
 
 test('two virtual clients behind a symmetric NAT reach a proxied echo server as two distinct real sources', async () => {
   const net = homeNetwork('symmetric');
@@ -43,7 +44,7 @@ test('two virtual clients behind a symmetric NAT reach a proxied echo server as 
 test('a refused real port is counted and answered with ICMP port unreachable through the NAT; the server coming back restores traffic', async () => {
   const net = homeNetwork('port-restricted');
   const bridge = new Bridge(net);
-  const port = await closedPort();
+  const port = await freePort(); // nothing listens there
   let echo = null;
   try {
     await bridge.addProxy({ real: `127.0.0.1:${port}`, as: '198.51.100.53:5300' });
@@ -108,6 +109,9 @@ test('a proxy reuses a host that has the address, and removing a proxy removes o
     assert.deepEqual([second.host, second.createdHost], ['proxy-192-168-1-50', false]);
     const onGateway = await bridge.addProxy({ real: '127.0.0.1:9', as: '192.168.1.1:53', router: 'home' });
     assert.deepEqual([onGateway.host, onGateway.createdHost], ['home', false]);
+    const onUplink = await bridge.addProxy({ real: '127.0.0.1:9', as: '203.0.113.1:53' });
+    assert.deepEqual([onUplink.host, onUplink.createdHost], ['home', false], 'a child router\'s uplink address is the child\'s');
+    bridge.removeProxy(onUplink.id);
 
     bridge.removeProxy(inHome.id);
     assert.equal(net.hostNamed('proxy-192-168-1-50')?.name, 'proxy-192-168-1-50', 'still used by the second proxy');

@@ -1,5 +1,6 @@
 // Stand-ins for real programs in bridge tests: a node:dgram echo server and client on
-// 127.0.0.1, a bounded wait for a condition, and the virtual network they are bridged into.
+// 127.0.0.1, and the virtual network they are bridged into. A free port and a bounded wait
+// come from ../e2e/real-programs.ts (freePort, waitFor).
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { Network } from '../../src/engine/network.js';
@@ -46,22 +47,6 @@ export async function startClient(): Promise<RealClient> {
     send: (data, port, address = '127.0.0.1') => sock.send(data, port, address),
     close: () => new Promise((r) => sock.close(() => r())),
   };
-}
-
-/** Resolves once cond() holds; rejects after `ms` of wall time with `what` in the message. */
-export async function waitFor(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
-/** A free real UDP port on 127.0.0.1 that nothing listens on (bound, then closed). */
-export async function closedPort(): Promise<number> {
-  const e = await startEcho();
-  await e.close();
-  return e.port;
 }
 
 /**

@@ -2,12 +2,14 @@
 // records only, flushed on a later turn, past 64 KiB and on stop), failures that end one capture
 // and never the network, and byte-identical files from two seeded runs.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CaptureManager, readCapture, type CaptureInfo, type CaptureStartOptions } from '../../src/capture/index.js';
+import { Capture } from '../../src/capture/capture.js';
+import { CaptureOutput } from '../../src/capture/output.js';
 import { VnetError } from '../../src/engine/errors.js';
 import type { NetworkEvent } from '../../src/engine/events.js';
 import { captureNetwork, runTraffic, SERVER } from './scenario.js';
@@ -153,6 +155,38 @@ test('a sink that throws fails its capture alone: listeners and the event stream
   assert.equal(readCapture(Buffer.concat(good)).packets.length, 5);
   assert.equal(m.stop(1).state, 'failed');
   assert.equal(m.stop(other.id).packets, 5);
+});
+
+test('a file that cannot be written mid-run (disk full) fails its capture on the deferred flush: taps gone, error names the file', async () => {
+  assert.ok(existsSync('/dev/full'), 'this test writes to /dev/full (Linux)');
+  const net = captureNetwork();
+  const iface = net.iface('alice');
+  // The manager writes the header at start and would refuse /dev/full then: a Capture over an output whose disk fills later.
+  const failed: Capture[] = [];
+  const started: { c?: Capture } = {};
+  const out = new CaptureOutput({ kind: 'file', fd: openSync('/dev/full', 'w'), path: '/dev/full' }, (err) => started.c!.fail(err));
+  const c = new Capture({
+    id: 9, ifaces: [iface], file: '/dev/full', format: 'pcapng', snaplen: 262144, withDrops: false, resolution: 'ns',
+    originUnixSeconds: net.clock.originUnixSeconds, startedAtNs: 0,
+  }, out, (x) => failed.push(x));
+  started.c = c;
+  c.attach();
+  const sock = net.host('alice').udpBind(5000);
+  sock.send('one', 7000, SERVER);
+  net.runUntilIdle();
+  assert.equal(c.state, 'running', 'records wait in the buffer until the next turn');
+  assert.ok(c.packets > 0);
+  await nextTurn();
+  assert.equal(c.state, 'failed');
+  assert.deepEqual(failed, [c], 'the failure is reported once');
+  assert.match(c.error!, /^capture 9 stopped: writing \/dev\/full failed with ENOSPC \(.*\); free space or pick another path and start it again$/);
+  assert.equal(iface.taps, null, 'its tap is detached');
+  const before = c.packets;
+  sock.send('two', 7000, SERVER);
+  net.runUntilIdle();
+  assert.equal(c.packets, before, 'nothing more is recorded');
+  c.stop();
+  assert.equal(c.state, 'failed', 'stop after a failure keeps the failure');
 });
 
 test('two runs of one seeded scenario give byte-identical pcapng and pcap files', () => {

@@ -128,6 +128,7 @@ test('bash completion offers topics, verbs, flags, flag values and live node nam
       ['routers for a router argument', [fake, 'router', 'show', ''], 'home'],
       ['routers for --router', [fake, 'host', 'add', 'bob', '--router', ''], 'home'],
       ['interfaces', [fake, 'filter', 'add', 'home/'], 'home/lan home/uplink'],
+      ['hosts for a DEST (HOST:PORT), as the REPL completes it', [fake, 'send', 'alice', ''], 'alice'],
       ['no names for a new router', [fake, 'router', 'add', ''], ''],
     ];
     for (const [name, words, want] of cases) assert.equal(complete(...words), want, `${name}: completing ${JSON.stringify(words)}`);

@@ -1,11 +1,12 @@
 // Real programs in the virtual network, end to end: socat, dnsmasq and dig against a real daemon.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CliSandbox, COMMAND_TIMEOUT_MS } from './cli-helpers.js';
-import { dnsmasq, DNS_PROBE, freePort, requireTool, socatEcho, waitUdpServer } from './real-programs.js';
+import { readCapture } from '../../src/capture/reader.js';
+import { CliSandbox, COMMAND_TIMEOUT_MS, stderrLine } from './cli-helpers.js';
+import { dnsmasq, DNS_PROBE, freePort, requireTool, socatEcho, waitFor, waitUdpServer } from './real-programs.js';
 
 const box = new CliSandbox();
 const programs: ChildProcess[] = [];
@@ -77,15 +78,31 @@ test('vnet exec passes the program\'s status on, 124 on --timeout, 127 for a mis
 
 test('vnet exec standalone (-f, no session): the network lives in the exec process for the run', async () => {
   const topo = join(box.dir, 'solo.yaml');
-  writeFileSync(topo, 'routers:\n  - { name: internet, cidr: 0.0.0.0/0 }\n  - { name: home, parent: internet, cidr: 10.0.0.0/24, nat: port-restricted }\nhosts:\n  - { name: bob, router: home }\n');
+  writeFileSync(topo, 'routers:\n  - { name: internet, cidr: 0.0.0.0/0 }\n  - { name: home, parent: internet, cidr: 10.0.0.0/24, nat: port-restricted }\n' +
+    'hosts:\n  - { name: bob, router: home }\ncaptures:\n  - { on: home/lan, file: solo.pcapng }\n');
   const local = await freePort();
   const script = `echo standalone | socat -t 5 - UDP4:127.0.0.1:${local}`;
-  // No proxy exists in this network: the datagram leaves bob and is answered with port unreachable; socat exits 0 after sending.
+  // No proxy exists in this network: the datagram leaves bob and is answered with ICMP unreachable; socat exits 0 after sending.
   const r = await box.run(['exec', '-f', topo, '--session', 'none-running', '--host', 'bob', '--map', `${local}=198.51.100.1:9`, '--', 'sh', '-c', script]);
   assert.equal(r.code, 0, r.stderr);
+  // The file's capture (relative to the file, stopped and flushed when exec ends) saw the datagram leave bob.
+  const frames = readCapture(readFileSync(join(box.dir, 'solo.pcapng'))).packets.map((p) => Buffer.from(p.data));
+  const udp = frames.filter((f) => f[14 + 9] === 17 && f.includes('standalone\n')); // Ethernet, then IPv4's protocol byte
+  assert.equal(udp.length, 1, 'the program\'s datagram crossed home/lan once');
   const noSession = await box.run(['exec', '--session', 'none-running', '--host', 'bob', '--', 'true']);
   assert.equal(noSession.code, 3);
   assert.match(noSession.stderr, /-f TOPOLOGY/);
+});
+
+test('vnet exec passes SIGTERM on to the program and exits with the program\'s status', async () => {
+  const script = 'trap "exit 42" TERM; echo ready >&2; while :; do sleep 0.05; done';
+  const args = ['exec', '--host', 'alice', ...S, '--', 'sh', '-c', script];
+  const child = box.spawn(args);
+  const done = box.finish(child, args);
+  await stderrLine(child, /^ready$/);
+  child.kill('SIGTERM');
+  const r = await done;
+  assert.deepEqual([r.code, r.signal], [42, null], r.stderr);
 });
 
 /** A socat peer: stdin lines go out to 127.0.0.1:mapPort from 127.0.0.1:ownPort; what comes back is on stdout. */
@@ -95,14 +112,6 @@ function socatPeer(mapPort: number, ownPort: number): { proc: ChildProcess; said
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   return { proc, said: () => out, say: (line) => void proc.stdin!.write(`${line}\n`) };
-}
-
-async function until(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + COMMAND_TIMEOUT_MS;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /**
@@ -142,8 +151,8 @@ async function punch(nat: string): Promise<{ aGot: string; bGot: string; drops: 
       const ev = await box.run(['events', '--json', ...s]);
       return ev.stdout.trim().split('\n').filter((l) => l.includes('"drop"') && l.includes('"reason":"nat-')).length;
     };
-    if (nat === 'full-cone') await until(() => a.said().includes('punch from b') && b.said().includes('hello from a'), 'both peers to hear each other');
-    else await until(async () => (await dropCount()) >= 2, 'both NATs to drop the other peer\'s packet');
+    if (nat === 'full-cone') await waitFor(() => a.said().includes('punch from b') && b.said().includes('hello from a'), 'both peers to hear each other', COMMAND_TIMEOUT_MS, 50);
+    else await waitFor(async () => (await dropCount()) >= 2, 'both NATs to drop the other peer\'s packet', COMMAND_TIMEOUT_MS, 50);
     return { aGot: a.said(), bGot: b.said(), drops: await dropCount() };
   } finally {
     await box.run(['down', ...s]);
@@ -186,9 +195,9 @@ test('bad input is a clear error and leaves the session working: port in use, no
   await box.ok(['proxy', 'add', '--real', `127.0.0.1:${dead}`, '--as', '198.51.100.77:7', ...S]);
   const r = await box.run(['send', 'alice', '198.51.100.77:7', '--wait', '300ms', ...S]);
   assert.equal(r.code, 124);
-  await until(async () => {
+  await waitFor(async () => {
     const p = (await box.json<{ as: string; errors: number }[]>(['proxy', 'ls', ...S])).find((x) => x.as === '198.51.100.77:7')!;
     return p.errors >= 1;
-  }, 'the proxy to count the refused datagram');
+  }, 'the proxy to count the refused datagram', COMMAND_TIMEOUT_MS, 50);
   await box.ok(['status', ...S]);
 });

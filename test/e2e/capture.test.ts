@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CliSandbox, COMMAND_TIMEOUT_MS } from './cli-helpers.js';
+import { CliSandbox, COMMAND_TIMEOUT_MS, waitUntil } from './cli-helpers.js';
 
 const box = new CliSandbox();
 after(() => box.cleanup());
@@ -147,8 +147,7 @@ test('SIGTERM to the daemon flushes and closes captures too', async () => {
   await box.ok(['send', 'a', `${b}:7`, '--count', '5', '--session', 'term']);
   const pid = box.pidOf('term')!;
   process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 10_000;
-  while (existsSync(join(box.dir, 'term.pid')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await waitUntil(() => !existsSync(join(box.dir, 'term.pid')), 'the daemon to stop on SIGTERM and remove its pid file');
   assertClean(file);
   assert.equal(fields(file, ['ip.src']).length, 10, 'five datagrams and five port unreachables');
 });

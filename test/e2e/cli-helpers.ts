@@ -121,3 +121,12 @@ export function stderrLine(child: ChildProcess, pattern: RegExp, ms = COMMAND_TI
     child.stderr!.on('data', onData);
   });
 }
+
+/** Polls a condition of the outside world (a process, a file) every 20 ms until it holds; fails after `ms`. */
+export async function waitUntil(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,6 +1,6 @@
 // Driving the CLI through a pseudo-terminal (util-linux `script`), answering prompts as they appear.
 import { spawn, spawnSync } from 'node:child_process';
-import { BIN, COMMAND_TIMEOUT_MS, type Result } from './cli-helpers.js';
+import { BIN, COMMAND_TIMEOUT_MS } from './cli-helpers.js';
 
 export interface Answer {
   /** Text the prompt shows (matched against the output since the previous answer). */
@@ -18,8 +18,15 @@ export function requireScript(): void {
 // eslint-disable-next-line no-control-regex -- terminal escape sequences are what this strips
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
+/** What a terminal run left: its status and the screen (stdout and stderr share the terminal), escapes stripped. */
+export interface TerminalResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  screen: string;
+}
+
 /** Runs `vnet ARGS` on a terminal, typing each answer when its prompt shows; bounded. */
-export function runOnTerminal(args: string[], answers: Answer[], env: Record<string, string>): Promise<Result & { screen: string }> {
+export function runOnTerminal(args: string[], answers: Answer[], env: Record<string, string>): Promise<TerminalResult> {
   requireScript();
   const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const childEnv: Record<string, string> = { ...env, TERM: 'xterm' };
@@ -48,8 +55,7 @@ export function runOnTerminal(args: string[], answers: Answer[], env: Record<str
     child.stderr.on('data', onOutput);
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      const plain = screen.replace(ANSI, '');
-      resolve({ code, signal, stdout: plain, stderr: plain, screen: plain });
+      resolve({ code, signal, screen: screen.replace(ANSI, '') });
     });
   });
 }

@@ -1,7 +1,7 @@
 // The README's CI script, run as written (with `vnet` on PATH), must do what the README says it does.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -26,7 +26,7 @@ test('the README\'s CI script runs as written and prints the NAT\'s address and 
   const work = mkdtempSync(join(tmpdir(), 'vnet-readme-'));
   try {
     const bin = join(work, 'bin');
-    spawnSync('mkdir', [bin]);
+    mkdirSync(bin);
     writeFileSync(join(bin, 'vnet'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
     chmodSync(join(bin, 'vnet'), 0o755);
     writeFileSync(join(work, 'ci.sh'), scriptAfter('## From the shell'));

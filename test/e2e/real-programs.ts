@@ -1,5 +1,6 @@
 // Real programs for the bridge tests: socat, dnsmasq, dig — each required (a missing one fails the test loudly),
-// each started on loopback only, each stopped by the sandbox's cleanup.
+// each started on loopback only, each stopped by the sandbox's cleanup; and what the bridge tests in
+// test/bridge share with them: a free port, a bounded wait for a condition.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { userInfo } from 'node:os';
@@ -16,6 +17,15 @@ export async function freePort(): Promise<number> {
   const port = s.address().port;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
+}
+
+/** Resolves once cond() holds, polling every `everyMs`; rejects after `ms` of wall time with `what` in the message. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 3000, everyMs = 2): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
 }
 
 /** Resolves once something answers UDP on 127.0.0.1:port (the server is up), bounded. */

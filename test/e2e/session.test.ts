@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CliSandbox, stderrLine } from './cli-helpers.js';
+import { CliSandbox, stderrLine, waitUntil } from './cli-helpers.js';
 
 const box = new CliSandbox();
 after(() => box.cleanup());
@@ -70,6 +70,8 @@ test('bad input exits 2 with one line on stderr and changes nothing', async () =
     [['host', 'add', 'alice', '--router', 'home'], /alice/],
     [['router', 'add'], /name/i],
     [['clock', 'advance', 'soon'], /soon/],
+    [['send', 'alice', 'server:7.0'], /destination "server:7\.0" has port 7\.0, not 1-65535/],
+    [['listen', 'server'], /endpoint "server" is not ADDRESS:PORT/],
   ];
   for (const [args, pattern] of cases) {
     const r = await box.run([...args, '--session', 'main']);
@@ -125,7 +127,7 @@ test('a daemon killed mid-session: commands exit 3 with a clear message; up reco
   const pid = box.pidOf('victim');
   assert.ok(pid);
   process.kill(pid, 'SIGKILL');
-  await waitExit(pid);
+  await waitUntil(() => processGone(pid), `the killed daemon (pid ${pid}) to exit`);
   const r = await box.run(['router', 'ls', '--session', 'victim']);
   assert.equal(r.code, 3);
   assert.match(r.stderr, /daemon died .*vnet up/);
@@ -134,10 +136,24 @@ test('a daemon killed mid-session: commands exit 3 with a clear message; up reco
   await box.ok(['down', '--session', 'victim']);
 });
 
+test('down on a session whose daemon died removes its socket and pid file and exits 3', async () => {
+  await box.ok(['up', '--session', 'dead']);
+  const pid = box.pidOf('dead');
+  assert.ok(pid);
+  process.kill(pid, 'SIGKILL');
+  await waitUntil(() => processGone(pid), `the killed daemon (pid ${pid}) to exit`);
+  assert.ok(existsSync(join(box.dir, 'dead.sock')) && existsSync(join(box.dir, 'dead.pid')), 'a killed daemon leaves its files');
+  const r = await box.run(['down', '--session', 'dead']);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /^vnet: session "dead" is not running: its daemon died/);
+  assert.equal(existsSync(join(box.dir, 'dead.sock')), false, 'the stale socket is removed');
+  assert.equal(existsSync(join(box.dir, 'dead.pid')), false, 'the stale pid file is removed');
+});
+
 test('up --foreground serves until down; the foreground process then exits 0', async () => {
   const fg = box.spawn(['up', '--foreground', '--session', 'fg']);
   const done = box.finish(fg, ['up', '--foreground']);
-  await waitFor(() => existsSync(join(box.dir, 'fg.pid')));
+  await waitUntil(() => existsSync(join(box.dir, 'fg.pid')), 'the foreground daemon to write its pid file');
   await box.ok(['router', 'add', 'internet', '--cidr', '0.0.0.0/0', '--session', 'fg']);
   await box.ok(['down', '--session', 'fg']);
   const r = await done;
@@ -145,23 +161,12 @@ test('up --foreground serves until down; the foreground process then exits 0', a
   assert.match(r.stdout, /session fg up in the foreground/);
 });
 
-async function waitExit(pid: number): Promise<void> {
-  await waitFor(() => {
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  });
-}
-
-/** Polls a condition of the outside world (a process, a file), bounded at 10 s. */
-async function waitFor(cond: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
-    await new Promise((r) => setTimeout(r, 20));
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
   }
 }
 
@@ -202,6 +207,10 @@ test('export then up -f reproduces a session; apply of a malformed or conflictin
   assert.equal(upBad.code, 2);
   assert.match(upBad.stderr, /bad\.yaml:1: routers\[0\]: missing key "cidr"/);
   assert.equal(existsSync(join(box.dir, 'never.sock')), false, 'an invalid file starts no session');
+  const upMissing = await box.run(['up', '-f', join(box.dir, 'missing.yaml'), '--session', 'never']);
+  assert.equal(upMissing.code, 2);
+  assert.match(upMissing.stderr, /^vnet: no topology file .*missing\.yaml; check the path/);
+  assert.equal(existsSync(join(box.dir, 'never.sock')), false, 'a missing file starts no session');
   await box.ok(['down', '--session', 'copy']);
 });
 

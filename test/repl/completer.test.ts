@@ -2,7 +2,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Config } from '@oclif/core';
-import { CommandTable, type CommandSource } from '../../src/repl/command-table.js';
+import { CommandTable } from '../../src/repl/command-table.js';
 import { complete, type SessionNames } from '../../src/repl/completer.js';
 import { ROOT } from './helpers.js';
 
@@ -16,9 +16,10 @@ const source = async (): Promise<SessionNames> => {
 
 before(async () => {
   const config = await Config.load(ROOT);
-  table = new CommandTable(config.commands as unknown as CommandSource[]);
+  table = new CommandTable(config.commands, config.bin);
 });
 
+// The same rules as the shell completions (src/cli/docs/value-kinds.ts): what a value names comes from its name.
 const cases: [string, string, string[], string][] = [
   ['first words: topics, commands and the REPL\'s own', 'ro', ['router '], 'ro'],
   ['first words offer several when ambiguous', 's', ['send', 'source', 'status'], 's'],
@@ -34,6 +35,9 @@ const cases: [string, string, string[], string][] = [
   ['interfaces after a slash', 'filter add alice/e', ['alice/eth0 '], 'alice/e'],
   ['a new name is not completed', 'router add h', [], 'h'],
   ['flag values are skipped when counting arguments', 'send --count 2 alice s', ['server '], 's'],
+  ['host names for an endpoint (HOST:PORT)', 'listen al', ['alice '], 'al'],
+  ['files for a file flag', `apply -f ${ROOT}package.js`, [`${ROOT}package.json `], `${ROOT}package.js`],
+  ['directories for a file argument, without a space', `init ${ROOT}dis`, [`${ROOT}dist/`], `${ROOT}dis`],
   ['help completes command words', 'help router s', ['show '], 's'],
   ['nothing inside an open quote', 'send alice "x', [], ''],
   ['nothing after an unknown word', 'bogus ', [], ''],

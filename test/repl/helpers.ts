@@ -1,59 +1,28 @@
 // Helpers for the REPL tests: the real bin/run.js with piped stdin or on a pseudo-terminal, bounded and cleaned up.
+// The package root, the binary, the time limit and the sandbox are the e2e tests' (test/e2e/cli-helpers.ts).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, CliSandbox, ROOT, stderrLine, type Result } from '../e2e/cli-helpers.js';
 
-/** The package root (dist/test/repl → ../../..). */
-export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const BIN = join(ROOT, 'bin', 'run.js');
-/** A REPL run in a test must end within this. */
-export const RUN_TIMEOUT_MS = 15_000;
+export { ROOT };
 
-/** A temp directory (runtime dir, history, scripts) and the environment pointing at it; `cleanup` removes it. */
-export function sandbox(): { dir: string; env: Record<string, string>; cleanup(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'vnet-repl-'));
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('VNET_')) env[k] = v;
-  Object.assign(env, { VNET_RUNTIME_DIR: dir, VNET_HISTORY_FILE: join(dir, 'history'), NO_COLOR: '1' });
-  return { dir, env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+/** A runtime directory of its own (history file there too) and the environment pointing at it; `cleanup` removes it. */
+export function sandbox(): CliSandbox {
+  const box = new CliSandbox();
+  box.env.VNET_HISTORY_FILE = join(box.dir, 'history');
+  return box;
 }
 
 /**
- * `vnet repl ARGS` with `input` piped to its stdin, to its end (killed after RUN_TIMEOUT_MS).
- * `onStderr` is called once, with the child, when its stderr first matches `pattern`.
+ * `vnet repl ARGS` in `box` with `input` piped to its stdin, to its end (bounded, as every CLI run of the tests).
+ * `onStderr.then` is called once, with the child, when a line of its stderr matches `onStderr.pattern`.
  */
-export function runRepl(args: string[], input: string, env: Record<string, string>, cwd = ROOT, onStderr?: { pattern: RegExp; then(child: ChildProcess): void }): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, 'repl', ...args], { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let called = false;
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-    if (onStderr && !called && onStderr.pattern.test(stderr)) {
-      called = true;
-      onStderr.then(child);
-    }
-  });
-  child.stdin.end(input);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`vnet repl did not finish within ${RUN_TIMEOUT_MS} ms; stdout: ${stdout}; stderr: ${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+export function runRepl(box: CliSandbox, args: string[], input: string, opts: { cwd?: string; onStderr?: { pattern: RegExp; then(child: ChildProcess): void } } = {}): Promise<Result> {
+  const child = spawn(process.execPath, [BIN, 'repl', ...args], { env: box.env, cwd: opts.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const { onStderr } = opts;
+  if (onStderr) stderrLine(child, onStderr.pattern).then(() => onStderr.then(child), () => {});
+  child.stdin!.end(input);
+  return box.finish(child, ['repl', ...args]);
 }
 
 /** Whether util-linux `script` can give a child a pseudo-terminal here. */

@@ -21,7 +21,7 @@ test('a script builds a topology, sends through the NAT and advances the clock; 
   const box = sandbox();
   try {
     const script = [...TOPOLOGY, 'send alice 198.51.100.7:7 --data hi --from-port 5000', 'clock advance 1s', 'nat show home --json', 'exit', 'router ls'].join('\n');
-    const r = await runRepl(['--clock', 'virtual', '--events'], script, box.env);
+    const r = await runRepl(box, ['--clock', 'virtual', '--events'], script);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /^vnet: no session "default" is running; holding one in this process \(virtual clock, seed 1\)/);
     assert.ok(!r.stdout.includes('vnet>'), 'no prompt on a script');
@@ -42,12 +42,12 @@ test('an error line does not end a script: later lines run and the exit status i
   const box = sandbox();
   try {
     const script = ['router add internet --cidr 0.0.0.0/0', 'host add alice --router nowhere', 'router ls'].join('\n');
-    const r = await runRepl(['--clock', 'virtual', '--echo'], script, box.env);
+    const r = await runRepl(box, ['--clock', 'virtual', '--echo'], script);
     assert.equal(r.code, 1);
     assert.deepEqual(r.stderr.split('\n').filter((l) => l.includes('nowhere')), ['vnet: no router named "nowhere"; routers: internet']);
     assert.match(r.stdout, /^vnet> router add internet --cidr 0\.0\.0\.0\/0\nrouter internet/, '--echo prints each line first');
     assert.match(r.stdout, /vnet> router ls\ninternet +0\.0\.0\.0\/0/, 'the line after the error ran');
-    const bailed = await runRepl(['--clock', 'virtual', '--bail', '--echo'], script, box.env);
+    const bailed = await runRepl(box, ['--clock', 'virtual', '--bail', '--echo'], script);
     assert.equal(bailed.code, 1);
     assert.ok(!bailed.stdout.includes('vnet> router ls'), 'nothing ran after the failing line');
   } finally {
@@ -59,7 +59,7 @@ test('SIGINT on a script cancels the running command and ends the REPL with stat
   const box = sandbox();
   try {
     const script = ['router add internet --cidr 0.0.0.0/0', 'host add alice --router internet', 'listen alice:7', 'router ls'].join('\n');
-    const r = await runRepl(['--clock', 'virtual'], script, box.env, undefined, { pattern: /listening on/, then: (child) => child.kill('SIGINT') });
+    const r = await runRepl(box, ['--clock', 'virtual'], script, { onStderr: { pattern: /listening on/, then: (child) => child.kill('SIGINT') } });
     assert.equal(r.code, 130, r.stderr);
     assert.ok(!/^internet +0\.0\.0\.0\/0 +gw/m.test(r.stdout), 'the line after the cancelled listen did not run');
   } finally {
@@ -73,7 +73,7 @@ test('source runs a script file from the REPL; its errors name FILE:LINE', async
     mkdirSync(join(box.dir, 'lab'));
     writeFileSync(join(box.dir, 'lab', 'topology.vnet'), [...TOPOLOGY, 'host add bob --router home --ip 10.9.9.9', 'source more.vnet'].join('\n'));
     writeFileSync(join(box.dir, 'lab', 'more.vnet'), '# more\nhost add carol --router home\n');
-    const r = await runRepl(['--clock', 'virtual'], 'source lab/topology.vnet\nhost ls\n', box.env, box.dir);
+    const r = await runRepl(box, ['--clock', 'virtual'], 'source lab/topology.vnet\nhost ls\n', { cwd: box.dir });
     assert.equal(r.code, 1);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('vnet: lab/'));
     assert.equal(errors.length, 1, r.stderr);
@@ -92,7 +92,7 @@ test('with a session daemon running, the REPL attaches to it and its commands ch
   });
   await server.listen();
   try {
-    const r = await runRepl(['--session', 'lab'], [...TOPOLOGY, 'up', 'router ls'].join('\n'), box.env);
+    const r = await runRepl(box, ['--session', 'lab'], [...TOPOLOGY, 'up', 'router ls'].join('\n'));
     assert.equal(r.code, 1, 'the refused `up` counts as a failed line');
     assert.match(r.stderr, /^vnet: attached to session "lab"/);
     assert.match(r.stderr, /vnet: session "lab" is already up: this REPL is attached to it/);

@@ -9,6 +9,25 @@ import { havePty, PtyRepl, sandbox } from './helpers.js';
 if (!havePty) throw new Error('util-linux `script` is needed to make a pseudo-terminal; apt-get install -y bsdutils');
 const PROMPT = /vnet> $/;
 
+/** `vnet repl ARGS` on a terminal in a sandbox of its own, given to `fn`; killed and cleaned up whatever happens. */
+async function withRepl(args: string[], fn: (repl: PtyRepl) => Promise<void>): Promise<void> {
+  const box = sandbox();
+  const repl = new PtyRepl(args, box.env);
+  try {
+    await fn(repl);
+  } finally {
+    repl.kill();
+    box.cleanup();
+  }
+}
+
+/** Waits for the first prompt, adds the root router `internet` and waits for the next; returns the screen's length then. */
+async function addInternet(repl: PtyRepl): Promise<number> {
+  await repl.until(PROMPT);
+  repl.type('router add internet --cidr 0.0.0.0/0\r');
+  return repl.until(/router internet[^]*vnet> $/);
+}
+
 test('history is kept in a 0600 file and recalled with the up arrow in the next run', async () => {
   const box = sandbox();
   const first = new PtyRepl(['--clock', 'virtual'], box.env);
@@ -34,13 +53,9 @@ test('history is kept in a 0600 file and recalled with the up arrow in the next 
   }
 });
 
-test('Tab completes commands, flags and node names from the session; confirmations are asked at the prompt', async () => {
-  const box = sandbox();
-  const repl = new PtyRepl(['--clock', 'virtual'], box.env);
-  try {
-    await repl.until(PROMPT);
-    repl.type('router add internet --cidr 0.0.0.0/0\r');
-    let at = await repl.until(/router internet[^]*vnet> $/);
+test('Tab completes commands, flags and node names from the session; confirmations are asked at the prompt', () =>
+  withRepl(['--clock', 'virtual'], async (repl) => {
+    let at = await addInternet(repl);
     repl.type('ho\t');
     at = await repl.until(/host $/, at);
     repl.type('ad\t');
@@ -57,19 +72,11 @@ test('Tab completes commands, flags and node names from the session; confirmatio
     repl.type('y\r');
     await repl.until(/removed alice/, at);
     assert.equal(await repl.close(), 0);
-  } finally {
-    repl.kill();
-    box.cleanup();
-  }
-});
+  }));
 
-test('Ctrl-C cancels a running listen, not the REPL; at an empty prompt it prints a hint', async () => {
-  const box = sandbox();
-  const repl = new PtyRepl(['--clock', 'virtual'], box.env);
-  try {
-    await repl.until(PROMPT);
-    repl.type('router add internet --cidr 0.0.0.0/0\r');
-    let at = await repl.until(/router internet[^]*vnet> $/);
+test('Ctrl-C cancels a running listen, not the REPL; at an empty prompt it prints a hint', () =>
+  withRepl(['--clock', 'virtual'], async (repl) => {
+    let at = await addInternet(repl);
     repl.type('host add alice --router internet\r');
     at = await repl.until(/host alice[^]*vnet> $/, at);
     repl.type('listen alice:7\r');
@@ -81,16 +88,10 @@ test('Ctrl-C cancels a running listen, not the REPL; at an empty prompt it print
     repl.type('host ls\r');
     await repl.until(/alice +\S+ +on internet/, at);
     assert.equal(await repl.close(), 0);
-  } finally {
-    repl.kill();
-    box.cleanup();
-  }
-});
+  }));
 
-test('events arriving while at the prompt print above it and keep the line being typed', async () => {
-  const box = sandbox();
-  const repl = new PtyRepl(['--clock', 'real'], box.env);
-  try {
+test('events arriving while at the prompt print above it and keep the line being typed', () =>
+  withRepl(['--clock', 'real'], async (repl) => {
     await repl.until(PROMPT);
     repl.type([
       'router add internet --cidr 0.0.0.0/0',
@@ -106,8 +107,4 @@ test('events arriving while at the prompt print above it and keep the line being
     repl.type('s\r');
     await repl.until(/home +192\.168\.1\.0\/24/, at);
     assert.equal(await repl.close(), 0);
-  } finally {
-    repl.kill();
-    box.cleanup();
-  }
-});
+  }));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Config } from '@oclif/core';
 import { useInProcessSession } from '../../src/cli/base.js';
 import { Session } from '../../src/session/session.js';
-import { CommandTable, type CommandSource } from '../../src/repl/command-table.js';
+import { CommandTable } from '../../src/repl/command-table.js';
 import { LineRunner, MAX_SOURCE_DEPTH } from '../../src/repl/runner.js';
 import { ROOT } from './helpers.js';
 
@@ -22,7 +22,7 @@ let restore: () => void;
 
 before(async () => {
   config = await Config.load(ROOT);
-  table = new CommandTable(config.commands as unknown as CommandSource[]);
+  table = new CommandTable(config.commands, config.bin);
   dir = mkdtempSync(join(tmpdir(), 'vnet-runner-'));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,8 +2,11 @@
 // in place, dry runs touch nothing, and the file's clock and seed are only noted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RouterView } from '../../src/session/views.js';
-import { apply, BASE, ctx, eventCount, exportYaml, newSession, statusText } from '../fixtures/topology/helpers.js';
+import { apply, BASE, ctx, errorOf, eventCount, exportYaml, newSession, statusText } from '../fixtures/topology/helpers.js';
 
 test('a valid file builds routers, hosts, filters and names', () => {
   const s = newSession();
@@ -174,4 +177,32 @@ test('export after apply gives the file back in the exporter\'s words', () => {
   assert.match(yaml, /- \{ name: home, parent: internet, cidr: 192\.168\.1\.0\/24, uplink: \{ ips: \[ 203\.0\.113\.10 \] \} \}/);
   assert.match(yaml, /- \{ on: home\/uplink, loss: 2%, delay: 30ms \}/);
   assert.match(yaml, /dns:\n {2}server\.example: 198\.51\.100\.7/);
+});
+
+test('captures start, their files relative to the file\'s directory; the same one is left alone; a later failure stops the new ones', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vnet-topo-captures-'));
+  const s = newSession();
+  const running = (): string[] => s.captures.list().filter((c) => c.state === 'running').map((c) => c.file ?? '-');
+  try {
+    const file = `${BASE}captures:\n  - { on: [home/uplink], file: up.pcapng }\n`;
+    const first = apply(s, file, { baseDir: dir });
+    assert.deepEqual(first.created.captures, ['up.pcapng']);
+    assert.deepEqual(running(), [join(dir, 'up.pcapng')]);
+    assert.ok(existsSync(join(dir, 'up.pcapng')));
+
+    const again = apply(s, file, { baseDir: dir });
+    assert.deepEqual(again.created.captures, []);
+    assert.deepEqual(again.unchanged.captures, ['up.pcapng']);
+    assert.deepEqual(running(), [join(dir, 'up.pcapng')]);
+
+    // The second new capture cannot open its file: the new host and the first new capture are undone.
+    const more = `${file.replace('hosts:\n', 'hosts:\n  - { name: bob, router: home }\n')}  - { on: [alice], file: alice.pcapng }\n  - { on: [server], file: missing/server.pcapng }\n`;
+    const err = errorOf(() => apply(s, more, { baseDir: dir }));
+    assert.match(err.message, /^topo\.yaml:\d+: captures\[2\]: .*missing/);
+    assert.equal(s.net.hostNamed('bob'), undefined);
+    assert.deepEqual(running(), [join(dir, 'up.pcapng')]);
+  } finally {
+    s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -78,7 +78,7 @@ export async function loadModel(root: string): Promise<CliModel> {
     bin: config.bin,
     version: config.version,
     description: config.pjson.description ?? '',
-    commands: config.commands.filter((c) => !c.hidden),
+    commands: config.commands,
     topicDescriptions: Object.fromEntries(Object.entries(pjsonTopics).map(([k, v]) => [k, v.description ?? ''])),
   });
 }
@@ -93,7 +93,7 @@ export interface ModelInput {
 
 /** The model from cached command metadata (the same shape as oclif.manifest.json's entries). */
 export function buildModel(input: ModelInput): CliModel {
-  const commands = input.commands.map((c) => commandDoc(c, input.bin)).sort((a, b) => a.id.localeCompare(b.id));
+  const commands = commandDocs(input.commands, input.bin);
   const topicNames = [...new Set(commands.filter((c) => c.words.length > 1).map((c) => c.words[0]))].sort();
   const topics = topicNames.map((name) => ({
     name,
@@ -103,6 +103,11 @@ export function buildModel(input: ModelInput): CliModel {
   const topLevel = commands.filter((c) => c.words.length === 1 && !topicNames.includes(c.id));
   const globalFlags = commands.find((c) => c.flags.some((f) => f.global))?.flags.filter((f) => f.global) ?? [];
   return { bin: input.bin, version: input.version, description: input.description, topics, topLevel, commands, globalFlags };
+}
+
+/** The commands that are not hidden, as documented, sorted by id: what the docs and the REPL's completion read. */
+export function commandDocs(commands: readonly Command.Cached[], bin: string): CommandDoc[] {
+  return commands.filter((c) => !c.hidden).map((c) => commandDoc(c, bin)).sort((a, b) => a.id.localeCompare(b.id));
 }
 
 function commandDoc(c: Command.Cached, bin: string): CommandDoc {

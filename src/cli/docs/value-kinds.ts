@@ -1,6 +1,8 @@
 // What completes the value of an argument or flag, decided from its name, so new commands need no registration:
-// a flag or argument named `router`/`parent` takes a router, `host` a host, `iface`/`in`/`out`/`on` an interface,
-// `file`/`output`/`write` a file; `router show NAME`-style commands take an existing node of their topic.
+// a flag or argument named `router`/`parent` takes a router, `host` a host (so do `endpoint` and `dest`, which
+// start with one: HOST:PORT), `iface`/`in`/`out`/`on` an interface, `file`/`output`/`write` a file;
+// `router show NAME`-style commands take an existing node of their topic. The shell completions and the REPL's
+// Tab both follow these rules.
 
 export type NodeKind = 'router' | 'host' | 'iface';
 
@@ -15,6 +17,8 @@ const NODE_BY_NAME: Record<string, NodeKind> = {
   router: 'router',
   parent: 'router',
   host: 'host',
+  endpoint: 'host',
+  dest: 'host',
   iface: 'iface',
   in: 'iface',
   out: 'iface',
