@@ -1,5 +1,4 @@
 // `vnet apply -f FILE`: add what a topology file holds to the running session, all or nothing.
-import { dirname, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { VnetCommand } from '../src/cli/base.js';
 import { readTopologyFile, type ApplySummary, type EntryNames } from '../src/session/topology.js';
@@ -32,10 +31,8 @@ export default class Apply extends VnetCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Apply);
-    this.setup(flags);
-    const { text, fileName } = await readTopologyFile(flags.file);
-    // Capture files in the topology are relative to its directory (the daemon's own cwd is /).
-    const baseDir = flags.file === '-' ? process.cwd() : dirname(resolve(flags.file));
+    // baseDir: capture files in the topology are relative to its directory (the daemon's own cwd is /).
+    const { text, fileName, baseDir } = await readTopologyFile(flags.file);
     const s = (await this.call('topology.apply', { text, fileName, dryRun: flags['dry-run'], baseDir })) as ApplySummary;
     this.print(s, () => summaryLines(s));
   }

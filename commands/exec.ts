@@ -6,10 +6,10 @@ import { useInProcessSession, VnetCommand } from '../src/cli/base.js';
 import { invalid, VnetError } from '../src/engine/errors.js';
 import { parseDuration } from '../src/engine/units.js';
 import type { MapInfo } from '../src/bridge/index.js';
-import { probeSocket } from '../src/session/client.js';
-import { sessionName, socketPath } from '../src/session/runtime.js';
+import { daemonAnswers } from '../src/session/client.js';
+import { sessionName } from '../src/session/runtime.js';
 import { Session } from '../src/session/session.js';
-import { readTopologyFile } from '../src/session/topology.js';
+import { readTopologyFile, topologySettings } from '../src/session/topology.js';
 
 interface MapSpec {
   listen: string;
@@ -36,13 +36,12 @@ export default class Exec extends VnetCommand {
     map: Flags.string({ description: 'LOCAL=DEST:PORT: a local port (or 127.x.y.z:PORT) bridged to DEST:PORT from HOST (repeatable)', multiple: true }),
     timeout: Flags.string({ description: 'stop the program (SIGTERM, then SIGKILL) after this long; exit status 124' }),
     file: Flags.string({ char: 'f', description: 'with no session running: build this topology in this process for the run' }),
-    clock: Flags.string({ description: 'standalone: the clock of the network built from -f (default real)', options: ['real', 'virtual'] }),
-    seed: Flags.integer({ description: 'standalone: seed for every random choice', min: 0 }),
+    clock: Flags.string({ description: 'standalone: the clock of the network built from -f (default: the file\'s, else real)', options: ['real', 'virtual'] }),
+    seed: Flags.integer({ description: 'standalone: seed for every random choice (default: the file\'s, else 1)', min: 0, max: 4294967295 }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Exec);
-    this.setup(flags);
     const cmd = argv as string[];
     if (cmd.length === 0) throw invalid('name the program to run after --, e.g. `vnet exec --host alice --map 4000=198.51.100.7:7 -- socat - UDP:127.0.0.1:4000`');
     const specs = (flags.map ?? []).map(parseMap);
@@ -70,7 +69,7 @@ export default class Exec extends VnetCommand {
   /** With no daemon for the session: a Session in this process, built from -f; otherwise null (the daemon is used). */
   private async standaloneSession(flags: { session?: string; file?: string; clock?: string; seed?: number }): Promise<Session | null> {
     const name = sessionName(flags.session);
-    if ((await probeSocket(socketPath(name), 1000)) === 'alive') {
+    if (await daemonAnswers(name)) {
       if (flags.file) throw invalid(`session "${name}" is running, so -f is not used; drop -f, or stop the session to run standalone`);
       return null;
     }
@@ -78,7 +77,9 @@ export default class Exec extends VnetCommand {
       throw new VnetError('ENOSESSION', `no session "${name}" is running; start one with \`vnet up -f TOPOLOGY\`, or give \`vnet exec -f TOPOLOGY\` to run standalone`);
     }
     const topology = await readTopologyFile(flags.file);
-    const session = new Session({ clock: (flags.clock ?? 'real') as 'real' | 'virtual', seed: flags.seed ?? 1, name });
+    const fromFile = topologySettings(topology.text);
+    const clock = flags.clock === 'virtual' || flags.clock === 'real' ? flags.clock : fromFile.clock ?? 'real';
+    const session = new Session({ clock, seed: flags.seed ?? fromFile.seed ?? 1, name });
     try {
       await session.call('topology.apply', topology, { signal: new AbortController().signal, emit: () => {} });
     } catch (err) {

@@ -24,7 +24,6 @@ export default class Export extends VnetCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Export);
-    this.setup(flags);
     const { yaml, topology } = (await this.call('topology.export')) as { yaml: string; topology: Topology };
     const text = this.jsonMode ? `${JSON.stringify(topology, null, 2)}\n` : yaml;
     if (flags.output === undefined || flags.output === '-') {

@@ -27,7 +27,6 @@ export default class Repl extends VnetCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Repl);
-    this.setup(flags);
     const status = await runRepl({
       config: this.config,
       session: sessionName(flags.session),

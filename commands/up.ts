@@ -1,15 +1,11 @@
 // `vnet up`: start a session daemon, optionally building a topology file in it.
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { parse as parseYaml } from 'yaml';
 import { VnetCommand } from '../src/cli/base.js';
 import { startDetached } from '../src/cli/daemon-start.js';
-import { invalid } from '../src/engine/errors.js';
-import { probeSocket } from '../src/session/client.js';
+import { daemonAnswers } from '../src/session/client.js';
 import { Daemon, stopOnSignals } from '../src/session/daemon.js';
 import { alreadyRunning } from '../src/session/server.js';
-import { readTopologyFile } from '../src/session/topology.js';
+import { readTopologyFile, topologySettings } from '../src/session/topology.js';
 import { sessionName, socketPath } from '../src/session/runtime.js';
 
 export default class Up extends VnetCommand {
@@ -37,7 +33,7 @@ export default class Up extends VnetCommand {
     const name = sessionName(flags.session);
     const topology = flags.file === undefined ? undefined : await readTopologyFile(flags.file);
     const fromFile = topology ? topologySettings(topology.text) : {};
-    const clock = (flags.clock ?? fromFile.clock ?? 'real') as 'real' | 'virtual';
+    const clock = flags.clock === 'virtual' || flags.clock === 'real' ? flags.clock : fromFile.clock ?? 'real';
     const seed = flags.seed ?? fromFile.seed ?? 1;
     const opts = { name, clock, seed, topology };
     await refuseIfRunning(name);
@@ -64,34 +60,7 @@ export default class Up extends VnetCommand {
 /** Fails with EEXIST (exit 2) when a daemon already answers for this session; spawning one would only fail later. */
 async function refuseIfRunning(name: string): Promise<void> {
   const sock = socketPath(name);
-  if ((await probeSocket(sock, 1000)) === 'alive') throw alreadyRunning(name, sock);
-}
-
-/**
- * Only commands/exec.ts still calls this (another reviewer's file): it goes once exec.ts uses readTopologyFile
- * (src/session/topology.ts), which also gives baseDir.
- */
-export function readTopologyText(file: string): { text: string; fileName: string; baseDir: string } {
-  try {
-    return file === '-'
-      ? { text: readFileSync(0, 'utf8'), fileName: '<stdin>', baseDir: process.cwd() }
-      : { text: readFileSync(file, 'utf8'), fileName: file, baseDir: dirname(resolve(file)) };
-  } catch (err) {
-    throw invalid(`cannot read the topology file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; check the path`);
-  }
-}
-
-/** clock and seed from a topology file, when it says; anything malformed is left for the full check. */
-function topologySettings(text: string): { clock?: string; seed?: number } {
-  try {
-    const doc = parseYaml(text) as { clock?: unknown; seed?: unknown } | null;
-    return {
-      clock: doc?.clock === 'real' || doc?.clock === 'virtual' ? doc.clock : undefined,
-      seed: Number.isInteger(doc?.seed) ? (doc!.seed as number) : undefined,
-    };
-  } catch {
-    return {};
-  }
+  if (await daemonAnswers(name)) throw alreadyRunning(name, sock);
 }
 
 function appliedLines(applied: unknown): string[] {

@@ -306,11 +306,11 @@ complete -c vnet -n '__vnet_using \'events\'' -l json -d 'print one JSON documen
 complete -c vnet -n '__vnet_using \'events\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
 # vnet exec
-complete -c vnet -n '__vnet_using \'exec\'' -l clock -x -a 'real virtual' -d 'standalone: the clock of the network built from -f (default real)'
+complete -c vnet -n '__vnet_using \'exec\'' -l clock -x -a 'real virtual' -d 'standalone: the clock of the network built from -f (default: the file\'s, else real)'
 complete -c vnet -n '__vnet_using \'exec\'' -s f -l file -r -F -d 'with no session running: build this topology in this process for the run'
 complete -c vnet -n '__vnet_using \'exec\'' -l host -x -a '(__vnet_node_names host)' -d 'the virtual host the program becomes'
 complete -c vnet -n '__vnet_using \'exec\'' -l map -x -d 'LOCAL=DEST:PORT: a local port (or 127.x.y.z:PORT) bridged to DEST:PORT from HOST (repeatable)'
-complete -c vnet -n '__vnet_using \'exec\'' -l seed -x -d 'standalone: seed for every random choice'
+complete -c vnet -n '__vnet_using \'exec\'' -l seed -x -d 'standalone: seed for every random choice (default: the file\'s, else 1)'
 complete -c vnet -n '__vnet_using \'exec\'' -l timeout -x -d 'stop the program (SIGTERM, then SIGKILL) after this long; exit status 124'
 complete -c vnet -n '__vnet_using \'exec\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'exec\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'

@@ -25,7 +25,6 @@ export default class MapAdd extends VnetCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(MapAdd);
-    this.setup(flags);
     const m = (await this.call('map.add', { host: flags.host, listen: flags.listen, remote: flags.remote, port: flags.port, allowRemote: flags['allow-remote'] })) as MapInfo;
     this.print(m, () => `map ${describeMap(m).trim()}`);
   }

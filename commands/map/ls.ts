@@ -7,8 +7,7 @@ export default class MapLs extends VnetCommand {
   static override examples = ['<%= config.bin %> map ls', '<%= config.bin %> map ls --json | jq ".[] | {listen, packetsIn, packetsOut}"'];
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(MapLs);
-    this.setup(flags);
+    await this.parse(MapLs);
     const list = (await this.call('map.ls')) as MapInfo[];
     this.print(list, () => (list.length === 0 ? 'no maps; `vnet map add --host HOST --listen 127.0.0.1:PORT --remote DEST:PORT` adds one' : list.map(describeMap)));
   }

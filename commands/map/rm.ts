@@ -9,8 +9,7 @@ export default class MapRm extends VnetCommand {
   static override args = { id: Args.integer({ description: 'map id (see `vnet map ls`)', required: true }) };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(MapRm);
-    this.setup(flags);
+    const { args } = await this.parse(MapRm);
     const m = (await this.call('map.rm', { id: args.id })) as MapInfo;
     this.print(m, () => `removed map ${m.id} (${m.listen} -> ${m.host} -> ${m.remote})`);
   }

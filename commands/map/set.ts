@@ -12,7 +12,6 @@ export default class MapSet extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(MapSet);
-    this.setup(flags);
     const m = (await this.call('map.set', { id: args.id, remote: flags.remote })) as MapInfo;
     this.print(m, () => `map ${describeMap(m).trim()}`);
   }

@@ -21,7 +21,6 @@ export default class ProxyAdd extends VnetCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ProxyAdd);
-    this.setup(flags);
     const p = (await this.call('proxy.add', { real: flags.real, as: flags.as, router: flags.router })) as ProxyInfo;
     this.print(p, () => `proxy ${p.id}: ${p.as} (host ${p.host}${p.createdHost ? ', new' : ''}) -> real ${p.real}`);
   }

@@ -7,8 +7,7 @@ export default class ProxyLs extends VnetCommand {
   static override examples = ['<%= config.bin %> proxy ls', '<%= config.bin %> proxy ls --json | jq ".[].errors"'];
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(ProxyLs);
-    this.setup(flags);
+    await this.parse(ProxyLs);
     const list = (await this.call('proxy.ls')) as ProxyInfo[];
     this.print(list, () => (list.length === 0
       ? 'no proxies; `vnet proxy add --real 127.0.0.1:PORT --as IP:PORT` adds one'

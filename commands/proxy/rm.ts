@@ -9,8 +9,7 @@ export default class ProxyRm extends VnetCommand {
   static override args = { id: Args.integer({ description: 'proxy id (see `vnet proxy ls`)', required: true }) };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(ProxyRm);
-    this.setup(flags);
+    const { args } = await this.parse(ProxyRm);
     const p = (await this.call('proxy.rm', { id: args.id })) as ProxyInfo;
     this.print(p, () => `removed proxy ${p.id} (${p.as} -> ${p.real})`);
   }

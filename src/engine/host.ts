@@ -4,7 +4,7 @@ import { Cidr, formatIpv4, type Ipv4 } from '../wire/addr.js';
 import { packetLength, type Packet } from '../wire/packet.js';
 import type { NetContext } from './context.js';
 import { VnetError } from './errors.js';
-import { Interface } from './iface.js';
+import { DEFAULT_MTU, Interface } from './iface.js';
 import { NetNode } from './node.js';
 
 const LOOPBACK = Cidr.parse('127.0.0.0/8');
@@ -24,7 +24,7 @@ export class Host extends NetNode {
   /** The router this host hangs off. */
   readonly routerName: string;
 
-  constructor(name: string, ctx: NetContext, attachment: Attachment, routerName: string, addresses: Ipv4[], subnet: Cidr, mac?: Uint8Array, mtu = 1500) {
+  constructor(name: string, ctx: NetContext, attachment: Attachment, routerName: string, addresses: Ipv4[], subnet: Cidr, mac?: Uint8Array, mtu = DEFAULT_MTU) {
     super(name, ctx);
     this.attachment = attachment;
     this.routerName = routerName;

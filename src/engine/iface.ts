@@ -8,6 +8,9 @@ import { InterfaceStats, type DropReason } from './stats.js';
 import { deriveMac, formatMac } from './mac.js';
 
 const NO_VLAN: readonly number[] = Object.freeze([]);
+
+/** An interface's MTU when none is given (bytes). */
+export const DEFAULT_MTU = 1500;
 const NO_FILTERS: readonly FilterEntry[] = Object.freeze([]);
 
 export type Direction = 'egress' | 'ingress';

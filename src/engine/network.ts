@@ -24,6 +24,10 @@ import { FilterRegistry, type FilterInfo } from './filter-registry.js';
 import { checkSubnet, recomputeRoutes } from './topology-rules.js';
 import type { FilterSpec } from './filters/spec.js';
 
+
+import { DEFAULT_MTU } from './iface.js';
+import { DEFAULT_QUEUE_SIZE } from './router.js';
+export { DEFAULT_MTU, DEFAULT_QUEUE_SIZE };
 export interface NetworkOptions {
   /** 'virtual' (default: time moves only through advance()) or 'real', or a Clock of your own. */
   clock?: 'virtual' | 'real' | Clock;
@@ -141,11 +145,11 @@ export class Network implements NetContext {
     }
     const natConfig = this.natFor(o, parent);
     if (parent) checkSubnet(o.name, cidr, parent, natConfig);
-    const mtu = o.mtu ?? 1500;
+    const mtu = o.mtu ?? DEFAULT_MTU;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw invalid(`MTU ${mtu} is not 68-65535 bytes`);
     const vlan = (o.vlan ?? []).map((v) => checkVlan(v));
     if (vlan.length > 2) throw invalid(`${vlan.length} VLAN tags given; at most two (802.1ad outer, 802.1Q inner)`);
-    const queueSize = o.queueSize ?? 1024;
+    const queueSize = o.queueSize ?? DEFAULT_QUEUE_SIZE;
     if (!Number.isInteger(queueSize) || queueSize < 1) throw invalid(`queue size ${queueSize} must be a whole number of packets, at least 1`);
 
     // Addresses: gateway on the LAN, uplink addresses in the parent's subnet.

@@ -18,6 +18,9 @@ import { NetNode } from './node.js';
 import type { Rng } from './rng.js';
 import type { Task } from './scheduler.js';
 
+
+/** Packets a router may hold while delaying, when no queue size is given. */
+export const DEFAULT_QUEUE_SIZE = 1024;
 export interface RouterSettings {
   cidr: Cidr;
   parent: Router | null;

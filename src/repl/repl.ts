@@ -7,8 +7,7 @@ import { callSession, useInProcessSession, type SessionCall } from '../cli/base.
 import { useConfirmer } from '../cli/confirm.js';
 import { Session } from '../session/session.js';
 import type { HostView, RouterView } from '../session/views.js';
-import { probeSocket } from '../session/client.js';
-import { socketPath } from '../session/runtime.js';
+import { daemonAnswers } from '../session/client.js';
 import { CommandTable } from './command-table.js';
 import { complete, type SessionNames } from './completer.js';
 import { HISTORY_SIZE, HistoryFile, historyPath } from './history.js';
@@ -34,7 +33,7 @@ export interface ReplOptions {
 
 /** Whether a daemon holds the session's socket (as `vnet up` and `vnet exec` decide it). */
 async function daemonRunning(name: string, env: Record<string, string | undefined>): Promise<boolean> {
-  return (await probeSocket(socketPath(name, env), 1000)) === 'alive';
+  return daemonAnswers(name, env);
 }
 
 /** Runs the REPL to its end; resolves with the exit status (on a script: 0 if every line succeeded, else 1). */

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { basename } from 'node:path';
 import { VnetError } from '../engine/errors.js';
+import { socketPath } from './runtime.js';
 import {
   encode, LineReader, MAX_LINE_BYTES, MAX_RESPONSE_LINE_BYTES, parseServerLine, PROTOCOL_VERSION,
   RemoteError, RESTART_MEND, versionMessage,
@@ -51,6 +52,11 @@ export function probeSocket(path: string, timeoutMs: number): Promise<'alive' | 
       else done('dead');
     });
   });
+}
+
+/** Whether a daemon answers on the session's socket now (a hung one counts: it holds the name). */
+export async function daemonAnswers(session: string, env: Record<string, string | undefined> = process.env): Promise<boolean> {
+  return (await probeSocket(socketPath(session, env), 1000)) === 'alive';
 }
 
 /** One connection to a session daemon; calls on it may overlap. */

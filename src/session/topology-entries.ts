@@ -10,7 +10,8 @@ import { describeNat, normalizeNat, type NatConfig, type NatOptions } from '../e
 import type { Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
 import { formatDuration, parseDuration } from '../engine/units.js';
-import { canonicalIp, DEFAULT_MTU, DEFAULT_QUEUE_SIZE, sameConfig } from './topology-export.js';
+import { canonicalIp, sameConfig } from './topology-export.js';
+import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE } from '../engine/network.js';
 import { placeOf, routerBuildOrder, topologyError, type DnsDoc, type HostDoc, type RouterDoc, type Topology } from './topology-schema.js';
 
 export interface EntryNames {

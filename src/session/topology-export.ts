@@ -8,13 +8,11 @@ import type { Host } from '../engine/host.js';
 import { formatMac } from '../engine/mac.js';
 import { defaultBurstBytes, filterSpecOf, type NormalizedFilter } from '../engine/filters/spec.js';
 import { DEFAULT_NAT, normalizeNat, type NatConfig, type NatOptions, type NatPresetName } from '../engine/nat/config.js';
-import type { Network } from '../engine/network.js';
+import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, type Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
 import { formatDuration, parseDuration } from '../engine/units.js';
 import type { DnsDoc, FilterDoc, HostDoc, RouterDoc, Topology } from './topology-schema.js';
 
-export const DEFAULT_MTU = 1500;
-export const DEFAULT_QUEUE_SIZE = 1024;
 
 export interface ExportOptions {
   clock?: 'virtual' | 'real';

@@ -8,6 +8,7 @@ import type { ApplySummary } from './topology-entries.js';
 import { exportTopology, type ExportOptions } from './topology-export.js';
 import type { Topology } from './topology-schema.js';
 import { parseTopology, topologyToYaml } from './topology-yaml.js';
+import { parse as parseYaml } from 'yaml';
 
 export { applyTopology, type ApplyOptions, type CaptureStarter } from './topology-apply.js';
 export type { ApplySummary, EntryNames } from './topology-entries.js';
@@ -39,6 +40,22 @@ export async function readTopologyFile(path: string): Promise<TopologySource> {
     if (code === 'ENOENT') throw new VnetError('ENOTFOUND', `no topology file ${path}; check the path (vnet export -o FILE writes one)`, { cause: err });
     if (code === 'EISDIR') throw new VnetError('EINVAL', `${path} is a directory; give a topology file`, { cause: err });
     throw new VnetError('EINVAL', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * The clock and seed a topology file asks for (used by `vnet up -f` and `vnet exec -f` when no flag gives
+ * them); anything malformed is left for the full check, which reports it with its line.
+ */
+export function topologySettings(text: string): { clock?: 'virtual' | 'real'; seed?: number } {
+  try {
+    const doc = parseYaml(text) as { clock?: unknown; seed?: unknown } | null;
+    return {
+      ...(doc?.clock === 'real' || doc?.clock === 'virtual' ? { clock: doc.clock } : {}),
+      ...(Number.isInteger(doc?.seed) ? { seed: doc!.seed as number } : {}),
+    };
+  } catch {
+    return {};
   }
 }
 
