@@ -2,8 +2,26 @@
 import { formatIpv4 } from '../wire/addr.js';
 import { packetLength, PROTO_ICMP, PROTO_TCP, PROTO_UDP, type Packet } from '../wire/packet.js';
 
+/** The fields a packet's one-line text is made from (a Packet has them all). */
+export interface PacketFields {
+  proto: number;
+  src: number;
+  dst: number;
+  srcPort: number;
+  dstPort: number;
+  ttl: number;
+  icmpType: number;
+  icmpCode: number;
+  icmpId: number;
+  icmpSeq: number;
+}
+
 export function describePacket(p: Packet): string {
-  const len = packetLength(p);
+  return describeFields(p, packetLength(p));
+}
+
+/** The text of a packet of `len` bytes with fields `p`. */
+export function describeFields(p: PacketFields, len: number): string {
   if (p.proto === PROTO_UDP || p.proto === PROTO_TCP) {
     const name = p.proto === PROTO_UDP ? 'UDP' : 'TCP';
     return `${name} ${formatIpv4(p.src)}:${p.srcPort} → ${formatIpv4(p.dst)}:${p.dstPort} len=${len} ttl=${p.ttl}`;

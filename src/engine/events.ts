@@ -1,6 +1,8 @@
 // The network's event stream: NAT mappings made and expired, drops with their
 // reason, nodes added and removed. Emitting is a no-op when nobody listens, so
 // the packet path pays one branch.
+import { packetLength, type Packet } from '../wire/packet.js';
+import { describeFields, type PacketFields } from './describe.js';
 
 export interface BaseEvent {
   /** Engine time in nanoseconds. */
@@ -17,11 +19,49 @@ export interface MappingEvent extends BaseEvent {
   reason?: string;
 }
 
-export interface DropEvent extends BaseEvent {
-  type: 'drop';
-  iface: string;
-  reason: string;
-  packet: string;
+/**
+ * A packet dropped at an interface. Drops can come by the million (100 % loss, a full queue), so
+ * the event keeps the packet's fields as numbers and makes its text only when `packet` is read or
+ * the event is turned into JSON.
+ */
+export class DropEvent implements BaseEvent, PacketFields {
+  readonly type = 'drop' as const;
+  readonly proto: number;
+  readonly src: number;
+  readonly dst: number;
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly ttl: number;
+  readonly icmpType: number;
+  readonly icmpCode: number;
+  readonly icmpId: number;
+  readonly icmpSeq: number;
+  private readonly length: number;
+  private text: string | null = null;
+
+  constructor(readonly time: number, readonly iface: string, readonly reason: string, pkt: Packet) {
+    this.proto = pkt.proto;
+    this.src = pkt.src;
+    this.dst = pkt.dst;
+    this.srcPort = pkt.srcPort;
+    this.dstPort = pkt.dstPort;
+    this.ttl = pkt.ttl;
+    this.icmpType = pkt.icmpType;
+    this.icmpCode = pkt.icmpCode;
+    this.icmpId = pkt.icmpId;
+    this.icmpSeq = pkt.icmpSeq;
+    this.length = packetLength(pkt);
+  }
+
+  /** The packet as one line, e.g. `UDP 192.168.1.2:5000 → 203.0.113.2:7000 len=128 ttl=63`. */
+  get packet(): string {
+    if (this.text === null) this.text = describeFields(this, this.length);
+    return this.text;
+  }
+
+  toJSON(): { type: 'drop'; time: number; iface: string; reason: string; packet: string } {
+    return { type: this.type, time: this.time, iface: this.iface, reason: this.reason, packet: this.packet };
+  }
 }
 
 export interface NodeEvent extends BaseEvent {

@@ -5,10 +5,9 @@ import { WireError } from '../wire/errors.js';
 import type { Packet } from '../wire/packet.js';
 import { RealClock, VirtualClock, type Clock } from './clock.js';
 import type { NetContext } from './context.js';
-import { describePacket } from './describe.js';
 import { normalizeName, type DnsRecord } from './dns.js';
 import { invalid, notFound, VnetError } from './errors.js';
-import { EventBus, type EventListener, type NetworkEvent } from './events.js';
+import { DropEvent, EventBus, type EventListener, type NetworkEvent } from './events.js';
 import { Host } from './host.js';
 import type { Interface } from './iface.js';
 import { parseMac } from './mac.js';
@@ -340,7 +339,7 @@ export class Network implements NetContext {
   }
 
   reportDrop(iface: Interface, pkt: Packet, reason: DropReason): void {
-    this.emit({ type: 'drop', time: this.clock.now(), iface: iface.fullName, reason, packet: describePacket(pkt) });
+    if (this.events.active) this.events.emit(new DropEvent(this.clock.now(), iface.fullName, reason, pkt));
   }
 
   /** Virtual clock: moves time forward (`'2m'`, `'250ms'`, or milliseconds), running everything due in order. */

@@ -39,7 +39,9 @@ export class Session {
   readonly clockKind: 'virtual' | 'real';
   readonly seed: number;
   readonly startedAt = new Date().toISOString();
+  /** The last EVENT_LOG_SIZE events, oldest at eventLogStart once full (a ring: drops may come by the million). */
   private readonly eventLog: NetworkEvent[] = [];
+  private eventLogStart = 0;
   private readonly followers = new Set<(e: NetworkEvent) => void>();
   readonly methods: Record<string, Method>;
   /** Packet captures of this session's interfaces (files, or streams to a caller). */
@@ -53,8 +55,11 @@ export class Session {
     this.name = options.name ?? 'default';
     this.net = new Network({ clock: this.clockKind, seed: this.seed });
     this.net.on((e) => {
-      this.eventLog.push(e);
-      if (this.eventLog.length > EVENT_LOG_SIZE) this.eventLog.shift();
+      if (this.eventLog.length < EVENT_LOG_SIZE) this.eventLog.push(e);
+      else {
+        this.eventLog[this.eventLogStart] = e;
+        this.eventLogStart = (this.eventLogStart + 1) % EVENT_LOG_SIZE;
+      }
       for (const f of this.followers) f(e);
     });
     this.captures = new SessionCaptures(new CaptureManager(this.net));
@@ -142,7 +147,8 @@ export class Session {
   }
 
   private events(follow: boolean, ctx: CallContext): Promise<unknown> | unknown {
-    for (const e of this.eventLog) ctx.emit(e);
+    const log = this.eventLog;
+    for (let i = 0; i < log.length; i++) ctx.emit(log[(this.eventLogStart + i) % log.length]);
     if (!follow) return { count: this.eventLog.length };
     return new Promise((resolve) => {
       const f = (e: NetworkEvent) => ctx.emit(e);

@@ -152,6 +152,25 @@ test('drops reach the event stream with their reason', () => {
   assert.match(drops[0].packet, /^UDP 198\.51\.100\.1:\d+ → 198\.51\.100\.2:7000 len=29/);
 });
 
+test('a drop event keeps the packet as it was when dropped, as text and in JSON', () => {
+  const net = pair();
+  const events: NetworkEvent[] = [];
+  net.on((e) => events.push(e));
+  net.addFilter('a/eth0', { loss: '100%' });
+  const sock = net.host('a').udpBind(4000);
+  sock.send('first', 7000, '198.51.100.2');
+  sock.send('second datagram', 7001, '198.51.100.2');
+  net.runUntilIdle();
+  const drops = events.filter((e): e is DropEvent => e.type === 'drop');
+  assert.equal(drops.length, 2);
+  // Read only now, after both packets went through the engine: each shows its own fields.
+  assert.equal(drops[0].packet, 'UDP 198.51.100.1:4000 → 198.51.100.2:7000 len=33 ttl=64');
+  assert.equal(drops[1].packet, 'UDP 198.51.100.1:4000 → 198.51.100.2:7001 len=43 ttl=64');
+  assert.deepEqual(JSON.parse(JSON.stringify(drops[1])), {
+    type: 'drop', time: drops[1].time, iface: 'a/eth0', reason: 'loss', packet: 'UDP 198.51.100.1:4000 → 198.51.100.2:7001 len=43 ttl=64',
+  });
+});
+
 test('bad filter specs are refused with the fact and the mend', () => {
   const net = pair();
   assert.throws(() => net.addFilter('a/eth0', {}), /needs at least one of/);
