@@ -1,6 +1,7 @@
 // `vnet events`: NAT mappings made and expired, drops with reasons, nodes added and removed.
 import { Flags } from '@oclif/core';
 import { endedByCtrlC, interruptSignal, VnetCommand } from '../src/cli/base.js';
+import { eventText } from '../src/cli/event-text.js';
 import { out } from '../src/cli/style.js';
 import type { NetworkEvent } from '../src/engine/events.js';
 import { formatDuration } from '../src/engine/units.js';
@@ -22,13 +23,5 @@ export default class Events extends VnetCommand {
 }
 
 export function describeEvent(e: NetworkEvent): string {
-  const t = formatDuration(e.time).padStart(10);
-  switch (e.type) {
-    case 'drop': return `${t} ${out.red('drop')} ${e.reason} at ${e.iface}: ${e.packet}`;
-    case 'mapping-created': case 'mapping-expired': case 'mapping-deleted': case 'mapping-refused':
-      return `${t} ${e.type} ${e.router} ${e.proto} ${e.internal} -> ${e.external}${e.remote ? ` (${e.remote})` : ''}${e.reason ? ` ${e.reason}` : ''}`;
-    case 'node-added': case 'node-removed': return `${t} ${e.type} ${e.kind} ${e.name}`;
-    case 'filter-added': case 'filter-changed': case 'filter-removed': return `${t} ${e.type} ${e.id} on ${e.iface}`;
-    default: return `${t} ${JSON.stringify(e)}`;
-  }
+  return `${formatDuration(e.time).padStart(10)} ${eventText(e, out)}`;
 }

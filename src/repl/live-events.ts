@@ -2,7 +2,8 @@
 // at its prompt, held (a bounded number) while a command runs and printed when it is done.
 import { Chalk } from 'chalk';
 import type { SessionCall } from '../cli/base.js';
-import type { MappingEvent, NetworkEvent } from '../engine/events.js';
+import { eventText } from '../cli/event-text.js';
+import type { NetworkEvent } from '../engine/events.js';
 import { formatDuration } from '../engine/units.js';
 
 /** Events held while a command runs; more are counted, not kept. */
@@ -15,12 +16,7 @@ const SHOWN = new Set(['mapping-created', 'mapping-expired', 'mapping-deleted', 
 export function describeLiveEvent(e: NetworkEvent, color = false): string | undefined {
   if (!SHOWN.has(e.type)) return undefined;
   const c = new Chalk({ level: color ? 1 : 0 });
-  const at = c.dim(`[${e.time === 0 ? '0s' : formatDuration(e.time)}]`);
-  if (e.type === 'drop') return `${at} ${c.red('drop')} ${e.reason} at ${e.iface}: ${e.packet}`;
-  const m = e as MappingEvent;
-  const remote = m.remote ? ` (${m.remote})` : '';
-  const reason = m.reason ? `: ${m.reason}` : '';
-  return `${at} ${c.cyan(m.type)} ${m.router} ${m.proto} ${m.internal} -> ${m.external}${remote}${reason}`;
+  return `${c.dim(`[${e.time === 0 ? '0s' : formatDuration(e.time)}]`)} ${eventText(e, c)}`;
 }
 
 export interface LiveEventsOptions {

@@ -1,0 +1,17 @@
+// One line per network event, for `vnet events` and the REPL's live events (each adds its own time).
+import type { ChalkInstance } from 'chalk';
+import type { NetworkEvent } from '../engine/events.js';
+
+/** The event without its time; `c` colours it (a level-0 Chalk for none). */
+export function eventText(e: NetworkEvent, c: ChalkInstance): string {
+  switch (e.type) {
+    case 'drop': return `${c.red('drop')} ${e.reason} at ${e.iface}: ${e.packet}`;
+    case 'mapping-created': case 'mapping-expired': case 'mapping-deleted': case 'mapping-refused':
+      return `${c.cyan(e.type)} ${e.router} ${e.proto} ${e.internal} -> ${e.external}${e.remote ? ` (${e.remote})` : ''}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'node-added': case 'node-removed': return `${e.type} ${e.kind} ${e.name}`;
+    case 'filter-added': case 'filter-changed': case 'filter-removed': return `${e.type} ${e.id} on ${e.iface}`;
+    case 'capture-failed': return `${c.red(e.type)} ${e.id}: ${e.error}`;
+    case 'error': return `${c.red('error')} ${e.message}`;
+    default: return JSON.stringify(e);
+  }
+}
