@@ -1,5 +1,5 @@
 // The captures of one network: start (validated, file opened, header written — or nothing),
-// list, stop, flush, and failure notices. A capture that fails ends alone; the network goes on.
+// list, stop, flush; failures reach the network's event stream. A capture that fails ends alone; the network goes on.
 import { openSync } from 'node:fs';
 import { extname } from 'node:path';
 import { invalid, notFound, VnetError } from '../engine/errors.js';
@@ -29,13 +29,10 @@ export interface CaptureStartOptions {
   resolution?: TimestampResolution;
 }
 
-export type CaptureListener = (info: CaptureInfo) => void;
-
 export class CaptureManager {
-  private readonly net: Network;
+  readonly net: Network;
   private readonly captures = new Map<number, Capture>();
   private nextId = 1;
-  private listeners: CaptureListener[] = [];
 
   constructor(net: Network) {
     this.net = net;
@@ -108,24 +105,10 @@ export class CaptureManager {
     for (const c of this.captures.values()) c.flush();
   }
 
-  /** Told when a capture fails (disk full, I/O error, a sink that throws). Returns the function that stops listening. */
-  on(listener: CaptureListener): () => void {
-    this.listeners = [...this.listeners, listener];
-    return () => {
-      this.listeners = this.listeners.filter((l) => l !== listener);
-    };
-  }
-
+  /** A capture's failure goes to the network's event stream (`capture-failed`); list() keeps its info. */
   private failed(c: Capture): void {
     const info = c.info();
     this.net.emit({ type: 'capture-failed', time: this.net.now(), id: info.id, error: info.error ?? '' });
-    for (const l of this.listeners) {
-      try {
-        l(info);
-      } catch {
-        // A listener's failure must not reach the packet path.
-      }
-    }
   }
 
   private resolveIfaces(names: string[]): Interface[] {

@@ -13,7 +13,12 @@ export class SessionCaptures {
   private readonly streams = new Map<number, StreamEnd>();
 
   constructor(readonly manager: CaptureManager) {
-    manager.on((info) => this.streams.get(info.id)?.(info));
+    manager.net.on((e) => {
+      if (e.type !== 'capture-failed') return;
+      const end = this.streams.get(e.id);
+      const info = end && this.manager.list().find((c) => c.id === e.id);
+      if (info) end(info);
+    });
   }
 
   methods(): Record<string, Method> {
