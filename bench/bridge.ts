@@ -108,7 +108,7 @@ export async function bridgeBench(report: Report): Promise<void> {
     net.addHost({ name: 'alice', router: 'home' });
     await bridge.addProxy({ real: `127.0.0.1:${echoPort}`, as: '198.51.100.53:7' });
     const map = await bridge.addMap({ host: 'alice', listen: '127.0.0.1:0', remote: '198.51.100.53:7' });
-    const mapPort = Number(map.listen.slice(map.listen.lastIndexOf(':') + 1));
+    const mapPort = map.listenPort;
 
     await runClient(mapPort, 10_000); // warm-up: the bridge's JIT
     const direct: Trial[] = [];

@@ -53,7 +53,7 @@ export default class Exec extends VnetCommand {
       const env: Record<string, string> = { VNET_HOST: flags.host, VNET_SESSION: sessionName(flags.session) };
       maps.forEach((m, i) => {
         env[`VNET_MAP_${i + 1}`] = m.listen;
-        env[`VNET_MAP_${i + 1}_PORT`] = m.listen.slice(m.listen.lastIndexOf(':') + 1);
+        env[`VNET_MAP_${i + 1}_PORT`] = String(m.listenPort);
       });
       const code = await runProgram(cmd, env, timeoutMs);
       if (code !== 0) this.exit(code);

@@ -120,7 +120,7 @@ export class Bridge {
       throw new VnetError('ENOTFOUND', `host ${host.name} or the bridge went away while ${listen.text} was being bound; add the map again`);
     }
     const id = this.nextMapId++;
-    map = new PortMap({ id, host, real, listen: `${formatIpv4(listen.ip)}:${bound}`, socket, remote });
+    map = new PortMap({ id, host, real, listen: { ip: listen.ip, port: bound }, socket, remote });
     this.maps.set(id, map);
     return map.info();
   }

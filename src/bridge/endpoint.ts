@@ -1,6 +1,6 @@
 // "IP:PORT" text as the bridge takes it from users: parsed once, checked for what each side
 // may be (the real side is loopback only; a virtual address is an ordinary unicast address).
-import { formatIpv4, isIpv4, isMulticast, parseIpv4, type Ipv4 } from '../wire/addr.js';
+import { formatIpv4, isIpv4, isLoopback, isMulticast, parseIpv4, type Ipv4 } from '../wire/addr.js';
 import { invalid } from '../engine/errors.js';
 
 export interface Endpoint {
@@ -23,10 +23,6 @@ export function parseEndpoint(text: string, what: string, minPort = 1): Endpoint
     throw invalid(`${what} "${text}" has port ${portText}, not ${minPort}-65535; give a port in that range`);
   }
   return { host, port };
-}
-
-function isLoopback(ip: Ipv4): boolean {
-  return ip >>> 24 === 127;
 }
 
 /** A dotted quad, or EINVAL naming `what`. */

@@ -1,6 +1,7 @@
 // A real client as a virtual host: a real socket on a local port; what a real program sends
 // there leaves the virtual host from one virtual socket toward the remote, and what arrives at
 // that virtual socket goes back to the real program's address (the last source seen).
+import { formatIpv4, type Ipv4 } from '../wire/addr.js';
 import type { Host } from '../engine/host.js';
 import type { RemoteInfo, VSocket } from '../engine/socket.js';
 import { closeReal, errorLine, type RealSocket } from './real-socket.js';
@@ -11,6 +12,8 @@ export interface MapInfo {
   host: string;
   /** The real address actually bound, "127.0.0.1:PORT". */
   listen: string;
+  /** Its port (the one chosen when port 0 was asked for). */
+  listenPort: number;
   /** Where datagrams go inside the virtual network, as given ("DEST:PORT"). */
   remote: string;
   /** The port on the virtual host that the datagrams leave from. */
@@ -42,7 +45,7 @@ export interface MapSettings {
   id: number;
   host: Host;
   real: RealSocket;
-  listen: string;
+  listen: { ip: Ipv4; port: number };
   socket: VSocket;
   remote: RemoteTarget;
 }
@@ -51,7 +54,7 @@ export class PortMap {
   readonly id: number;
   readonly host: Host;
   private readonly real: RealSocket;
-  private readonly listen: string;
+  private readonly listen: { ip: Ipv4; port: number };
   private readonly socket: VSocket;
   private remote: RemoteTarget;
   private client: { address: string; port: number } | null = null;
@@ -83,7 +86,7 @@ export class PortMap {
 
   info(): MapInfo {
     const info: MapInfo = {
-      id: this.id, host: this.host.name, listen: this.listen, remote: this.remote.text, virtualPort: this.socket.localPort,
+      id: this.id, host: this.host.name, listen: `${formatIpv4(this.listen.ip)}:${this.listen.port}`, listenPort: this.listen.port, remote: this.remote.text, virtualPort: this.socket.localPort,
       client: this.client ? `${this.client.address}:${this.client.port}` : null,
       packetsIn: this.packetsIn, packetsOut: this.packetsOut, bytesIn: this.bytesIn, bytesOut: this.bytesOut,
       drops: this.drops, errors: this.errors,

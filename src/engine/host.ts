@@ -1,6 +1,6 @@
 // A host: one or more addresses on eth0 plus loopback, sockets, and a default
 // route to its router's gateway. Hosts do not forward.
-import { Cidr, formatIpv4, type Ipv4 } from '../wire/addr.js';
+import { Cidr, formatIpv4, isLoopback, type Ipv4 } from '../wire/addr.js';
 import { packetLength, type Packet } from '../wire/packet.js';
 import type { NetContext } from './context.js';
 import { VnetError } from './errors.js';
@@ -61,13 +61,13 @@ export class Host extends NetNode {
   }
 
   hasAddress(ip: Ipv4): boolean {
-    if (ip >>> 24 === 127) return true;
+    if (isLoopback(ip)) return true;
     const a = this.eth0.addresses;
     return a.length === 1 ? a[0] === ip : a.includes(ip);
   }
 
   sourceFor(dst: Ipv4): Ipv4 {
-    return dst >>> 24 === 127 ? LOOPBACK_IP : this.eth0.addresses[0];
+    return isLoopback(dst) ? LOOPBACK_IP : this.eth0.addresses[0];
   }
 
   resolve(name: string): Ipv4 {

@@ -113,3 +113,8 @@ export const SPECIAL_PURPOSE: readonly Cidr[] = [
 export function isMulticast(ip: Ipv4): boolean {
   return ip >>> 28 === 0xe;
 }
+
+/** 127.0.0.0/8. */
+export function isLoopback(ip: Ipv4): boolean {
+  return ip >>> 24 === 127;
+}

@@ -8,9 +8,6 @@ import { formatIpv4 } from '../../src/wire/addr.js';
 import { waitFor } from '../e2e/real-programs.js';
 import { homeNetwork, startClient, startEcho } from './real-programs.js';
 
-function portOf(listen: string): number {
-  return Number(listen.slice(listen.lastIndexOf(':') + 1));
-}
 
 test('a real client mapped to a virtual host behind a NAT reaches a proxied real echo server and gets the reply', async () => {
   const net = homeNetwork('symmetric');
@@ -21,8 +18,9 @@ test('a real client mapped to a virtual host behind a NAT reaches a proxied real
     await bridge.addProxy({ real: `127.0.0.1:${echo.port}`, as: '198.51.100.53:7' });
     const map = await bridge.addMap({ host: 'alice', listen: '127.0.0.1:0', remote: '198.51.100.53:7', port: 4000 });
     assert.match(map.listen, /^127\.0\.0\.1:[1-9]\d*$/);
+    assert.equal(map.listen, `127.0.0.1:${map.listenPort}`, 'listenPort is the port chosen for port 0');
     assert.deepEqual([map.virtualPort, map.client, map.remote], [4000, null, '198.51.100.53:7']);
-    for (const word of ['one', 'two', 'three']) client.send(word, portOf(map.listen));
+    for (const word of ['one', 'two', 'three']) client.send(word, map.listenPort);
     await waitFor(() => client.got.length === 3, 'three echoes at the real client');
     assert.deepEqual(client.got.map((g) => g.data), ['one', 'two', 'three']);
     assert.ok(client.got.every((g) => g.from === map.listen), 'replies come from the address the client sent to');
@@ -56,11 +54,11 @@ test('a name the host resolves works as the remote, and setMapRemote keeps the N
       });
     }
     const map = await bridge.addMap({ host: 'alice', listen: '127.0.0.1:0', remote: 'server:9000' });
-    client.send('first', portOf(map.listen));
+    client.send('first', map.listenPort);
     await waitFor(() => client.got.length === 1, 'the reply from server');
     const changed = bridge.setMapRemote(map.id, '198.51.100.8:9000');
     assert.deepEqual([changed.remote, changed.virtualPort, changed.client], ['198.51.100.8:9000', map.virtualPort, `127.0.0.1:${client.port}`]);
-    client.send('second', portOf(map.listen));
+    client.send('second', map.listenPort);
     await waitFor(() => client.got.length === 2, 'the reply from other');
     assert.deepEqual(client.got.map((g) => g.data), ['server says hi', 'other says hi']);
     const ports = seen.map((s) => s.slice(s.lastIndexOf(':') + 1));
@@ -83,12 +81,12 @@ test('loss 100 % on the path: nothing reaches the real server and the counters s
     await bridge.addProxy({ real: `127.0.0.1:${echo.port}`, as: '198.51.100.53:7' });
     const map = await bridge.addMap({ host: 'alice', listen: '127.0.0.1:0', remote: '198.51.100.53:7' });
     const loss = net.addFilter('home/uplink', { loss: '100%' });
-    for (let i = 0; i < 5; i++) client.send(`lost ${i}`, portOf(map.listen));
+    for (let i = 0; i < 5; i++) client.send(`lost ${i}`, map.listenPort);
     await waitFor(() => bridge.listMaps()[0].packetsIn === 5, 'the map to take five datagrams');
     net.runUntilIdle();
     net.removeFilter(loss.id);
     // Loopback keeps order: once this marker's echo is back, the five lost datagrams would have been seen before it.
-    client.send('marker', portOf(map.listen));
+    client.send('marker', map.listenPort);
     await waitFor(() => client.got.length === 1, 'the marker echo');
     assert.deepEqual(client.got.map((g) => g.data), ['marker']);
     assert.equal(echo.sources.length, 1, 'the server saw only the marker');
@@ -113,7 +111,7 @@ test('maps and proxies are added and removed while traffic flows, and the sessio
     const proxy = await bridge.addProxy({ real: `127.0.0.1:${echo.port}`, as: '198.51.100.53:7' });
     const first = await bridge.addMap({ host: 'alice', listen: '127.0.0.1:0', remote: '198.51.100.53:7' });
     const flood = setInterval(() => {
-      for (let i = 0; i < 20; i++) client.send('x', portOf(first.listen));
+      for (let i = 0; i < 20; i++) client.send('x', first.listenPort);
     }, 1);
     try {
       await waitFor(() => client.got.length >= 50, 'echoes while flooding');
@@ -123,7 +121,7 @@ test('maps and proxies are added and removed while traffic flows, and the sessio
       bridge.removeMap(first.id);
       await bridge.addProxy({ real: `127.0.0.1:${echo.port}`, as: '198.51.100.53:7' });
       const before = client.got.length;
-      client.send('via bob', portOf(second.listen));
+      client.send('via bob', second.listenPort);
       await waitFor(() => client.got.some((g, i) => i >= before && g.data === 'via bob'), 'the echo through the new map and proxy');
       assert.deepEqual(bridge.listMaps().map((m) => m.id), [second.id]);
     } finally {
