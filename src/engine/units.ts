@@ -50,6 +50,16 @@ export function parseRate(v: string | number, what = 'rate'): number {
   return Number(m[1]) * f;
 }
 
+/** Like tc: 4mbit, 1.5mbit, 500kbit, else bits; always parses back (parseRate) to `bps` exactly. */
+export function formatRate(bps: number): string {
+  for (const [unit, f] of [['gbit', 1e9], ['mbit', 1e6], ['kbit', 1e3]] as const) {
+    if (bps < f) continue;
+    const text = `${(bps / f).toFixed(3).replace(/\.?0+$/, '')}${unit}`;
+    if (parseRate(text) === bps) return text;
+  }
+  return `${bps}bit`;
+}
+
 const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, kb: 1024, m: 1024 * 1024, mb: 1024 * 1024, g: 1024 ** 3, gb: 1024 ** 3 };
 
 /** A size in bytes. Like tc: `b`, `kb` (1024), `mb` (1024²); bare numbers are bytes. */
@@ -62,4 +72,11 @@ export function parseSize(v: string | number, what = 'size'): number {
   const f = m ? SIZE_UNITS[(m[2] ?? 'b').toLowerCase()] : undefined;
   if (!m || f === undefined) throw invalid(`${what} "${v}" is not a size; write e.g. 1500b, 32kb, 1mb`);
   return Math.round(Number(m[1]) * f);
+}
+
+/** Like tc: 32kb (1024 bytes), 1mb, else bytes (`1500b`). */
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024}mb`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}kb`;
+  return `${bytes}b`;
 }

@@ -10,7 +10,7 @@ import { defaultBurstBytes, filterSpecOf, type NormalizedFilter } from '../engin
 import { DEFAULT_NAT, normalizeNat, type NatConfig, type NatOptions, type NatPresetName } from '../engine/nat/config.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, type Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
-import { formatDuration, parseDuration } from '../engine/units.js';
+import { formatDuration, formatRate, formatSize, parseDuration } from '../engine/units.js';
 import type { DnsDoc, FilterDoc, HostDoc, RouterDoc, Topology } from './topology-schema.js';
 
 
@@ -108,9 +108,9 @@ export function filterDoc(on: string, f: NormalizedFilter, mtu: number): FilterD
   if (f.jitterNs > 0) doc.jitter = durationText(f.jitterNs);
   if (f.preserveOrder) doc.preserveOrder = true;
   if (f.rateBps !== undefined) {
-    doc.rate = rateText(f.rateBps);
-    if (f.burstBytes !== undefined && f.burstBytes !== defaultBurstBytes(f.rateBps, mtu)) doc.burst = sizeText(f.burstBytes);
-    if (f.queueBytes !== undefined) doc.queue = sizeText(f.queueBytes);
+    doc.rate = formatRate(f.rateBps);
+    if (f.burstBytes !== undefined && f.burstBytes !== defaultBurstBytes(f.rateBps, mtu)) doc.burst = formatSize(f.burstBytes);
+    if (f.queueBytes !== undefined) doc.queue = formatSize(f.queueBytes);
   }
   if (f.seed !== undefined) doc.seed = f.seed;
   return doc;
@@ -158,21 +158,6 @@ export const sameConfig = {
 export function durationText(ns: number): string {
   const short = formatDuration(ns);
   return /^\d+(\.\d+)?(ns|us|ms|s|m|h)$/.test(short) && parseDuration(short) === ns ? short : `${ns}ns`;
-}
-
-/** Bits per second like tc (`4mbit`, `500kbit`) when exact, else the number. */
-function rateText(bps: number): string | number {
-  for (const [unit, f] of [['gbit', 1e9], ['mbit', 1e6], ['kbit', 1e3]] as const) {
-    if (bps >= f && Number.isInteger(bps / f)) return `${bps / f}${unit}`;
-  }
-  return bps;
-}
-
-/** Bytes like tc (`32kb`, `1mb`) when exact, else the number. */
-function sizeText(bytes: number): string | number {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024}mb`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}kb`;
-  return bytes;
 }
 
 /** `10.0.0.5` → the same text, checked (used to compare addresses the file gives with live ones). */

@@ -2,7 +2,7 @@
 // normalized into plain JSON-friendly numbers, and the stages built from it in
 // netem's order: match → loss → duplicate → delay/jitter → rate.
 import { invalid } from '../errors.js';
-import { formatDuration, parseDuration, parsePercent, parseRate, parseSize } from '../units.js';
+import { formatDuration, formatRate, formatSize, parseDuration, parsePercent, parseRate, parseSize } from '../units.js';
 import { DelayStage } from './delay.js';
 import { DuplicateStage } from './duplicate.js';
 import { GilbertElliottLossStage, LossStage, type GilbertElliottParams } from './loss.js';
@@ -207,19 +207,4 @@ function formatPercent(x: number): string {
 /** Exact enough to parse back to the same fraction, never in exponent form. */
 function percentText(x: number): string {
   return `${(x * 100).toFixed(12).replace(/\.?0+$/, '')}%`;
-}
-
-/** Like tc: 4mbit, 1.5mbit, 500kbit, else bits. */
-function formatRate(bps: number): string {
-  for (const [unit, f] of [['gbit', 1e9], ['mbit', 1e6], ['kbit', 1e3]] as const) {
-    if (bps >= f && Number.isInteger((bps * 1000) / f)) return `${(bps / f).toFixed(3).replace(/\.?0+$/, '')}${unit}`;
-  }
-  return `${bps}bit`;
-}
-
-/** Like tc: 32kb (1024 bytes), 1mb, else bytes. */
-function formatSize(bytes: number): string {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024}mb`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}kb`;
-  return `${bytes}b`;
 }
