@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { Network } from '../src/engine/network.js';
 import type { VSocket } from '../src/engine/socket.js';
 import { cliLatency } from './cli.js';
-import { nat2Workload } from './workloads.js';
+import { nat2Workload, sendTrial } from './workloads.js';
 import { captureBench } from './capture.js';
 import { bridgeBench } from './bridge.js';
 
@@ -32,22 +32,8 @@ function gc(): void {
 
 /** Sends `DATAGRAMS` datagrams in batches, draining the engine between batches so nothing overflows; returns pps delivered. */
 function trial(net: Network, from: VSocket, port: number, address: string, sink: VSocket, batch: number): { pps: number; delivered: number } {
-  let delivered = 0;
-  const count = (): void => {
-    delivered++;
-  };
-  sink.on('message', count);
-  const payload = Buffer.alloc(SIZE, 7);
-  const t0 = performance.now();
-  for (let sent = 0; sent < DATAGRAMS; ) {
-    const n = Math.min(batch, DATAGRAMS - sent);
-    for (let i = 0; i < n; i++) from.sendBytes(payload, port, address);
-    sent += n;
-    net.runDue();
-  }
-  const ms = performance.now() - t0;
-  sink.off('message', count);
-  return { pps: Math.round((delivered / ms) * 1000), delivered };
+  const r = sendTrial(net, from, port, address, sink, { datagrams: DATAGRAMS, batch, size: SIZE });
+  return { pps: Math.round(r.pps), delivered: r.delivered };
 }
 
 /** One warm-up trial (the JIT), then the median of three; loss is the worst trial's. */
