@@ -1,8 +1,9 @@
 // The IPv4 bytes of the last packet a capture framed. A packet crossing a link is seen twice with
 // nothing changed (out of one interface, into the next), and a switched LAN shows it in and out
 // unchanged too: those records copy the bytes instead of serializing and checksumming again.
+import { onesSum } from '../wire/checksum.js';
 import { encodeInto } from '../wire/codec.js';
-import type { Packet } from '../wire/packet.js';
+import { PROTO_UDP, type Packet } from '../wire/packet.js';
 
 const MAX_IPV4 = 65535;
 
@@ -28,16 +29,30 @@ export class EncodeCache {
   private payload: Uint8Array | null = null;
   private payloadLength = 0;
   private options: Uint8Array | null = null;
+  // The last UDP payload summed, and its sum.
+  private summed: Uint8Array | null = null;
+  private summedLength = 0;
+  private sum = 0;
 
   /** Writes `pkt`'s IPv4 bytes at buf[o..] and returns their length (throws WireError like encodeInto). */
   write(pkt: Packet, buf: Uint8Array, o: number): number {
     if (!this.holds(pkt)) {
       this.pkt = null;
-      this.encoded = this.bytes.subarray(0, encodeInto(pkt, this.bytes, 0));
+      this.encoded = this.bytes.subarray(0, encodeInto(pkt, this.bytes, 0, pkt.proto === PROTO_UDP ? this.payloadSum(pkt.payload) : -1));
       this.remember(pkt);
     }
     buf.set(this.encoded, o);
     return this.encoded.length;
+  }
+
+  /** onesSum of a UDP payload: a datagram keeps its payload object from hop to hop, so it is summed once. */
+  private payloadSum(payload: Uint8Array): number {
+    if (payload !== this.summed || payload.length !== this.summedLength) {
+      this.summed = payload;
+      this.summedLength = payload.length;
+      this.sum = onesSum(payload);
+    }
+    return this.sum;
   }
 
   /** Forgets the last packet (its object may be reused for another packet later). */
@@ -45,6 +60,7 @@ export class EncodeCache {
     this.pkt = null;
     this.payload = null;
     this.options = null;
+    this.summed = null;
   }
 
   private holds(p: Packet): boolean {

@@ -1,6 +1,6 @@
 // Bytes ⇄ Packet: serializes the engine's packet repr with correct checksums, and parses untrusted bytes back.
 import type { Ipv4 } from './addr.js';
-import { internetChecksum, pseudoHeaderSum } from './checksum.js';
+import { fold, internetChecksum, pseudoHeaderSum } from './checksum.js';
 import { WireError } from './errors.js';
 import { ICMP_HEADER_LENGTH, IcmpView } from './icmp.js';
 import { IPV4_MIN_HEADER, Ipv4View } from './ipv4.js';
@@ -80,9 +80,11 @@ export function encodePacket(p: Packet): Uint8Array {
  * 0 is sent as 0xffff), the TCP ports before `payload` with the checksum at payload offset 12
  * recomputed over the whole segment, or the ICMP header with its checksum over the message.
  * Other protocols carry `payload` as is. Throws WireError when the packet cannot be represented
- * or does not fit in the buffer.
+ * or does not fit in the buffer. `udpPayloadSum`, when given, is `onesSum(p.payload)` worked out
+ * before (a capture framing the same datagram at each hop): the UDP checksum then adds it to the
+ * header and pseudo-header instead of summing the payload again.
  */
-export function encodeInto(p: Packet, buf: Uint8Array, offset: number): number {
+export function encodeInto(p: Packet, buf: Uint8Array, offset: number, udpPayloadSum = -1): number {
   const optLen = optionsLength(p);
   const hl = IPV4_MIN_HEADER + optLen;
   const total = encodedLength(p, optLen);
@@ -120,7 +122,11 @@ export function encodeInto(p: Packet, buf: Uint8Array, offset: number): number {
     buf[l4 + 6] = 0;
     buf[l4 + 7] = 0;
     copy(payload, buf, l4 + UDP_HEADER_LENGTH);
-    put16(buf, l4 + 6, internetChecksum(buf, l4, end, pseudoHeaderSum(src, dst, PROTO_UDP, len)) || 0xffff);
+    const pseudo = pseudoHeaderSum(src, dst, PROTO_UDP, len);
+    const sum = udpPayloadSum < 0
+      ? internetChecksum(buf, l4, end, pseudo)
+      : ~fold(pseudo + p.srcPort + p.dstPort + len + udpPayloadSum) & 0xffff;
+    put16(buf, l4 + 6, sum || 0xffff);
   } else if (proto === PROTO_TCP) {
     put16(buf, l4, p.srcPort);
     put16(buf, l4 + 2, p.dstPort);

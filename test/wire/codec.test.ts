@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePacket, encodeInto, encodePacket, verifyChecksums } from '../../src/wire/codec.js';
+import { onesSum } from '../../src/wire/checksum.js';
 import { WireError } from '../../src/wire/errors.js';
 import { makeIcmp, makeUdp, PROTO_ICMP, PROTO_TCP, PROTO_UDP, type Packet } from '../../src/wire/packet.js';
 import {
@@ -199,4 +200,31 @@ test('random packets: encode verifies, decodes to the same fields and re-encodes
     const again = encodePacket(q);
     assert.equal(toHex(again), toHex(bytes), `case ${n}: re-encoding differs`);
   }
+});
+
+test('a UDP payload sum worked out before gives the same bytes as summing the payload again', () => {
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % n;
+  };
+  const lengths = [0, 1, 2, 3, 17, 100, 255, 256, 257, 1472];
+  for (const n of lengths) {
+    const data = Uint8Array.from({ length: n }, () => rand(256));
+    const p = makeUdp(0xc0a80102 + rand(100), 1024 + rand(60000), 0xcb007102, 1 + rand(65000), data, 1 + rand(255));
+    const plain = new Uint8Array(2000);
+    const summed = new Uint8Array(2000);
+    const a = encodeInto(p, plain, 3);
+    const b = encodeInto(p, summed, 3, onesSum(data));
+    assert.equal(b, a);
+    assert.deepEqual(summed.subarray(3, 3 + b), plain.subarray(3, 3 + a), `payload of ${n} bytes`);
+    assert.deepEqual(verifyChecksums(summed.subarray(3, 3 + b)), [], `checksums verify (${n} bytes)`);
+  }
+  // A datagram whose checksum computes to 0 is sent as 0xffff either way.
+  // Pseudo-header 17 + 10, header 10, payload 0xffda: the folded sum is 0xffff, its complement 0.
+  const zero = makeUdp(0, 0, 0, 0, new Uint8Array([0xff, 0xda]), 0);
+  const bytes = new Uint8Array(64);
+  const n = encodeInto(zero, bytes, 0, onesSum(zero.payload));
+  assert.deepEqual([bytes[26], bytes[27]], [0xff, 0xff]);
+  assert.deepEqual(bytes.subarray(0, n), encodePacket(zero));
 });
