@@ -1,6 +1,6 @@
 // `vnet events`: NAT mappings made and expired, drops with reasons, nodes added and removed.
 import { Flags } from '@oclif/core';
-import { endedByCtrlC, interruptSignal, VnetCommand } from '../src/cli/base.js';
+import { VnetCommand } from '../src/cli/base.js';
 import { eventText } from '../src/cli/event-text.js';
 import { out } from '../src/cli/style.js';
 import type { NetworkEvent } from '../src/engine/events.js';
@@ -13,12 +13,7 @@ export default class Events extends VnetCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Events);
-    const interrupt = interruptSignal();
-    try {
-      await this.call('events', { follow: flags.follow }, (item) => this.printItem(item, () => describeEvent(item as NetworkEvent)), interrupt.signal).catch(endedByCtrlC(interrupt.signal, null));
-    } finally {
-      interrupt.release();
-    }
+    await this.callUntilInterrupted('events', { follow: flags.follow }, (item) => this.printItem(item, () => describeEvent(item as NetworkEvent)), null);
   }
 }
 

@@ -1,7 +1,7 @@
 // `vnet listen`: the receiving half of the in-network netcat; prints each datagram with its source.
 import { Args, Flags } from '@oclif/core';
 import { out } from '../src/cli/style.js';
-import { endedByCtrlC, EXIT, interruptSignal, VnetCommand } from '../src/cli/base.js';
+import { EXIT, VnetCommand } from '../src/cli/base.js';
 import { parseEndpoint } from '../src/bridge/endpoint.js';
 import { parseDuration } from '../src/engine/units.js';
 
@@ -29,24 +29,19 @@ export default class Listen extends VnetCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Listen);
     const { host, port } = parseEndpoint(args.endpoint, 'endpoint');
-    const interrupt = interruptSignal();
-    try {
-      const r = (await this.call('listen', {
-        host, port, count: flags.count, echo: flags.echo,
-        timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, 'timeout') / 1e6,
-      }, (item) => {
-        // The first item says the socket is bound: scripts may wait for this line on stderr before sending.
-        const ready = (item as { listening?: string }).listening;
-        if (ready !== undefined) return void process.stderr.write(`vnet: listening on ${ready}\n`);
-        const d = item as Datagram;
-        this.printItem(d, () => `${out.cyan(d.from)} -> ${d.to} ${d.size} bytes: ${d.data}`);
-      }, interrupt.signal).catch(endedByCtrlC(interrupt.signal, { received: 0, timedOut: false }))) as { received: number; timedOut: boolean };
-      if (r.timedOut) {
-        process.stderr.write(`vnet: no ${flags.count ? `${flags.count - r.received} more ` : ''}datagrams within ${flags.timeout}\n`);
-        this.exit(EXIT.timeout);
-      }
-    } finally {
-      interrupt.release();
+    const { result: r } = await this.callUntilInterrupted('listen', {
+      host, port, count: flags.count, echo: flags.echo,
+      timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, 'timeout') / 1e6,
+    }, (item) => {
+      // The first item says the socket is bound: scripts may wait for this line on stderr before sending.
+      const ready = (item as { listening?: string }).listening;
+      if (ready !== undefined) return void process.stderr.write(`vnet: listening on ${ready}\n`);
+      const d = item as Datagram;
+      this.printItem(d, () => `${out.cyan(d.from)} -> ${d.to} ${d.size} bytes: ${d.data}`);
+    }, { received: 0, timedOut: false } as { received: number; timedOut: boolean });
+    if (r.timedOut) {
+      process.stderr.write(`vnet: no ${flags.count ? `${flags.count - r.received} more ` : ''}datagrams within ${flags.timeout}\n`);
+      this.exit(EXIT.timeout);
     }
   }
 }

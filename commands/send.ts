@@ -1,6 +1,6 @@
 // `vnet send`: the sending half of the in-network netcat.
 import { Args, Flags } from '@oclif/core';
-import { endedByCtrlC, EXIT, interruptSignal, VnetCommand } from '../src/cli/base.js';
+import { EXIT, VnetCommand } from '../src/cli/base.js';
 import { out } from '../src/cli/style.js';
 import { parseDuration } from '../src/engine/units.js';
 
@@ -29,27 +29,23 @@ export default class Send extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Send);
-    const interrupt = interruptSignal();
-    try {
-      const r = (await this.call('send', {
-        host: args.host, dest: args.dest, fromPort: flags['from-port'], data: flags.data, hex: flags.hex, size: flags.size,
-        count: flags.count, interval: flags.interval,
-        waitMs: flags.wait === undefined ? undefined : parseDuration(flags.wait, 'wait') / 1e6, replies: flags.replies,
-      }, (item) => {
-        const d = item as { from: string; to: string; size: number; data: string };
-        this.printItem(d, () => `${out.cyan(d.from)} -> ${d.to} ${d.size} bytes: ${d.data}`);
-      }, interrupt.signal).catch(endedByCtrlC(interrupt.signal, null))) as { from: string; to: string; bytes: number; count: number; pending: number; replies?: number } | null;
-      if (r === null) return;
-      const sent = `sent ${r.count} x ${r.bytes} bytes ${r.from} -> ${r.to}${r.pending ? ` (${r.pending} more as the clock runs)` : ''}`;
-      if (flags.wait === undefined) {
-        this.print(r, () => sent);
-        return;
-      }
-      // With --wait the replies were the output (JSON lines); the summary goes to stderr.
-      process.stderr.write(`vnet: ${sent}; ${r.replies} repl${r.replies === 1 ? 'y' : 'ies'} within ${flags.wait}\n`);
-      if ((r.replies ?? 0) < (flags.replies ?? 1) && !interrupt.signal.aborted) this.exit(EXIT.timeout);
-    } finally {
-      interrupt.release();
+    type Sent = { from: string; to: string; bytes: number; count: number; pending: number; replies?: number };
+    const { result: r, interrupted } = await this.callUntilInterrupted('send', {
+      host: args.host, dest: args.dest, fromPort: flags['from-port'], data: flags.data, hex: flags.hex, size: flags.size,
+      count: flags.count, interval: flags.interval,
+      waitMs: flags.wait === undefined ? undefined : parseDuration(flags.wait, 'wait') / 1e6, replies: flags.replies,
+    }, (item) => {
+      const d = item as { from: string; to: string; size: number; data: string };
+      this.printItem(d, () => `${out.cyan(d.from)} -> ${d.to} ${d.size} bytes: ${d.data}`);
+    }, null as Sent | null);
+    if (r === null) return;
+    const sent = `sent ${r.count} x ${r.bytes} bytes ${r.from} -> ${r.to}${r.pending ? ` (${r.pending} more as the clock runs)` : ''}`;
+    if (flags.wait === undefined) {
+      this.print(r, () => sent);
+      return;
     }
+    // With --wait the replies were the output (JSON lines); the summary goes to stderr.
+    process.stderr.write(`vnet: ${sent}; ${r.replies} repl${r.replies === 1 ? 'y' : 'ies'} within ${flags.wait}\n`);
+    if ((r.replies ?? 0) < (flags.replies ?? 1) && !interrupted) this.exit(EXIT.timeout);
   }
 }

@@ -1,7 +1,7 @@
 // `vnet capture start`: write what crosses interfaces to a pcap/pcapng file, or stream it to stdout.
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { endedByCtrlC, interruptSignal, VnetCommand } from '../../src/cli/base.js';
+import { VnetCommand } from '../../src/cli/base.js';
 import { VnetError } from '../../src/engine/errors.js';
 import type { CaptureInfo } from '../../src/capture/index.js';
 
@@ -47,24 +47,21 @@ export default class CaptureStart extends VnetCommand {
     if (process.stdout.isTTY) {
       throw new VnetError('EINVAL', '-w - writes binary capture data to stdout, which is a terminal; pipe it: `vnet capture start IFACE -w - | wireshark -k -i -`');
     }
-    const interrupt = interruptSignal();
-    const local = new AbortController();
-    const stop = (): void => local.abort();
-    interrupt.signal.addEventListener('abort', stop, { once: true });
     // The reader went away (wireshark closed, `| head`): stop capturing.
+    const readerGone = new AbortController();
+    const stop = (): void => readerGone.abort();
     process.stdout.on('error', stop);
     let started = false;
     try {
-      const info = (await this.call('capture.start', { ...params, stream: true }, (item) => {
+      const { result: info } = await this.callUntilInterrupted('capture.start', { ...params, stream: true }, (item) => {
         if (!started) {
           started = true;
           process.stderr.write('vnet: capture streaming to stdout; Ctrl-C or `vnet capture stop` ends it\n');
         }
-        if (!local.signal.aborted) process.stdout.write(Buffer.from((item as { data: string }).data, 'base64'));
-      }, local.signal).catch(endedByCtrlC(local.signal, null))) as CaptureInfo | null;
+        if (!readerGone.signal.aborted) process.stdout.write(Buffer.from((item as { data: string }).data, 'base64'));
+      }, null as CaptureInfo | null, readerGone.signal);
       if (info?.state === 'failed') throw new VnetError('EINVAL', `capture ${info.id} failed: ${info.error ?? 'unknown error'}`);
     } finally {
-      interrupt.release();
       process.stdout.off('error', stop);
     }
   }

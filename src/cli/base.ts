@@ -44,20 +44,12 @@ export function useCommandContext(ctx: CommandContext | null): void {
  * A signal for "the user pressed Ctrl-C" while a command runs: SIGINT in a plain process, the
  * REPL's per-command signal inside the REPL. Call `release()` when the command is done.
  */
-export function interruptSignal(): { signal: AbortSignal; release(): void } {
+function interruptSignal(): { signal: AbortSignal; release(): void } {
   if (commandContext !== null) return { signal: commandContext.interrupt, release: () => {} };
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   return { signal: controller.signal, release: () => process.off('SIGINT', stop) };
-}
-
-/** For a streaming command's .catch(): Ctrl-C (the signal aborted) is how the user ends it, so it ends normally with `value`. */
-export function endedByCtrlC<T>(signal: AbortSignal, value: T): (err: unknown) => T {
-  return (err) => {
-    if (signal.aborted) return value;
-    throw err;
-  };
 }
 
 export type SessionCall = (method: string, params?: Record<string, unknown>, onItem?: (item: unknown) => void, signal?: AbortSignal) => Promise<unknown>;
@@ -104,6 +96,27 @@ export abstract class VnetCommand extends Command {
   /** Calls the session; items of a stream go to onItem. */
   protected call(method: string, params: Record<string, unknown> = {}, onItem?: (item: unknown) => void, signal?: AbortSignal): Promise<unknown> {
     return callSession(this.sessionName, method, params, onItem, signal);
+  }
+
+  /**
+   * Calls a method that streams until it ends by itself, or until the user presses Ctrl-C (or
+   * `stop` aborts): that is how such commands are ended, so it resolves normally with `stopped`.
+   * `interrupted` tells whether Ctrl-C came.
+   */
+  protected async callUntilInterrupted<T>(
+    method: string, params: Record<string, unknown>, onItem: (item: unknown) => void, stopped: T, stop?: AbortSignal,
+  ): Promise<{ result: T; interrupted: boolean }> {
+    const interrupt = interruptSignal();
+    const signal = stop === undefined ? interrupt.signal : AbortSignal.any([interrupt.signal, stop]);
+    try {
+      const result = await this.call(method, params, onItem, signal).catch((err: unknown) => {
+        if (signal.aborted) return stopped;
+        throw err;
+      });
+      return { result: result as T, interrupted: interrupt.signal.aborted };
+    } finally {
+      interrupt.release();
+    }
   }
 
   /** Prints a result: JSON in --json mode, else the text the command makes of it. */
