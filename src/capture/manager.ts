@@ -1,5 +1,6 @@
 // The captures of one network: start (validated, file opened, header written — or nothing),
-// list, stop, flush; failures reach the network's event stream. A capture that fails ends alone; the network goes on.
+// list, stop, flush. A capture that fails ends alone (a `capture-failed` network event says why);
+// the network goes on.
 import { openSync } from 'node:fs';
 import { extname } from 'node:path';
 import { invalid, notFound, VnetError } from '../engine/errors.js';
