@@ -46,7 +46,6 @@ export class Interface {
   readonly owner: InterfaceOwner;
   readonly name: string;
   private macAddress: Uint8Array | null;
-  private macGiven: boolean;
   /** VLAN IDs, outer first (one: 802.1Q; two: 802.1ad QinQ). Captures write them as tags. */
   vlan: readonly number[] = NO_VLAN;
   mtu: number;
@@ -75,7 +74,6 @@ export class Interface {
     this.owner = owner;
     this.name = name;
     this.macAddress = mac;
-    this.macGiven = mac !== null;
     this.mtu = mtu;
   }
 
@@ -91,12 +89,6 @@ export class Interface {
 
   set mac(mac: Uint8Array) {
     this.macAddress = mac;
-    this.macGiven = true;
-  }
-
-  /** True when the MAC was given (constructor or setter), false when it is derived from the name. */
-  get hasExplicitMac(): boolean {
-    return this.macGiven;
   }
 
   get primary(): Ipv4 | undefined {

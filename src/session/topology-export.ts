@@ -5,7 +5,8 @@ import type { CaptureInfo } from '../capture/capture.js';
 import { MAX_SNAPLEN } from '../capture/formats.js';
 import { SubnetAllocator } from '../engine/allocator.js';
 import type { Host } from '../engine/host.js';
-import { formatMac } from '../engine/mac.js';
+import type { Interface } from '../engine/iface.js';
+import { deriveMac, formatMac } from '../engine/mac.js';
 import { defaultBurstBytes, filterSpecOf, type NormalizedFilter } from '../engine/filters/spec.js';
 import { DEFAULT_NAT, normalizeNat, type NatConfig, type NatOptions, type NatPresetName } from '../engine/nat/config.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, type Network } from '../engine/network.js';
@@ -62,14 +63,22 @@ function defaultGateway(r: Router): number {
   return new SubnetAllocator(r.cidr).allocate('gateway');
 }
 
+/** The interface's MAC when it is not the one its name gives (so it was set by hand). */
+function givenMac(i: Interface): string | undefined {
+  const mac = formatMac(i.mac);
+  return mac === formatMac(deriveMac(i.fullName)) ? undefined : mac;
+}
+
 function routerDoc(r: Router): RouterDoc {
   const doc: RouterDoc = { name: r.name, ...(r.parent ? { parent: r.parent.name } : {}), cidr: r.cidr.toString() };
   if (r.gateway !== defaultGateway(r)) doc.gateway = formatIpv4(r.gateway);
   if (r.uplink) {
     doc.uplink = { ips: r.uplink.addresses.map(formatIpv4) };
-    if (r.uplink.hasExplicitMac) doc.uplink.mac = formatMac(r.uplink.mac);
+    const mac = givenMac(r.uplink);
+    if (mac !== undefined) doc.uplink.mac = mac;
   }
-  if (r.lan.hasExplicitMac) doc.lan = { mac: formatMac(r.lan.mac) };
+  const lanMac = givenMac(r.lan);
+  if (lanMac !== undefined) doc.lan = { mac: lanMac };
   if (r.parent) {
     const nat = natDocOf(r.natConfig);
     if (nat !== undefined) doc.nat = nat;
@@ -84,7 +93,8 @@ function routerDoc(r: Router): RouterDoc {
 
 function hostDoc(h: Host): HostDoc {
   const doc: HostDoc = { name: h.name, router: h.routerName, ips: h.addresses.map(formatIpv4) };
-  if (h.eth0.hasExplicitMac) doc.mac = formatMac(h.eth0.mac);
+  const mac = givenMac(h.eth0);
+  if (mac !== undefined) doc.mac = mac;
   if (h.eth0.mtu !== h.attachment.lan.mtu) doc.mtu = h.eth0.mtu;
   return doc;
 }
