@@ -267,8 +267,13 @@ export class Network implements NetContext {
    */
   setNat(routerName: string, options: NatPreset | NatOptions): NatConfig | null {
     const r = this.router(routerName);
+    return this.setNatConfig(routerName, normalizeNat(typeof options === 'string' ? { preset: options } : options, r.natConfig ?? undefined));
+  }
+
+  /** Gives a router exactly this NAT (null: none), as `normalizeNat` makes it; what `setNat` does after merging options. */
+  setNatConfig(routerName: string, next: NatConfig | null): NatConfig | null {
+    const r = this.router(routerName);
     if (!r.parent) throw invalid(`${r.name} is the root router; the root has no NAT`);
-    const next = normalizeNat(typeof options === 'string' ? { preset: options } : options, r.natConfig ?? undefined);
     if ((next === null) !== (r.natConfig === null)) {
       // Turning NAT on or off changes routing: only allowed while nothing routed hangs below.
       checkSubnet(r.name, r.cidr, r.parent, next, r);

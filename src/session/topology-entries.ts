@@ -194,8 +194,8 @@ function updateRouter(net: Network, live: Router, doc: RouterDoc, undo: UndoLog)
   if (!live.parent && target !== null) throw new VnetError('EINVAL', `nat: ${live.name} is the root router and cannot have a NAT; leave nat out`);
   if (!sameConfig.equal(target, live.natConfig)) {
     const before = live.natConfig;
-    net.setNat(live.name, target === null ? 'none' : fullNatOptions(target));
-    undo?.push(() => net.setNat(live.name, before === null ? 'none' : fullNatOptions(before)));
+    net.setNatConfig(live.name, target);
+    undo?.push(() => net.setNatConfig(live.name, before));
     changes.push(`nat ${natText(before)} → ${natText(target)}`);
   }
   const settings = [
@@ -222,18 +222,6 @@ function natOptions(nat: NonNullable<RouterDoc['nat']>): NatOptions {
 
 function natText(c: NatConfig | null): string {
   return c === null ? 'none' : describeNat(c);
-}
-
-/** Every field of a config as options, so `setNat` (which keeps fields left out) lands exactly on it. */
-export function fullNatOptions(c: NatConfig): NatOptions {
-  return {
-    // A preset first sets the mode; mapping and filtering then override it (a 1to1 NAT takes neither).
-    preset: c.mode === '1to1' ? '1to1' : 'port-restricted',
-    ...(c.mode === '1to1' ? {} : { mapping: c.mapping, filtering: c.filtering }),
-    hairpin: c.hairpin, portPreservation: c.portPreservation, portParity: c.portParity, portRange: [c.portRange[0], c.portRange[1]],
-    allocation: c.allocation, lifetime: `${c.lifetimeNs}ns`, inboundRefresh: c.inboundRefresh, pooling: c.pooling, maxMappings: c.maxMappings,
-    pairs: Object.fromEntries(c.pairs.map(([ext, int]) => [formatIpv4(ext), formatIpv4(int)])),
-  };
 }
 
 function applyName(net: Network, doc: DnsDoc, where: string, s: ApplySummary, undo: UndoLog,
