@@ -3,10 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { havePty, PtyRepl, sandbox } from './helpers.js';
+import { requireScript } from '../e2e/pty.js';
+import { PtyRepl, sandbox } from './helpers.js';
 
 // These tests need a terminal: without `script` they fail loudly rather than skip.
-if (!havePty) throw new Error('util-linux `script` is needed to make a pseudo-terminal; apt-get install -y bsdutils');
+requireScript();
 const PROMPT = /vnet> $/;
 
 /** `vnet repl ARGS` on a terminal in a sandbox of its own, given to `fn`; killed and cleaned up whatever happens. */
