@@ -344,7 +344,7 @@ export class Network implements NetContext {
   }
 
   reportDrop(iface: Interface, pkt: Packet, reason: DropReason): void {
-    if (this.events.active) this.events.emit(new DropEvent(this.clock.now(), iface.fullName, reason, pkt));
+    this.emit(new DropEvent(this.clock.now(), iface.fullName, reason, pkt));
   }
 
   /** Virtual clock: moves time forward (`'2m'`, `'250ms'`, or milliseconds), running everything due in order. */
