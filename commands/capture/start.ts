@@ -33,7 +33,7 @@ export default class CaptureStart extends VnetCommand {
     const { argv, flags } = await this.parse(CaptureStart);
     const ifaces = argv as string[];
     if (ifaces.length === 0) throw new VnetError('EINVAL', 'name at least one interface to capture, e.g. `vnet capture start home/uplink -w home.pcapng`');
-    const params = { ifaces, format: flags.format, snaplen: flags.snaplen, withDrops: flags['with-drops'], resolution: flags.resolution };
+    const params = { on: ifaces, format: flags.format, snaplen: flags.snaplen, withDrops: flags['with-drops'], resolution: flags.resolution };
     if (flags.write !== '-') {
       const info = (await this.call('capture.start', { ...params, file: resolve(flags.write) })) as CaptureInfo;
       this.print(info, () => `capture ${info.id} on ${info.ifaces.join(', ')} -> ${info.file} (${info.format}); \`vnet capture stop ${info.id}\` ends it`);

@@ -18,7 +18,7 @@ export default class FilterAdd extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(FilterAdd);
-    const f = (await this.call('filter.add', { iface: args.iface, spec: filterSpecFrom(flags) })) as FilterInfo;
+    const f = (await this.call('filter.add', { on: args.iface, ...filterSpecFrom(flags) })) as FilterInfo;
     this.print(f, () => `filter ${f.id} on ${f.iface}: ${f.description}`);
   }
 }

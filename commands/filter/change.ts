@@ -12,7 +12,7 @@ export default class FilterChange extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(FilterChange);
-    const f = (await this.call('filter.change', { id: args.id, spec: filterSpecFrom(flags) })) as FilterInfo;
+    const f = (await this.call('filter.change', { id: args.id, ...filterSpecFrom(flags) })) as FilterInfo;
     this.print(f, () => `filter ${f.id} on ${f.iface}: ${f.description}`);
   }
 }

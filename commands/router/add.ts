@@ -29,10 +29,9 @@ export default class RouterAdd extends VnetCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RouterAdd);
     const r = (await this.call('router.add', {
-      name: args.name, cidr: flags.cidr, parent: flags.parent, ips: flags.ip, gateway: flags.gateway,
+      name: args.name, cidr: flags.cidr, parent: flags.parent, uplink: flags.ip ? { ips: flags.ip } : undefined, gateway: flags.gateway,
       nat: natOptionsFrom(flags, flags.parent === undefined ? undefined : 'port-restricted'),
-      minDelay: flags['min-delay'], maxJitter: flags['max-jitter'], queueSize: flags['queue-size'], mtu: flags.mtu,
-      vlan: flags.vlan?.split(',').map(Number),
+      minDelay: flags['min-delay'], maxJitter: flags['max-jitter'], queueSize: flags['queue-size'], mtu: flags.mtu, vlan: flags.vlan,
     })) as RouterView;
     this.print(r, () => `router ${r.name} ${r.cidr} gateway ${r.gateway}${r.uplink.length ? ` uplink ${r.uplink.join(',')}` : ''} nat ${r.nat}`);
   }

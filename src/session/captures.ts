@@ -1,8 +1,9 @@
 // The session's capture methods: start (to a file, or streamed to the caller), ls, stop.
 import { isAbsolute, resolve } from 'node:path';
 import { invalid } from '../engine/errors.js';
-import type { CaptureInfo, CaptureManager, CaptureStartOptions } from '../capture/index.js';
-import { id } from './params.js';
+import type { CaptureInfo, CaptureManager } from '../capture/index.js';
+import { captureOptions, type CaptureParams } from './entry-methods.js';
+import { checked, id } from './params.js';
 import type { CallContext, Method } from './session.js';
 import type { CaptureStarter } from './topology-apply.js';
 
@@ -23,7 +24,7 @@ export class SessionCaptures {
 
   methods(): Record<string, Method> {
     return {
-      'capture.start': (p, ctx) => this.start(p, ctx),
+      'capture.start': checked((p: CaptureParams, ctx) => this.start(p, ctx)),
       'capture.ls': () => this.list(),
       'capture.stop': (p) => this.stop(p),
     };
@@ -40,7 +41,7 @@ export class SessionCaptures {
         const file = isAbsolute(doc.file) ? doc.file : resolve(baseDir, doc.file);
         const same = this.manager.list().find((c) => c.state === 'running' && c.file === file && c.ifaces.join(' ') === doc.on.join(' '));
         if (same) return null;
-        const info = this.manager.start({ ifaces: [...doc.on], file, format: doc.format, snaplen: doc.snaplen, withDrops: doc.withDrops });
+        const info = this.manager.start({ ...captureOptions(doc), file });
         return () => void this.manager.stop(info.id);
       },
     };
@@ -53,8 +54,8 @@ export class SessionCaptures {
     return infos;
   }
 
-  private start(p: Record<string, unknown>, ctx: CallContext): CaptureInfo | Promise<CaptureInfo> {
-    const opts = startOptions(p);
+  private start(p: CaptureParams, ctx: CallContext): CaptureInfo | Promise<CaptureInfo> {
+    const opts = captureOptions(p);
     if (!p.stream) {
       if (opts.file === undefined) throw invalid('a capture needs a file (-w FILE), or -w - to stream it');
       return this.manager.start(opts);
@@ -80,18 +81,4 @@ export class SessionCaptures {
     this.streams.get(info.id)?.(info);
     return [info];
   }
-}
-
-function startOptions(p: Record<string, unknown>): CaptureStartOptions {
-  const ifaces = p.ifaces;
-  if (!Array.isArray(ifaces) || ifaces.length === 0 || !ifaces.every((i) => typeof i === 'string')) {
-    throw invalid('a capture needs at least one interface, e.g. home/uplink or alice (its default interface)');
-  }
-  const opts: CaptureStartOptions = { ifaces: ifaces as string[] };
-  if (typeof p.file === 'string') opts.file = p.file;
-  if (p.format !== undefined) opts.format = p.format as CaptureStartOptions['format'];
-  if (p.snaplen !== undefined) opts.snaplen = Number(p.snaplen);
-  if (p.withDrops) opts.withDrops = true;
-  if (p.resolution !== undefined) opts.resolution = p.resolution as CaptureStartOptions['resolution'];
-  return opts;
 }

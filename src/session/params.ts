@@ -1,6 +1,8 @@
-// Reading a method's parameters: what the CLI, the REPL, scripts and topology files send is checked here,
+// Reading a method's parameters. Session.call checks them against the method's schema first (method-params.ts);
+// these helpers read what a schema leaves open,
 // with errors (EINVAL, exit 2) that name the parameter.
 import { invalid } from '../engine/errors.js';
+import type { CallContext, Method } from './session.js';
 
 export type Params = Record<string, unknown>;
 
@@ -23,4 +25,18 @@ export function id(p: Params, what: string): number {
   const v = typeof p.id === 'string' ? Number(p.id) : p.id;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw invalid(`${what} id ${JSON.stringify(p.id)} is not a whole number; \`vnet ${what} ls\` lists them`);
   return v;
+}
+
+/** The params without their undefined keys (as they arrive over the socket), or {} when none; anything else is an error. */
+export function definedKeys(params: unknown): Record<string, unknown> {
+  if (params === undefined || params === null) return {};
+  if (typeof params !== 'object' || Array.isArray(params)) throw invalid(`params must be a mapping of names to values, got ${JSON.stringify(params)}`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** A method taking params of shape T: Session.call has checked them against the method's schema (method-params.ts). */
+export function checked<T>(fn: (params: T, ctx: CallContext) => unknown): Method {
+  return fn as unknown as Method;
 }

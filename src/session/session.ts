@@ -5,7 +5,7 @@ import type { NetworkEvent } from '../engine/events.js';
 import { invalid, VnetError } from '../engine/errors.js';
 import type { FilterSpec } from '../engine/filters/spec.js';
 import type { NatOptions } from '../engine/nat/config.js';
-import { Network, type HostOptions, type NatPreset, type RouterOptions } from '../engine/network.js';
+import { Network, type NatPreset } from '../engine/network.js';
 import { formatDuration, parseDuration } from '../engine/units.js';
 import { hostView, mappingView, routerView } from './views.js';
 import { topologyApplyMethod, topologyExportMethod } from './topology.js';
@@ -14,7 +14,10 @@ import { SessionCaptures } from './captures.js';
 import { Bridge } from '../bridge/index.js';
 import { bridgeMethods } from './bridge-methods.js';
 import { parseEndpoint } from '../bridge/endpoint.js';
-import { num, str } from './params.js';
+import { checked, definedKeys, num, str } from './params.js';
+import { checkParams } from './method-params.js';
+import { addFilter, addHost, addName, addRouter } from './entry-methods.js';
+import type { DnsDoc, FilterDoc, HostDoc, RouterDoc } from './topology-schema.js';
 
 export interface SessionOptions {
   clock?: 'virtual' | 'real';
@@ -68,11 +71,11 @@ export class Session {
       ...this.captures.methods(),
       ...bridgeMethods(this.bridge),
       status: () => this.status(),
-      'router.add': (p) => routerView(this.net.addRouter(p as unknown as RouterOptions)),
+      'router.add': checked((p: RouterDoc) => routerView(addRouter(this.net, p))),
       'router.ls': () => this.net.routers.map(routerView),
       'router.show': (p) => routerView(this.net.router(str(p, 'name'))),
       'router.rm': (p) => ({ removed: this.removeNode(str(p, 'name'), 'router') }),
-      'host.add': (p) => hostView(this.net.addHost(p as unknown as HostOptions)),
+      'host.add': checked((p: HostDoc) => hostView(addHost(this.net, p))),
       'host.ls': () => this.net.hosts.map(hostView),
       'host.show': (p) => hostView(this.net.host(str(p, 'name'))),
       'host.rm': (p) => ({ removed: this.removeNode(str(p, 'name'), 'host') }),
@@ -81,11 +84,14 @@ export class Session {
         this.net.setNat(str(p, 'router'), p.nat as NatPreset | NatOptions);
         return routerView(this.net.router(str(p, 'router')));
       },
-      'dns.add': (p) => this.net.addName(str(p, 'name'), str(p, 'ip'), p.router as string | undefined),
+      'dns.add': checked((p: DnsDoc) => addName(this.net, p)),
       'dns.ls': () => this.net.names(),
       'dns.rm': (p) => ({ removed: this.net.removeName(str(p, 'name'), p.router as string | undefined) }),
-      'filter.add': (p) => this.net.addFilter(str(p, 'iface'), p.spec as FilterSpec),
-      'filter.change': (p) => this.net.changeFilter(num(p, 'id'), p.spec as FilterSpec),
+      'filter.add': checked((p: FilterDoc) => addFilter(this.net, p)),
+      'filter.change': (p) => {
+        const { id: _id, ...spec } = p;
+        return this.net.changeFilter(num(p, 'id'), spec as FilterSpec);
+      },
       'filter.ls': (p) => this.net.filters.list(p.iface as string | undefined),
       'filter.rm': (p) => this.net.removeFilter(num(p, 'id')),
       'clock.show': () => this.clockShow(),
@@ -102,11 +108,16 @@ export class Session {
     };
   }
 
-  /** Runs a method by name; unknown names are an error naming the known ones. */
+  /**
+   * Runs a method by name, after checking its params against the method's schema (method-params.ts);
+   * keys whose value is undefined count as left out. Unknown names are an error naming the known ones.
+   */
   call(method: string, params: unknown, ctx: CallContext): unknown {
     const m = this.methods[method];
     if (!m) throw new VnetError('ENOTFOUND', `unknown method "${method}"; known: ${Object.keys(this.methods).sort().join(', ')}`);
-    return m((params ?? {}) as Record<string, unknown>, ctx);
+    const p = definedKeys(params);
+    checkParams(method, p);
+    return m(p, ctx);
   }
 
   status(): unknown {

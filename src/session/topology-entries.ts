@@ -10,6 +10,7 @@ import { describeNat, normalizeNat, type NatConfig, type NatOptions } from '../e
 import type { Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
 import { formatDuration, parseDuration } from '../engine/units.js';
+import { addFilter, addHost, addName, addRouter, vlanIds } from './entry-methods.js';
 import { canonicalIp, sameConfig } from './topology-export.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE } from '../engine/network.js';
 import { placeOf, routerBuildOrder, topologyError, type DnsDoc, type HostDoc, type RouterDoc, type Topology } from './topology-schema.js';
@@ -63,11 +64,7 @@ export function applyEntries(net: Network, topo: Topology, fileName: string, und
     const where = `routers[${i}]`;
     const live = routerNamed(net, doc.name);
     if (!live) {
-      attempt(doc, where, () => net.addRouter({
-        name: doc.name, cidr: doc.cidr, parent: doc.parent, ips: doc.uplink?.ips, gateway: doc.gateway, nat: doc.nat,
-        minDelay: doc.minDelay, maxJitter: doc.maxJitter, queueSize: doc.queueSize, mtu: doc.mtu, vlan: doc.vlan,
-        mac: { lan: doc.lan?.mac, uplink: doc.uplink?.mac },
-      }));
+      attempt(doc, where, () => addRouter(net, doc));
       undo?.push(() => {
         if (net.has(doc.name)) net.remove(doc.name);
       });
@@ -89,7 +86,7 @@ export function applyEntries(net: Network, topo: Topology, fileName: string, und
     const where = `hosts[${i}]`;
     const live = net.hostNamed(doc.name);
     if (!live) {
-      attempt(doc, where, () => net.addHost({ name: doc.name, router: doc.router, ips: doc.ips, mac: doc.mac, mtu: doc.mtu }));
+      attempt(doc, where, () => addHost(net, doc));
       undo?.push(() => {
         if (net.has(doc.name)) net.remove(doc.name);
       });
@@ -116,7 +113,7 @@ export function applyEntries(net: Network, topo: Topology, fileName: string, und
       s.unchanged.filters.push(label);
       return;
     }
-    const added = attempt(doc, where, () => net.addFilter(iface.fullName, spec));
+    const added = attempt(doc, where, () => addFilter(net, { ...doc, on: iface.fullName }));
     taken.add(added.id);
     undo?.push(() => {
       if (net.filters.list().some((f) => f.id === added.id)) net.removeFilter(added.id);
@@ -172,7 +169,7 @@ function routerConflict(live: Router, doc: RouterDoc): string | undefined {
     if (mac !== undefined && iface && formatMac(parseMac(mac)) !== formatMac(iface.mac)) return `${iface.fullName} has MAC ${formatMac(iface.mac)}, the file says ${mac}`;
   }
   if ((doc.mtu ?? DEFAULT_MTU) !== live.lan.mtu) return `router ${live.name} exists with MTU ${live.lan.mtu}, the file says ${doc.mtu ?? `${DEFAULT_MTU} (the default)`}`;
-  const vlan = (doc.vlan ?? []).join(',');
+  const vlan = (vlanIds(doc.vlan) ?? []).join(',');
   if (vlan !== live.lan.vlan.join(',')) return `router ${live.name} exists with VLAN ${live.lan.vlan.join(',') || 'none'}, the file says ${vlan || 'none'}`;
   return undefined;
 }
@@ -236,7 +233,7 @@ function applyName(net: Network, doc: DnsDoc, where: string, s: ApplySummary, un
     s.unchanged.dns.push(label);
     return;
   }
-  attempt(doc, where, () => net.addName(name, ip, router.name));
+  attempt(doc, where, () => addName(net, { name, ip, router: router.name }));
   undo?.push(() => {
     if (before === undefined) net.removeName(name, router.name);
     else net.addName(name, formatIpv4(before), router.name);

@@ -1,34 +1,30 @@
 // The topology file's format: its types, the check against schema/topology.schema.json
 // and the normalising pass, with every error naming the file, the line and the path.
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { Cidr } from '../wire/addr.js';
 import { VnetError } from '../engine/errors.js';
 import type { FilterSpec } from '../engine/filters/spec.js';
-import { normalizeNat, type NatOptions, type NatPresetName } from '../engine/nat/config.js';
+import { normalizeNat } from '../engine/nat/config.js';
+import type { HostOptions, RouterOptions } from '../engine/network.js';
+import { vlanIds } from './entry-methods.js';
+import { topologyValidator } from './method-params.js';
+import { factOf, formatPath, kindOf, segmentsOf, type PathSegment } from './schema-errors.js';
 
-export interface RouterDoc {
-  name: string;
-  cidr: string;
-  parent?: string;
-  gateway?: string;
+export type { PathSegment } from './schema-errors.js';
+
+/**
+ * A router entry, which is also what `router.add` takes: the engine's RouterOptions with the
+ * interfaces' settings grouped by interface (uplink addresses and MACs, the LAN's MAC), and VLAN
+ * IDs as a list or as text ("100,20"). An option added to RouterOptions is an entry key as it is.
+ */
+export type RouterDoc = Omit<RouterOptions, 'ips' | 'mac' | 'vlan'> & {
   uplink?: { ips?: string[]; mac?: string };
   lan?: { mac?: string };
-  nat?: NatPresetName | NatOptions;
-  minDelay?: string | number;
-  maxJitter?: string | number;
-  queueSize?: number;
-  mtu?: number;
-  vlan?: number[];
-}
+  vlan?: number[] | string;
+};
 
-export interface HostDoc {
-  name: string;
-  router: string;
-  ips?: string[];
-  mac?: string;
-  mtu?: number;
-}
+/** A host entry, which is also what `host.add` takes. */
+export type HostDoc = HostOptions;
 
 /** A filter: the interface it sits on (`NODE/IFACE`, or `NODE` for the default one) and its spec. */
 export type FilterDoc = { on: string } & FilterSpec;
@@ -40,6 +36,7 @@ export interface DnsDoc {
   router?: string;
 }
 
+/** A capture entry, which is also what `capture.start` takes (with `on` as one interface or a list). */
 export interface CaptureDoc {
   on: string[];
   file: string;
@@ -59,7 +56,6 @@ export interface Topology {
   captures: CaptureDoc[];
 }
 
-export type PathSegment = string | number;
 /** The line (1-based) of the value at `path` in the source file, or of the key when the path ends at a key. */
 export type Locate = (path: readonly PathSegment[]) => number | undefined;
 
@@ -88,30 +84,6 @@ export function topologyError(fileName: string, place: EntryPlace, fact: string,
   return new VnetError('EINVAL', `${where}: ${place.path ? `${place.path}: ` : ''}${fact}`, cause === undefined ? undefined : { cause });
 }
 
-/** `routers[1].uplink.ips[0]`, `dns["server.example"]`. */
-export function formatPath(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
-
-let compiled: ValidateFunction | undefined;
-
-/** The JSON Schema shipped in the package (schema/topology.schema.json), parsed. */
-export function topologySchema(): Record<string, unknown> {
-  // dist/src/session/ → the package root.
-  return JSON.parse(readFileSync(new URL('../../../schema/topology.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-}
-
-function schemaValidator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(topologySchema());
-  return compiled;
-}
-
 /**
  * Checks a parsed document (from YAML or JSON) against the schema and the rules a schema cannot
  * say (unique names, no parent loops, prefixes without host bits, valid NAT options), and returns
@@ -119,7 +91,7 @@ function schemaValidator(): ValidateFunction {
  */
 export function validateTopology(doc: unknown, locate?: Locate, fileName = '<topology>'): Topology {
   const at = (path: readonly PathSegment[]): EntryPlace => ({ path: formatPath(path), line: locate?.(path) });
-  const validate = schemaValidator();
+  const validate = topologyValidator();
   if (!validate(doc)) throw schemaError(validate.errors ?? [], doc, at, fileName);
   const d = doc as Record<string, unknown> & Partial<Omit<Topology, 'dns'>> & { dns?: Record<string, string> | DnsDoc[] };
 
@@ -133,7 +105,7 @@ export function validateTopology(doc: unknown, locate?: Locate, fileName = '<top
     list.push(entry);
     entryPlaces.set(entry, at(path));
   };
-  (d.routers ?? []).forEach((r, i) => register(topo.routers, normalizeRouter(r as RouterDoc & { vlan?: number[] | string }, at(['routers', i, 'vlan']), fileName), ['routers', i]));
+  (d.routers ?? []).forEach((r, i) => register(topo.routers, normalizeRouter(r, at(['routers', i, 'vlan']), fileName), ['routers', i]));
   (d.hosts ?? []).forEach((h, i) => register(topo.hosts, { ...h, ...(h.ips ? { ips: [...h.ips] } : {}) }, ['hosts', i]));
   (d.filters ?? []).forEach((f, i) => register(topo.filters, copyFilter(f), ['filters', i]));
   if (Array.isArray(d.dns)) d.dns.forEach((n, i) => register(topo.dns, { ...n }, ['dns', i]));
@@ -148,18 +120,17 @@ export function validateTopology(doc: unknown, locate?: Locate, fileName = '<top
   return topo;
 }
 
-function normalizeRouter(r: RouterDoc & { vlan?: number[] | string }, vlanPlace: EntryPlace, fileName: string): RouterDoc {
-  const out: RouterDoc = { ...r, vlan: undefined };
+function normalizeRouter(r: RouterDoc, vlanPlace: EntryPlace, fileName: string): RouterDoc {
+  const out: RouterDoc = { ...r };
   if (r.uplink) out.uplink = { ...r.uplink, ...(r.uplink.ips ? { ips: [...r.uplink.ips] } : {}) };
   if (r.lan) out.lan = { ...r.lan };
   if (typeof r.nat === 'object') out.nat = { ...r.nat, ...(r.nat.portRange ? { portRange: [...r.nat.portRange] as [number, number] } : {}), ...(r.nat.pairs ? { pairs: { ...r.nat.pairs } } : {}) };
   if (r.vlan !== undefined) {
-    const ids = typeof r.vlan === 'string' ? r.vlan.split(',').map((s) => Number(s.trim())) : [...r.vlan];
-    const bad = ids.find((v) => v < 1 || v > 4094);
-    if (bad !== undefined) throw topologyError(fileName, vlanPlace, `VLAN ID ${bad} is not 1-4094`);
-    out.vlan = ids;
-  } else {
-    delete out.vlan;
+    try {
+      out.vlan = vlanIds(r.vlan);
+    } catch (err) {
+      throw topologyError(fileName, vlanPlace, (err as Error).message, err);
+    }
   }
   return out;
 }
@@ -246,81 +217,6 @@ export function routerBuildOrder(routers: readonly { name: string; parent?: stri
     }
   }
   return { order };
-}
-
-// ---- schema errors → one sentence ----
-
-const TYPE_NAMES: Record<string, string> = {
-  integer: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false', array: 'a list', object: 'a mapping', null: 'empty',
-};
-
-function kindOf(v: unknown): string {
-  if (v === null || v === undefined) return 'empty';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'a whole number' : 'a number';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  return 'a string';
-}
-
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return kindOf(v);
-}
-
-/** The instance path as segments, with list indexes as numbers (decided by walking `doc`). */
-function segmentsOf(instancePath: string, doc: unknown): PathSegment[] {
-  const out: PathSegment[] = [];
-  let node = doc;
-  for (const raw of instancePath.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    const seg: PathSegment = Array.isArray(node) ? Number(key) : key;
-    out.push(seg);
-    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
-  }
-  return out;
-}
-
-function factOf(e: ErrorObject): { extra?: string; fact: string } {
-  const p = e.params as Record<string, unknown>;
-  const schema = (e.parentSchema ?? {}) as { title?: string; properties?: Record<string, unknown>; required?: string[] };
-  const v = e.data;
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const key = String(p.additionalProperty);
-      return { extra: key, fact: `unknown key "${key}" (allowed: ${Object.keys(schema.properties ?? {}).join(', ')})` };
-    }
-    case 'required':
-      return { fact: `missing key "${String(p.missingProperty)}" (required: ${(schema.required ?? []).join(', ')})` };
-    case 'type': {
-      const want = String(p.type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' or ');
-      return { fact: `${typeof v === 'object' || v === undefined ? 'got' : `${show(v)} is`} ${kindOf(v)}, want ${want}` };
-    }
-    case 'pattern':
-      if (e.propertyName !== undefined) return { extra: e.propertyName, fact: `key "${e.propertyName}" is not ${schema.title ?? `matching ${String(p.pattern)}`}` };
-      return { fact: `${show(v)} is not ${schema.title ?? `matching ${String(p.pattern)}`}` };
-    case 'enum':
-      return { fact: `${show(v)} is not one of ${(p.allowedValues as unknown[]).map(String).join(', ')}` };
-    case 'const':
-      return { fact: `${show(v)} is not supported; want ${String(p.allowedValue)}` };
-    case 'minimum':
-      return { fact: `${show(v)} is less than ${String(p.limit)}` };
-    case 'maximum':
-      return { fact: `${show(v)} is more than ${String(p.limit)}` };
-    case 'exclusiveMinimum':
-      return { fact: `${show(v)} must be more than ${String(p.limit)}` };
-    case 'minItems':
-      return { fact: `${(v as unknown[]).length} items given, want at least ${String(p.limit)}` };
-    case 'maxItems':
-      return { fact: `${(v as unknown[]).length} items given, want at most ${String(p.limit)}` };
-    case 'not':
-      return { fact: v === '-' ? '"-" (stdout) cannot be a capture file of a session; name a file, or stream with `vnet capture start IFACE -w -`' : `${show(v)} is not allowed here` };
-    case 'minLength':
-      return { fact: 'is empty; give a value' };
-    default:
-      return { fact: `${show(v)}: ${e.message ?? 'is invalid'}` };
-  }
 }
 
 /** One error out of ajv's list: the first in the file (deepest path on a tie), as one sentence. */

@@ -22,7 +22,7 @@ test('a stream whose reader fails ends the call with the failed capture, and the
         if (++items === 3) throw new Error('EPIPE: the reader went away');
       },
     };
-    const call = s.call('capture.start', { ifaces: ['a'], stream: true }, ctx) as Promise<CaptureInfo>;
+    const call = s.call('capture.start', { on: ['a'], stream: true }, ctx) as Promise<CaptureInfo>;
     const sock = s.net.host('a').udpBind(5000);
     for (let i = 0; i < 4; i++) sock.send(`n${i}`, 7000, s.net.host('b').ip);
     s.net.runUntilIdle();
@@ -41,7 +41,7 @@ test('a stream ends with the stopped capture on capture stop', { timeout: 10_000
   const s = session();
   try {
     const ctx = { signal: new AbortController().signal, emit: () => {} };
-    const call = s.call('capture.start', { ifaces: ['a'], stream: true }, ctx) as Promise<CaptureInfo>;
+    const call = s.call('capture.start', { on: ['a'], stream: true }, ctx) as Promise<CaptureInfo>;
     const id = s.captures.list()[0].id;
     s.call('capture.stop', { id }, ctx);
     const info = await call;

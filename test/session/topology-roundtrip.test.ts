@@ -12,11 +12,11 @@ import { apply, ctx, exportYaml, newSession } from '../fixtures/topology/helpers
 function buildRich(s: Session): void {
   const call = (method: string, params: Record<string, unknown>): unknown => s.call(method, params, ctx);
   call('router.add', { name: 'internet', cidr: '0.0.0.0/0' });
-  call('router.add', { name: 'home', parent: 'internet', cidr: '192.168.1.0/24', ips: ['203.0.113.10'], nat: 'port-restricted' });
+  call('router.add', { name: 'home', parent: 'internet', cidr: '192.168.1.0/24', uplink: { ips: ['203.0.113.10'] }, nat: 'port-restricted' });
   call('router.add', { name: 'cafe', parent: 'internet', cidr: '192.168.1.0/24', nat: 'symmetric', mtu: 1400, vlan: [100, 20] });
   call('router.add', { name: 'office', parent: 'internet', cidr: '172.16.0.0/16', gateway: '172.16.255.254', nat: 'full-cone', minDelay: '5ms', maxJitter: '1.5ms', queueSize: 64 });
   call('router.add', { name: 'lab', parent: 'office', cidr: '10.20.0.0/24', nat: 'none' });
-  call('router.add', { name: 'dmz', parent: 'internet', cidr: '10.9.0.0/24', ips: ['198.51.100.50', '198.51.100.51'], nat: { preset: '1to1', pairs: { '198.51.100.50': '10.9.0.5' } } });
+  call('router.add', { name: 'dmz', parent: 'internet', cidr: '10.9.0.0/24', uplink: { ips: ['198.51.100.50', '198.51.100.51'] }, nat: { preset: '1to1', pairs: { '198.51.100.50': '10.9.0.5' } } });
   s.net.addRouter({
     name: 'cgn', parent: 'internet', cidr: '100.64.0.0/16', vlan: [300],
     nat: { mapping: 'ad', filtering: 'ei', hairpin: false, lifetime: '90s', portRange: [20000, 29999], allocation: 'random', maxMappings: 5000, portParity: false },
@@ -32,12 +32,12 @@ function buildRich(s: Session): void {
   call('host.add', { name: 'server', router: 'internet', ips: ['198.51.100.7'] });
   call('host.add', { name: 'phone', router: 'cgn' });
   call('host.add', { name: 'tv', router: 'flat' });
-  call('filter.add', { iface: 'home/uplink', spec: { loss: '2%', delay: '30ms', jitter: '5ms', rate: '4mbit' } });
-  call('filter.add', { iface: 'alice', spec: { lossModel: 'gemodel:1%,30%,90%,2%', direction: 'ingress' } });
-  call('filter.add', { iface: 'server', spec: { rate: '1mbit', burst: '32kb', queue: '64kb', dropMatch: 'udp and dst port 53' } });
-  call('filter.add', { iface: 'cafe/lan', spec: { duplicate: 0.5, delay: '1234567ns', jitter: '2ms', preserveOrder: true, seed: 7 } });
-  call('filter.add', { iface: 'bob', spec: { loss: '0.1%', rate: 2_500_000, burst: 5000 } });
-  call('filter.add', { iface: 'cgn/lan', spec: { lossModel: { p: 5, r: 50 } } });
+  call('filter.add', { on: 'home/uplink', loss: '2%', delay: '30ms', jitter: '5ms', rate: '4mbit' });
+  call('filter.add', { on: 'alice', lossModel: 'gemodel:1%,30%,90%,2%', direction: 'ingress' });
+  call('filter.add', { on: 'server', rate: '1mbit', burst: '32kb', queue: '64kb', dropMatch: 'udp and dst port 53' });
+  call('filter.add', { on: 'cafe/lan', duplicate: 0.5, delay: '1234567ns', jitter: '2ms', preserveOrder: true, seed: 7 });
+  call('filter.add', { on: 'bob', loss: '0.1%', rate: 2_500_000, burst: 5000 });
+  call('filter.add', { on: 'cgn/lan', lossModel: { p: 5, r: 50 } });
   call('dns.add', { name: 'server.example', ip: '198.51.100.7' });
   call('dns.add', { name: 'printer.lan', ip: '192.168.1.50', router: 'home' });
   call('dns.add', { name: 'wiki.corp', ip: '172.16.0.20', router: 'office' });

@@ -1,0 +1,133 @@
+// The parameters of each session method as a JSON Schema, and the one check of them that
+// Session.call makes before a method runs. The methods that create what a topology file holds
+// (`router.add`, `host.add`, `dns.add`, `filter.add`, `capture.start`) take the file's entries
+// as they are: their schemas are the definitions of schema/topology.schema.json, so a value is
+// judged by one definition and its error says the same fact wherever it was typed.
+import { readFileSync } from 'node:fs';
+import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
+import { VnetError } from '../engine/errors.js';
+import { factOf, formatPath, segmentsOf } from './schema-errors.js';
+
+type Schema = Record<string, unknown>;
+
+/** The JSON Schema shipped in the package (schema/topology.schema.json), parsed. */
+export function topologySchema(): Schema {
+  // dist/src/session/ → the package root.
+  return JSON.parse(readFileSync(new URL('../../../schema/topology.schema.json', import.meta.url), 'utf8')) as Schema;
+}
+
+const TOPOLOGY_ID = 'https://github.com/vnet/vnet/schema/topology.schema.json';
+const def = (name: string): Schema => ({ $ref: `${TOPOLOGY_ID}#/definitions/${name}` });
+
+/** A part copied out of the topology schema, with its `#/definitions/...` references made to point back into it. */
+function copied<T>(part: T): T {
+  return JSON.parse(JSON.stringify(part).replace(/"\$ref":"#\//g, `"$ref":"${TOPOLOGY_ID}#/`)) as T;
+}
+
+/** An object with exactly these keys (`required` among them). */
+function params(properties: Record<string, unknown>, required: string[] = []): Schema {
+  return { type: 'object', additionalProperties: false, required, properties };
+}
+
+const text = { type: 'string', minLength: 1 };
+/** An id as `vnet WHAT ls` shows it; the method says when it is not a whole number. */
+const anyId = { type: ['integer', 'string'] };
+const none = params({});
+
+/** Method name → its params schema, built from the topology schema's definitions. Methods not named here take any params. */
+function methodSchemas(topology: Schema): Record<string, Schema> {
+  const defs = topology.definitions as Record<string, Schema>;
+  const filter = copied(defs.filter) as { properties: Record<string, unknown> };
+  const { on: _on, ...filterSpec } = filter.properties;
+  const capture = copied(defs.capture) as { properties: Record<string, unknown> };
+  return {
+    status: none,
+    'router.add': def('router'),
+    'router.ls': none,
+    'router.show': params({ name: text }, ['name']),
+    'router.rm': params({ name: text }, ['name']),
+    'host.add': def('host'),
+    'host.ls': none,
+    'host.show': params({ name: text }, ['name']),
+    'host.rm': params({ name: text }, ['name']),
+    'nat.show': params({ router: text }, ['router']),
+    'nat.set': params({ router: text, nat: { $ref: `${TOPOLOGY_ID}#/definitions/router/properties/nat` } }, ['router', 'nat']),
+    'dns.add': def('dnsRecord'),
+    'dns.ls': none,
+    'dns.rm': params({ name: text, router: text }, ['name']),
+    'filter.add': def('filter'),
+    'filter.change': params({ id: anyId, ...filterSpec }, ['id']),
+    'filter.ls': params({ iface: text }),
+    'filter.rm': params({ id: anyId }, ['id']),
+    'clock.show': none,
+    'clock.advance': params({ duration: def('duration') }, ['duration']),
+    // A capture entry; the file may be left out to stream to the caller, and pcap timestamps may be in µs.
+    'capture.start': params({
+      ...capture.properties,
+      stream: { description: 'Send the file\'s bytes to the caller instead of a file.', type: 'boolean' },
+      resolution: { description: 'pcap timestamps: ns (default) or us.', enum: ['ns', 'us'] },
+    }, ['on']),
+    'capture.ls': none,
+    'capture.stop': params({ id: anyId, all: { type: 'boolean' } }),
+    'topology.apply': params({ text: { type: 'string' }, fileName: { type: 'string' }, dryRun: { type: 'boolean' }, baseDir: { type: 'string' } }, ['text']),
+    'topology.export': none,
+  };
+}
+
+interface Compiled {
+  ajv: Ajv;
+  topology: ValidateFunction;
+  methods: Record<string, Schema>;
+  validators: Map<string, ValidateFunction>;
+}
+
+let compiled: Compiled | undefined;
+
+/** One ajv for every schema, made on first use (not when a command that never checks anything starts). */
+function schemas(): Compiled {
+  if (!compiled) {
+    const topology = topologySchema();
+    const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
+    ajv.addSchema(topology as AnySchema);
+    compiled = { ajv, topology: ajv.getSchema(TOPOLOGY_ID)!, methods: methodSchemas(topology), validators: new Map() };
+  }
+  return compiled;
+}
+
+/** The compiled check of a whole topology file. */
+export function topologyValidator(): ValidateFunction {
+  return schemas().topology;
+}
+
+/** The compiled check of a method's params, or undefined when the method takes any. Each is compiled once, when first needed. */
+export function paramsValidator(method: string): ValidateFunction | undefined {
+  const s = schemas();
+  let v = s.validators.get(method);
+  if (!v && s.methods[method]) {
+    v = s.ajv.compile(s.methods[method]);
+    s.validators.set(method, v);
+  }
+  return v;
+}
+
+/** The names of the methods whose params are checked. */
+export function checkedMethods(): string[] {
+  return Object.keys(schemas().methods);
+}
+
+/**
+ * Throws when `params` do not fit `method`'s schema: EINVAL (exit 2) with one line naming the method,
+ * the param and the fact, e.g. `router.add: cidr: "x" is not a CIDR prefix (want a.b.c.d/n)`.
+ */
+export function checkParams(method: string, params: Record<string, unknown>): void {
+  const validate = paramsValidator(method);
+  if (!validate || validate(params)) return;
+  let best: { path: string; depth: number; fact: string } | undefined;
+  for (const e of validate.errors ?? []) {
+    if (e.keyword === 'propertyNames') continue; // the inner error (with propertyName) says which key
+    const segments = segmentsOf(e.instancePath, params);
+    if (!best || segments.length > best.depth) best = { path: formatPath(segments), depth: segments.length, fact: factOf(e).fact };
+  }
+  const where = best?.path ? `${best.path}: ` : '';
+  throw new VnetError('EINVAL', `${method}: ${where}${best?.fact ?? 'params do not fit the method'}`);
+}
