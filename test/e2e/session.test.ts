@@ -62,7 +62,7 @@ test('listen --timeout exits 124 when nothing arrives', async () => {
 test('bad input exits 2 with one line on stderr and changes nothing', async () => {
   const before = await box.json(['status', '--session', 'main']);
   const cases: [string[], RegExp][] = [
-    [['router', 'add', 'x', '--cidr', '10.0.0.0/33', '--parent', 'internet'], /prefix length 33/],
+    [['router', 'add', 'x', '--cidr', '10.0.0.0/33', '--parent', 'internet'], /router.add: cidr: "10\.0\.0\.0\/33" is not a CIDR prefix/],
     [['router', 'add', 'x', '--cidr', '10.1.0.0/16', '--parent', 'nowhere'], /nowhere/],
     [['router', 'add', 'x', '--cidr', '192.168.0.0/16', '--parent', 'home'], /overlaps 192\.168\.1\.0\/24/],
     [['router', 'add', 'x', '--cidr', '198.51.100.0/24', '--parent', 'internet', '--nat', 'none'], /198\.51\.100\.7 of host server/],
