@@ -13,6 +13,19 @@ export default tseslint.config(
     },
   },
   {
+    // Commands reach the network through the session API (src/session/api.ts re-exports the errors,
+    // units and result types they need), never through the layers below it.
+    files: ['commands/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '(^|/)src/(engine|wire|capture|bridge)(/|$)',
+          message: 'commands import the session API (src/session/api.ts) or src/cli/, not the engine, wire, capture or bridge layers',
+        }],
+      }],
+    },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

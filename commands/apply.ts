@@ -1,7 +1,8 @@
 // `vnet apply -f FILE`: add what a topology file holds to the running session, all or nothing.
 import { Flags } from '@oclif/core';
 import { VnetCommand } from '../src/cli/base.js';
-import { readTopologyFile, type ApplySummary, type EntryNames } from '../src/session/topology.js';
+import type { ApplySummary, EntryNames } from '../src/session/api.js';
+import { readTopologyFile } from '../src/session/topology.js';
 
 export default class Apply extends VnetCommand {
   static override summary = 'Add the routers, hosts, names and filters of a topology file to the session.';

@@ -2,7 +2,7 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { VnetCommand } from '../src/cli/base.js';
 import { confirmOrStop, yesFlag } from '../src/cli/confirm.js';
-import { VnetError } from '../src/engine/errors.js';
+import { VnetError } from '../src/session/api.js';
 import { ControlClient } from '../src/session/client.js';
 import { pidPath, processAlive, readPid, sessionName, socketPath } from '../src/session/runtime.js';
 

@@ -3,8 +3,7 @@ import { Flags } from '@oclif/core';
 import { VnetCommand } from '../src/cli/base.js';
 import { eventText } from '../src/cli/event-text.js';
 import { out } from '../src/cli/style.js';
-import type { NetworkEvent } from '../src/engine/events.js';
-import { formatDuration } from '../src/engine/units.js';
+import { formatDuration, type NetworkEvent } from '../src/session/api.js';
 
 export default class Events extends VnetCommand {
   static override summary = 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C (exit 0).';

@@ -3,8 +3,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { VnetCommand } from '../src/cli/base.js';
-import { VnetError } from '../src/engine/errors.js';
-import type { Topology } from '../src/session/topology.js';
+import { type Topology, VnetError } from '../src/session/api.js';
 
 export default class Export extends VnetCommand {
   static override summary = 'Write the session as a topology file (YAML): routers, hosts, NAT, filters and names.';

@@ -5,7 +5,7 @@ import { VnetCommand } from '../src/cli/base.js';
 import { canAsk, confirmOrStop } from '../src/cli/confirm.js';
 import { askAnswers } from '../src/cli/init-questions.js';
 import { defaultAnswers, initTopology, initYaml } from '../src/cli/init-topology.js';
-import { VnetError } from '../src/engine/errors.js';
+import { VnetError } from '../src/session/api.js';
 import { validateTopology } from '../src/session/topology-schema.js';
 
 export default class Init extends VnetCommand {

@@ -2,8 +2,7 @@
 import { Args, Flags } from '@oclif/core';
 import { out } from '../src/cli/style.js';
 import { EXIT, VnetCommand } from '../src/cli/base.js';
-import { parseEndpoint } from '../src/bridge/endpoint.js';
-import { parseDuration } from '../src/engine/units.js';
+import { parseDuration, parseEndpoint } from '../src/session/api.js';
 
 interface Datagram {
   from: string;

@@ -2,7 +2,7 @@
 import { Args, Flags } from '@oclif/core';
 import { EXIT, VnetCommand } from '../src/cli/base.js';
 import { out } from '../src/cli/style.js';
-import { parseDuration } from '../src/engine/units.js';
+import { parseDuration } from '../src/session/api.js';
 
 export default class Send extends VnetCommand {
   static override summary = 'Send UDP datagrams from a virtual host.';

@@ -2,8 +2,7 @@
 import { VnetCommand } from '../src/cli/base.js';
 import { formatInterfaces } from '../src/cli/format.js';
 import { out } from '../src/cli/style.js';
-import type { HostView, RouterView } from '../src/session/views.js';
-import type { FilterInfo } from '../src/engine/filter-registry.js';
+import type { FilterInfo, HostView, RouterView } from '../src/session/api.js';
 
 export default class Status extends VnetCommand {
   static override summary = 'Show the session: clock, routers, hosts, filters and interface counters.';

@@ -1,6 +1,6 @@
 // `vnet capture ls`: the session's captures with their counters.
 import { VnetCommand } from '../../src/cli/base.js';
-import type { CaptureInfo } from '../../src/capture/index.js';
+import type { CaptureInfo } from '../../src/session/api.js';
 
 export default class CaptureLs extends VnetCommand {
   static override summary = 'List captures: id, state, interfaces, file, packets and bytes written.';

@@ -2,8 +2,7 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import { VnetError } from '../../src/engine/errors.js';
-import type { CaptureInfo } from '../../src/capture/index.js';
+import { type CaptureInfo, VnetError } from '../../src/session/api.js';
 
 export default class CaptureStart extends VnetCommand {
   static override summary = 'Capture the packets crossing interfaces into a pcap or pcapng file that Wireshark opens.';

@@ -1,8 +1,7 @@
 // `vnet capture stop`: flush and close one capture, or all of them.
 import { Args, Flags } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import { VnetError } from '../../src/engine/errors.js';
-import type { CaptureInfo } from '../../src/capture/index.js';
+import { type CaptureInfo, VnetError } from '../../src/session/api.js';
 import { describeCapture } from './ls.js';
 
 export default class CaptureStop extends VnetCommand {

@@ -1,7 +1,7 @@
 // `vnet dns add`: a name for hosts below a router (default: everywhere).
 import { Args, Flags } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import type { DnsRecord } from '../../src/engine/dns.js';
+import type { DnsRecord } from '../../src/session/api.js';
 
 export default class DnsAdd extends VnetCommand {
   static override summary = 'Register a name; hosts below --router (default: the root, so everyone) resolve it.';

@@ -1,6 +1,6 @@
 // `vnet dns ls`: every name, with the router whose subtree sees it.
 import { VnetCommand } from '../../src/cli/base.js';
-import type { DnsRecord } from '../../src/engine/dns.js';
+import type { DnsRecord } from '../../src/session/api.js';
 
 export default class DnsLs extends VnetCommand {
   static override summary = 'List names: registered ones and host names (auto).';

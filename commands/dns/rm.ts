@@ -1,7 +1,7 @@
 // `vnet dns rm`: forgets a registered name.
 import { Args, Flags } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import { notFound } from '../../src/engine/errors.js';
+import { notFound } from '../../src/session/api.js';
 
 export default class DnsRm extends VnetCommand {
   static override summary = 'Remove a registered name (from every router, or from --router only).';

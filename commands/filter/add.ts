@@ -1,7 +1,7 @@
 // `vnet filter add`: impairment on an interface (loss, delay, jitter, rate, duplication, match-drop).
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import type { FilterInfo } from '../../src/engine/filter-registry.js';
+import type { FilterInfo } from '../../src/session/api.js';
 import { filterFlags, filterSpecFrom } from '../../src/cli/filter-flags.js';
 
 export default class FilterAdd extends VnetCommand {

@@ -1,7 +1,7 @@
 // `vnet filter ls`: filters by id, with what they hold now.
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import type { FilterInfo } from '../../src/engine/filter-registry.js';
+import type { FilterInfo } from '../../src/session/api.js';
 
 export default class FilterLs extends VnetCommand {
   static override summary = 'List filters (of one interface, or all).';

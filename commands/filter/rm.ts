@@ -1,7 +1,7 @@
 // `vnet filter rm`: removes a filter; what it holds still leaves.
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import type { FilterInfo } from '../../src/engine/filter-registry.js';
+import type { FilterInfo } from '../../src/session/api.js';
 
 export default class FilterRm extends VnetCommand {
   static override summary = 'Remove a filter. Packets it holds still leave as it said.';

@@ -1,7 +1,7 @@
 // `vnet host add`: a host on a router's LAN.
 import { Args, Flags } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import type { HostView } from '../../src/session/views.js';
+import type { HostView } from '../../src/session/api.js';
 
 export default class HostAdd extends VnetCommand {
   static override summary = 'Add a host on a router\'s subnet; its address is allocated unless given.';

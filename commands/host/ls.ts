@@ -1,6 +1,6 @@
 // `vnet host ls`: every host with its addresses.
 import { VnetCommand } from '../../src/cli/base.js';
-import type { HostView } from '../../src/session/views.js';
+import type { HostView } from '../../src/session/api.js';
 
 export default class HostLs extends VnetCommand {
   static override summary = 'List hosts.';

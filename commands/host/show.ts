@@ -2,7 +2,7 @@
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
 import { formatInterfaces } from '../../src/cli/format.js';
-import type { HostView } from '../../src/session/views.js';
+import type { HostView } from '../../src/session/api.js';
 
 export default class HostShow extends VnetCommand {
   static override summary = 'Show a host: addresses, interface counters, bound sockets.';

@@ -1,7 +1,7 @@
 // `vnet map add`: a real client on loopback becomes a virtual host.
 import { Flags } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import type { MapInfo } from '../../src/bridge/index.js';
+import type { MapInfo } from '../../src/session/api.js';
 import { describeMap } from './ls.js';
 
 export default class MapAdd extends VnetCommand {

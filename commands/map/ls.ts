@@ -1,6 +1,6 @@
 // `vnet map ls`: maps with their counters.
 import { VnetCommand } from '../../src/cli/base.js';
-import type { MapInfo } from '../../src/bridge/index.js';
+import type { MapInfo } from '../../src/session/api.js';
 
 export default class MapLs extends VnetCommand {
   static override summary = 'List maps: local address, virtual host and port, remote, the real client, packets each way.';

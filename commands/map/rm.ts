@@ -1,7 +1,7 @@
 // `vnet map rm`: close a map's local port and its virtual socket.
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import type { MapInfo } from '../../src/bridge/index.js';
+import type { MapInfo } from '../../src/session/api.js';
 
 export default class MapRm extends VnetCommand {
   static override summary = 'Remove a map: its local port and virtual socket close.';

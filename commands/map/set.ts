@@ -1,7 +1,7 @@
 // `vnet map set`: point a live map somewhere else, keeping its virtual socket (and so its NAT mapping).
 import { Args, Flags } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import type { MapInfo } from '../../src/bridge/index.js';
+import type { MapInfo } from '../../src/session/api.js';
 import { describeMap } from './ls.js';
 
 export default class MapSet extends VnetCommand {

@@ -2,8 +2,7 @@
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
 import { natFlags, natOptionsFrom } from '../../src/cli/nat-flags.js';
-import type { RouterView } from '../../src/session/views.js';
-import { invalid } from '../../src/engine/errors.js';
+import { invalid, type RouterView } from '../../src/session/api.js';
 
 export default class NatSet extends VnetCommand {
   static override summary = 'Change a router\'s NAT. A new mapping or filtering behaviour starts an empty table; other changes keep mappings.';

@@ -1,7 +1,7 @@
 // `vnet nat show`: a router's live NAT mapping table.
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import type { MappingView } from '../../src/session/views.js';
+import type { MappingView } from '../../src/session/api.js';
 
 export default class NatShow extends VnetCommand {
   static override summary = 'Show the live mapping table of a router\'s NAT.';

@@ -1,7 +1,7 @@
 // `vnet proxy add`: a real UDP server appears inside the virtual network.
 import { Flags } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import type { ProxyInfo } from '../../src/bridge/index.js';
+import type { ProxyInfo } from '../../src/session/api.js';
 
 export default class ProxyAdd extends VnetCommand {
   static override summary = 'Make a real UDP server on loopback reachable inside the virtual network at VIRTUAL_IP:PORT.';

@@ -1,6 +1,6 @@
 // `vnet proxy ls`: proxied real servers with their counters.
 import { VnetCommand } from '../../src/cli/base.js';
-import type { ProxyInfo } from '../../src/bridge/index.js';
+import type { ProxyInfo } from '../../src/session/api.js';
 
 export default class ProxyLs extends VnetCommand {
   static override summary = 'List proxied real servers: virtual address, real address, clients, packets each way, errors.';

@@ -1,7 +1,7 @@
 // `vnet proxy rm`: stop proxying a real server.
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import type { ProxyInfo } from '../../src/bridge/index.js';
+import type { ProxyInfo } from '../../src/session/api.js';
 
 export default class ProxyRm extends VnetCommand {
   static override summary = 'Remove a proxy: its sockets close, and a host it created goes too.';

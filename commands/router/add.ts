@@ -1,7 +1,7 @@
 // `vnet router add`: a router owning a subnet, NATing to its parent.
 import { Args, Flags } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import type { RouterView } from '../../src/session/views.js';
+import type { RouterView } from '../../src/session/api.js';
 import { natFlags, natOptionsFrom } from '../../src/cli/nat-flags.js';
 
 export default class RouterAdd extends VnetCommand {

@@ -1,6 +1,6 @@
 // `vnet router ls`: every router with its subnet, addresses and NAT.
 import { VnetCommand } from '../../src/cli/base.js';
-import type { RouterView } from '../../src/session/views.js';
+import type { RouterView } from '../../src/session/api.js';
 
 export default class RouterLs extends VnetCommand {
   static override summary = 'List routers.';

@@ -2,7 +2,7 @@
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
 import { confirmOrStop, yesFlag } from '../../src/cli/confirm.js';
-import type { RouterView } from '../../src/session/views.js';
+import type { RouterView } from '../../src/session/api.js';
 
 export default class RouterRm extends VnetCommand {
   static override summary = 'Remove a router and everything below it (hosts, child routers). Packets in flight are dropped.';

@@ -2,7 +2,7 @@
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
 import { formatInterfaces } from '../../src/cli/format.js';
-import type { RouterView } from '../../src/session/views.js';
+import type { RouterView } from '../../src/session/api.js';
 
 export default class RouterShow extends VnetCommand {
   static override summary = 'Show a router: subnet, NAT, delay settings, interfaces and their counters.';
