@@ -11,7 +11,7 @@ import type { Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
 import { formatDuration, parseDuration } from '../engine/units.js';
 import { addFilter, addHost, addName, addRouter, vlanIds } from './entry-methods.js';
-import { canonicalIp, sameConfig } from './topology-export.js';
+import { canonicalIp, routerDoc, sameConfig } from './topology-export.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE } from '../engine/network.js';
 import { placeOf, routerBuildOrder, topologyError, type DnsDoc, type HostDoc, type RouterDoc, type Topology } from './topology-schema.js';
 
@@ -171,8 +171,17 @@ function routerConflict(live: Router, doc: RouterDoc): string | undefined {
   if ((doc.mtu ?? DEFAULT_MTU) !== live.lan.mtu) return `router ${live.name} exists with MTU ${live.lan.mtu}, the file says ${doc.mtu ?? `${DEFAULT_MTU} (the default)`}`;
   const vlan = (vlanIds(doc.vlan) ?? []).join(',');
   if (vlan !== live.lan.vlan.join(',')) return `router ${live.name} exists with VLAN ${live.lan.vlan.join(',') || 'none'}, the file says ${vlan || 'none'}`;
+  // Any other key the entry gives must be what the live router exports (so a new router option needs no code here).
+  const exported = routerDoc(live) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(doc)) {
+    if (COMPARED_ABOVE.has(key) || value === undefined || sameConfig.equal(exported[key], value)) continue;
+    return `router ${live.name} exists with ${key} ${exported[key] === undefined ? 'unset' : JSON.stringify(exported[key])}, the file says ${JSON.stringify(value)}`;
+  }
   return undefined;
 }
+
+/** Router keys routerConflict compares itself, or updateRouter changes in place. */
+const COMPARED_ABOVE = new Set(['name', 'cidr', 'parent', 'gateway', 'uplink', 'lan', 'mtu', 'vlan', 'nat', 'minDelay', 'maxJitter', 'queueSize']);
 
 function hostConflict(net: Network, live: Host, doc: HostDoc): string | undefined {
   if (doc.router !== live.routerName) return `host ${live.name} exists on ${live.routerName}, the file puts it on ${doc.router}`;

@@ -69,7 +69,8 @@ function givenMac(i: Interface): string | undefined {
   return mac === formatMac(deriveMac(i.fullName)) ? undefined : mac;
 }
 
-function routerDoc(r: Router): RouterDoc {
+/** A router as the file writes it: defaults left out, uplink addresses explicit. */
+export function routerDoc(r: Router): RouterDoc {
   const doc: RouterDoc = { name: r.name, ...(r.parent ? { parent: r.parent.name } : {}), cidr: r.cidr.toString() };
   if (r.gateway !== defaultGateway(r)) doc.gateway = formatIpv4(r.gateway);
   if (r.uplink) {

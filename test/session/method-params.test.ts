@@ -7,6 +7,8 @@ import { Config } from '@oclif/core';
 import { useInProcessSession } from '../../src/cli/base.js';
 import type { RouterView } from '../../src/session/views.js';
 import { checkedMethods } from '../../src/session/method-params.js';
+import { applyEntries } from '../../src/session/topology-entries.js';
+import { parseTopology } from '../../src/session/topology.js';
 import type { Session } from '../../src/session/session.js';
 import { apply, BASE, ctx, errorOf, newSession, statusText } from '../fixtures/topology/helpers.js';
 import { ROOT } from '../e2e/cli-helpers.js';
@@ -160,5 +162,15 @@ test('every method that creates what a file holds is checked', () => {
   }
   const s = newSession();
   for (const m of checkedMethods()) assert.ok(m in s.methods, `${m} is a method of the session`);
+  s.close();
+});
+
+test('re-applying a router compares any key it does not name through the export (a new option needs no code there)', () => {
+  const s = base();
+  const topo = parseTopology('routers:\n  - { name: home, parent: internet, cidr: 192.168.1.0/24 }\n', 'topo.yaml');
+  // As if the schema and the engine had gained an option that this router does not have.
+  (topo.routers[0] as Record<string, unknown>).ecn = true;
+  const e = errorOf(() => applyEntries(s.net, topo, 'topo.yaml', null, false));
+  assert.equal(e.message, 'topo.yaml:2: routers[0]: router home exists with ecn unset, the file says true; remove the router first with `vnet router rm home` (it takes everything below it) or make the file match');
   s.close();
 });
