@@ -29,7 +29,9 @@ export * as wire from './wire/index.js';
 export { applyTopology, exportTopology, parseTopology, topologyToYaml, validateTopology } from './session/topology.js';
 export type { Topology, ApplySummary, ApplyOptions, ExportOptions } from './session/topology.js';
 export { Session } from './session/session.js';
-export type { SessionOptions } from './session/session.js';
+export type { SessionOptions, CallContext } from './session/session.js';
+// A topology file's entries, which are also the params of `router.add`, `host.add`, `filter.add`, `dns.add`, `capture.start`.
+export type { RouterDoc, HostDoc, FilterDoc, DnsDoc, CaptureDoc } from './session/topology-schema.js';
 
 // Captures: pcap/pcapng files or streams of any interface, and a small reader for them.
 export { CaptureManager, readCapture } from './capture/index.js';
