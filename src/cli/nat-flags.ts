@@ -29,7 +29,8 @@ export function natOptionsFrom(f: NatFlagValues, defaultPreset?: string): NatOpt
   if (f['port-preservation'] !== undefined) o.portPreservation = f['port-preservation'];
   if (f['mapping-lifetime'] !== undefined) o.lifetime = f['mapping-lifetime'];
   if (f['inbound-refresh'] !== undefined) o.inboundRefresh = f['inbound-refresh'];
-  if (f['port-range'] !== undefined) o.portRange = f['port-range'].split('-').map(Number);
+  // Numbers where they are numbers: the session's schema names what is not (the same words in-process and over the socket).
+  if (f['port-range'] !== undefined) o.portRange = f['port-range'].split('-').map((p) => (/^\d+$/.test(p.trim()) ? Number(p) : p));
   if (f.allocation !== undefined) o.allocation = f.allocation;
   if (Object.keys(o).length === 0) return defaultPreset;
   if (o.preset === undefined && defaultPreset !== undefined && (o.mapping === undefined || o.filtering === undefined)) o.preset = defaultPreset;

@@ -174,3 +174,11 @@ test('re-applying a router compares any key it does not name through the export 
   assert.equal(e.message, 'topo.yaml:2: routers[0]: router home exists with ecn unset, the file says true; remove the router first with `vnet router rm home` (it takes everything below it) or make the file match');
   s.close();
 });
+
+test('a --port-range that is not LO-HI gets the schema\'s words for the part that is wrong', async () => {
+  const s = base();
+  const cli = await runCommand(s, 'nat:set', ['home', '--port-range', '2000-lots']);
+  assert.equal(cli.stderr, 'vnet: nat.set: nat.portRange[1]: "lots" is a string, want a whole number\n');
+  assert.equal(cli.code, 2);
+  s.close();
+});
