@@ -22,6 +22,6 @@ test('a library call to the session gets the same one line as the CLI for a bad 
   const ctx = { signal: new AbortController().signal, emit: () => {} };
   s.call('router.add', { name: 'internet', cidr: '0.0.0.0/0' } satisfies RouterDoc, ctx);
   assert.throws(() => s.call('router.add', { name: 'home', parent: 'internet', cidr: '192.168.1.0/24', vlan: 'one' }, ctx),
-    { code: 'EINVAL', message: 'router.add: vlan: "one" is not VLAN IDs (want a list such as [100] or [100, 20], or a string such as "100,20")' });
+    { code: 'EINVAL', message: 'router.add: vlan: "one" is not VLAN IDs (want one or two of 1-4094: a list such as [100] or [100, 20], or a string such as "100,20")' });
   s.close();
 });

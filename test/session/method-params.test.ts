@@ -49,6 +49,13 @@ const CASES: Case[] = [
     error: 'router.add: minDelay: "5 parsecs" is not a duration (want e.g. 250ms, 5s, 2m, 1h, or a number of milliseconds)',
   },
   {
+    name: 'a VLAN ID over 4094 in text',
+    method: 'router.add', params: { name: 'lab', parent: 'internet', cidr: '10.0.0.0/8', vlan: '100,5000' },
+    file: 'routers:\n  - { name: lab, parent: internet, cidr: 10.0.0.0/8, vlan: "100,5000" }\n', fileWhere: 'routers[0].vlan',
+    command: ['router:add', ['lab', '--parent', 'internet', '--cidr', '10.0.0.0/8', '--vlan', '100,5000']],
+    error: 'router.add: vlan: "100,5000" is not VLAN IDs (want one or two of 1-4094: a list such as [100] or [100, 20], or a string such as "100,20")',
+  },
+  {
     name: 'a host address that is not one',
     method: 'host.add', params: { name: 'bob', router: 'home', ips: ['192.168.1.300'] },
     file: 'hosts:\n  - { name: bob, router: home, ips: [192.168.1.300] }\n', fileWhere: 'hosts[0].ips[0]',
