@@ -102,17 +102,20 @@ function parseMap(text: string): MapSpec {
 
 /** Runs the program with the terminal's stdio, passing signals on; resolves with the exit status vnet should use. */
 async function runProgram(cmd: string[], env: Record<string, string>, timeoutMs: number | undefined): Promise<number> {
-  const child = execa(cmd[0], cmd.slice(1), {
-    stdio: 'inherit',
-    reject: false,
-    env,
-    ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
-    forceKillAfterDelay: 2000,
-  });
-  const pass = (sig: NodeJS.Signals): void => void child.kill(sig);
+  // The handlers go in before the program starts: it may run (and be signalled) before execa returns,
+  // and a signal that found no handler would kill vnet and leave the program running.
+  let child: ReturnType<typeof execa> | undefined;
+  const pass = (sig: NodeJS.Signals): void => void child?.kill(sig);
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of sigs) process.on(s, pass);
   try {
+    child = execa(cmd[0], cmd.slice(1), {
+      stdio: 'inherit',
+      reject: false,
+      env,
+      ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
+      forceKillAfterDelay: 2000,
+    });
     const r = await child;
     if (r.timedOut) {
       process.stderr.write(`vnet: ${cmd[0]} ran longer than ${timeoutMs} ms and was stopped\n`);

@@ -27,7 +27,7 @@ test('man/ and completions/ are what the commands generate (else: run npm run do
 
 test('every man page is valid roff for groff -man -ww (package groff-base)', async () => {
   assert.ok(has('groff'), 'groff is not installed, so the man pages cannot be checked: apt-get install -y groff-base');
-  const pages = [...generateFromModel(await model())].filter(([path]) => path.startsWith('man/'));
+  const pages = [...generateFromModel(await model())].filter(([path]) => path.startsWith('man/man1/'));
   assert.ok(pages.length >= 2, `got ${pages.length} man pages, want vnet.1 and at least one more`);
   for (const [path, text] of pages) {
     const r = spawnSync('groff', ['-man', '-ww', '-z'], { input: text, encoding: 'utf8' });
@@ -39,17 +39,17 @@ test('every man page is valid roff for groff -man -ww (package groff-base)', asy
 test('vnet.1 documents topics, environment, exit status and files; a topic page holds all its commands', async () => {
   const m = await model();
   const files = generateFromModel(m);
-  const main = files.get('man/vnet.1') ?? '';
+  const main = files.get('man/man1/vnet.1') ?? '';
   for (const section of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'TOPICS', 'COMMANDS', 'ENVIRONMENT', '"EXIT STATUS"', 'FILES', '"SEE ALSO"']) {
     assert.match(main, new RegExp(`^\\.SH ${section}$`, 'm'), `vnet.1 has no ${section} section`);
   }
   for (const name of ['VNET_SESSION', 'VNET_RUNTIME_DIR', 'XDG_RUNTIME_DIR', 'NO_COLOR']) assert.ok(main.includes(code(name)), `vnet.1 does not mention ${name}`);
   for (const status of ['0', '1', '2', '3', '124']) assert.match(main, new RegExp(`^\\\\fB${status}\\\\fR$`, 'm'), `vnet.1 does not explain exit status ${status}`);
-  const router = files.get('man/vnet-router.1') ?? '';
+  const router = files.get('man/man1/vnet-router.1') ?? '';
   for (const c of m.commands.filter((x) => x.words[0] === 'router')) {
     assert.ok(router.includes(`.SS "${code(`vnet ${c.id}`)}"`), `vnet-router.1 has no section for "vnet ${c.id}"`);
   }
-  for (const c of m.topLevel) assert.ok(files.has(`man/vnet-${c.id}.1`), `no man page for top-level command "${c.id}"`);
+  for (const c of m.topLevel) assert.ok(files.has(`man/man1/vnet-${c.id}.1`), `no man page for top-level command "${c.id}"`);
 });
 
 test('every command has a summary and at least one example', async () => {

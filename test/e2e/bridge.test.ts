@@ -1,17 +1,18 @@
 // Real programs in the virtual network, end to end: socat, dnsmasq and dig against a real daemon.
+// Hole punching between two socat peers: bridge-punch.test.ts.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readCapture } from '../../src/capture/reader.js';
-import { CliSandbox, COMMAND_TIMEOUT_MS, stderrLine } from './cli-helpers.js';
+import { CliSandbox, COMMAND_TIMEOUT_MS, killGroup, stderrLine } from './cli-helpers.js';
 import { dnsmasq, DNS_PROBE, freePort, requireTool, socatEcho, waitFor, waitUdpServer } from './real-programs.js';
 
 const box = new CliSandbox();
 const programs: ChildProcess[] = [];
 after(() => {
-  for (const p of programs) p.kill('SIGKILL');
+  for (const p of programs) killGroup(p);
   box.cleanup();
 });
 
@@ -103,71 +104,6 @@ test('vnet exec passes SIGTERM on to the program and exits with the program\'s s
   child.kill('SIGTERM');
   const r = await done;
   assert.deepEqual([r.code, r.signal], [42, null], r.stderr);
-});
-
-/** A socat peer: stdin lines go out to 127.0.0.1:mapPort from 127.0.0.1:ownPort; what comes back is on stdout. */
-function socatPeer(mapPort: number, ownPort: number): { proc: ChildProcess; said: () => string; say: (line: string) => void } {
-  const proc = spawn('socat', ['-', `UDP4-DATAGRAM:127.0.0.1:${mapPort},bind=127.0.0.1:${ownPort}`], { stdio: ['pipe', 'pipe', 'ignore'] });
-  programs.push(proc);
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  return { proc, said: () => out, say: (line) => void proc.stdin!.write(`${line}\n`) };
-}
-
-/**
- * Two real socat peers, each mapped to a host behind its own NAT, register with a public rendezvous (which
- * shows their public addresses), then send to each other's public address from the same mapping.
- */
-async function punch(nat: string): Promise<{ aGot: string; bGot: string; drops: number }> {
-  const s = ['--session', `p2p-${nat}`];
-  await box.ok(['up', '--clock', 'virtual', ...s]);
-  try {
-    for (const args of [
-      ['router', 'add', 'internet', '--cidr', '0.0.0.0/0'],
-      ['router', 'add', 'nat-a', '--parent', 'internet', '--cidr', '192.168.1.0/24', '--nat', nat, '--ip', '203.0.113.1'],
-      ['router', 'add', 'nat-b', '--parent', 'internet', '--cidr', '192.168.2.0/24', '--nat', nat, '--ip', '203.0.113.2'],
-      ['host', 'add', 'a', '--router', 'nat-a'],
-      ['host', 'add', 'b', '--router', 'nat-b'],
-      ['host', 'add', 'rendezvous', '--router', 'internet', '--ip', '198.51.100.1'],
-    ]) await box.ok([...args, ...s]);
-    const rendezvous = box.spawn(['listen', 'rendezvous:3478', '--count', '2', '--json', ...s]);
-    const seen = box.finish(rendezvous, ['listen', 'rendezvous:3478']);
-    await new Promise<void>((resolve) => rendezvous.stderr!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve()));
-    const [pa, pb, ra, rb] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const mapA = await box.json<{ id: number }>(['map', 'add', '--host', 'a', '--listen', `127.0.0.1:${pa}`, '--remote', '198.51.100.1:3478', ...s]);
-    const mapB = await box.json<{ id: number }>(['map', 'add', '--host', 'b', '--listen', `127.0.0.1:${pb}`, '--remote', '198.51.100.1:3478', ...s]);
-    const a = socatPeer(pa, ra);
-    const b = socatPeer(pb, rb);
-    a.say('register a');
-    b.say('register b');
-    const reg = (await seen).stdout.trim().split('\n').map((l) => JSON.parse(l) as { from: string; data: string });
-    const pub = (who: string): string => reg.find((x) => x.data.startsWith(`register ${who}`))!.from;
-    await box.ok(['map', 'set', String(mapA.id), '--remote', pub('b'), ...s]);
-    await box.ok(['map', 'set', String(mapB.id), '--remote', pub('a'), ...s]);
-    b.say('punch from b');
-    a.say('hello from a');
-    await box.run(['send', 'rendezvous', '198.51.100.1:9', ...s]); // one more round trip through the daemon: the punches are done
-    const dropCount = async (): Promise<number> => {
-      const ev = await box.run(['events', '--json', ...s]);
-      return ev.stdout.trim().split('\n').filter((l) => l.includes('"drop"') && l.includes('"reason":"nat-')).length;
-    };
-    if (nat === 'full-cone') await waitFor(() => a.said().includes('punch from b') && b.said().includes('hello from a'), 'both peers to hear each other', COMMAND_TIMEOUT_MS, 50);
-    else await waitFor(async () => (await dropCount()) >= 2, 'both NATs to drop the other peer\'s packet', COMMAND_TIMEOUT_MS, 50);
-    return { aGot: a.said(), bGot: b.said(), drops: await dropCount() };
-  } finally {
-    await box.run(['down', ...s]);
-  }
-}
-
-test('two real socat peers behind full-cone NATs talk through a rendezvous; behind symmetric NATs they cannot', async () => {
-  requireTool('socat', 'socat');
-  const cone = await punch('full-cone');
-  assert.match(cone.aGot, /punch from b/);
-  assert.match(cone.bGot, /hello from a/);
-  const symmetric = await punch('symmetric');
-  assert.equal(symmetric.aGot, '');
-  assert.equal(symmetric.bGot, '');
-  assert.ok(symmetric.drops >= 2, 'each NAT dropped the other peer\'s packet (APD filtering)');
 });
 
 test('impairment applies to bridged traffic: 100 % loss on the uplink and nothing comes back', async () => {

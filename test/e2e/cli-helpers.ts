@@ -38,9 +38,13 @@ export class CliSandbox {
     return this.finish(child, args);
   }
 
-  /** Starts `vnet ARGS` and returns the process; wait for it with finish(). */
+  /** Starts `vnet ARGS` in a process group of its own (killGroup ends it with all it started); wait for it with finish(). */
   spawn(args: string[], env: Record<string, string> = {}): ChildProcess {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...this.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    return this.adopt(spawn(process.execPath, [BIN, ...args], { env: { ...this.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true }));
+  }
+
+  /** Makes cleanup() kill `child` (and its group) if it still runs then; returns it. */
+  adopt(child: ChildProcess): ChildProcess {
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));
     return child;
@@ -55,7 +59,7 @@ export class CliSandbox {
     const text = (parts: Buffer[]): string => Buffer.concat(parts).toString('utf8');
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        child.kill('SIGKILL');
+        killGroup(child); // with what it started: a program left holding the pipes would keep the test file alive
         reject(new Error(`vnet ${args.join(' ')} did not finish within ${COMMAND_TIMEOUT_MS} ms; stderr: ${text(err)}`));
       }, COMMAND_TIMEOUT_MS);
       child.once('close', (code, signal) => {
@@ -88,9 +92,9 @@ export class CliSandbox {
     }
   }
 
-  /** Kills every process this sandbox started and every daemon with a pid file here, then removes the directory. */
+  /** Kills every process this sandbox started (with their groups) and every daemon with a pid file here, then removes the directory. */
   cleanup(): void {
-    for (const c of this.children) c.kill('SIGKILL');
+    for (const c of this.children) killGroup(c);
     for (const f of readdirSync(this.dir)) {
       if (!f.endsWith('.pid')) continue;
       const pid = Number(readFileSync(join(this.dir, f), 'utf8').trim());
@@ -101,6 +105,25 @@ export class CliSandbox {
       }
     }
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Builds internet + a symmetric-NAT home with alice, and a public server. */
+export async function buildNatTopology(box: CliSandbox, session: string): Promise<void> {
+  const s = ['--session', session];
+  await box.ok(['router', 'add', 'internet', '--cidr', '0.0.0.0/0', ...s]);
+  await box.ok(['router', 'add', 'home', '--parent', 'internet', '--cidr', '192.168.1.0/24', '--nat', 'symmetric', '--ip', '203.0.113.10', ...s]);
+  await box.ok(['host', 'add', 'alice', '--router', 'home', ...s]);
+  await box.ok(['host', 'add', 'server', '--router', 'internet', '--ip', '198.51.100.7', ...s]);
+}
+
+/** SIGKILLs a child started with `detached: true` and every process in its group (what it started and left running). */
+export function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL'); // not a group leader (started without detached), or gone already
   }
 }
 

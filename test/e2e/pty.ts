@@ -1,7 +1,7 @@
 // Driving the CLI through a pseudo-terminal (util-linux `script`): the REPL tests type into it and
 // wait for what it prints; the terminal tests answer prompts as they appear. Bounded, cleaned up.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { BIN, COMMAND_TIMEOUT_MS } from './cli-helpers.js';
+import { BIN, COMMAND_TIMEOUT_MS, killGroup } from './cli-helpers.js';
 
 /** Fails loudly when `script` is missing: these tests need a terminal. */
 export function requireScript(): void {
@@ -22,7 +22,7 @@ export class Terminal {
   constructor(args: string[], env: Record<string, string>) {
     requireScript();
     const cmd = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-    this.child = spawn('script', ['-qefc', cmd, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn('script', ['-qefc', cmd, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const take = (d: string): void => {
       this.raw += d;
       for (const w of this.waiters) w();
@@ -76,8 +76,9 @@ export class Terminal {
     }
   }
 
+  /** Kills `script` and what runs on its terminal (vnet, and anything vnet started in that group). */
   kill(): void {
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    killGroup(this.child);
   }
 }
 

@@ -51,19 +51,19 @@ export async function waitUdpServer(port: number, probe: Buffer, ms = 10_000): P
   throw new Error(`nothing answered on 127.0.0.1:${port} within ${ms} ms`);
 }
 
-/** A socat UDP echo server on 127.0.0.1:port. */
+/** A socat UDP echo server on 127.0.0.1:port, in a process group of its own (with the children it forks: killGroup). */
 export function socatEcho(port: number): ChildProcess {
   requireTool('socat', 'socat');
-  return spawn('socat', [`UDP4-RECVFROM:${port},bind=127.0.0.1,fork`, 'PIPE'], { stdio: 'ignore' });
+  return spawn('socat', [`UDP4-RECVFROM:${port},bind=127.0.0.1,fork`, 'PIPE'], { stdio: 'ignore', detached: true });
 }
 
-/** dnsmasq on 127.0.0.1:port answering test.example with 10.9.8.7, nothing else. */
+/** dnsmasq on 127.0.0.1:port answering test.example with 10.9.8.7, nothing else; in a process group of its own. */
 export function dnsmasq(port: number): ChildProcess {
   requireTool('dnsmasq', 'dnsmasq-base', '--version');
   return spawn('dnsmasq', [
     '--no-daemon', `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts',
     '--conf-file=/dev/null', '--address=/test.example/10.9.8.7', `--user=${userInfo().username}`, '--pid-file=',
-  ], { stdio: 'ignore' });
+  ], { stdio: 'ignore', detached: true });
 }
 
 /** A DNS query for test.example A (id 0x1234, recursion desired), to see that dnsmasq is up. */

@@ -1,26 +1,18 @@
-// End to end: the real CLI against real session daemons in a throwaway runtime directory.
+// End to end: the real CLI against real session daemons in a throwaway runtime directory: one session
+// (main) built by commands, used by most tests. Lifecycle without it: session-lifecycle.test.ts; export: export.test.ts.
 import assert from 'node:assert/strict';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CliSandbox, stderrLine, waitUntil } from './cli-helpers.js';
+import { buildNatTopology, CliSandbox, stderrLine } from './cli-helpers.js';
 
 const box = new CliSandbox();
 after(() => box.cleanup());
 
-/** Builds internet + a symmetric-NAT home with alice, and a public server. */
-async function buildNatTopology(session: string): Promise<void> {
-  const s = ['--session', session];
-  await box.ok(['router', 'add', 'internet', '--cidr', '0.0.0.0/0', ...s]);
-  await box.ok(['router', 'add', 'home', '--parent', 'internet', '--cidr', '192.168.1.0/24', '--nat', 'symmetric', '--ip', '203.0.113.10', ...s]);
-  await box.ok(['host', 'add', 'alice', '--router', 'home', ...s]);
-  await box.ok(['host', 'add', 'server', '--router', 'internet', '--ip', '198.51.100.7', ...s]);
-}
-
 before(async () => {
   const r = await box.run(['up', '--clock', 'virtual', '--seed', '1', '--session', 'main']);
   assert.equal(r.code, 0, r.stderr);
-  await buildNatTopology('main');
+  await buildNatTopology(box, 'main');
 });
 
 test('up makes a 0700 runtime directory and a 0600 socket; status reports the session', async () => {
@@ -114,112 +106,6 @@ test('sessions side by side: --session and VNET_SESSION pick one; up on a runnin
   assert.equal(existsSync(join(box.dir, 'default.pid')), false, 'down removes the pid file');
 });
 
-test('no session: exit 3 naming the way to start one', async () => {
-  const r = await box.run(['status', '--session', 'nosuch']);
-  assert.equal(r.code, 3);
-  assert.match(r.stderr, /^vnet: no session "nosuch" is running .*vnet up/);
-  assert.equal((await box.run(['down', '--session', 'nosuch'])).code, 3);
-});
-
-test('a daemon killed mid-session: commands exit 3 with a clear message; up recovers the stale socket', async () => {
-  await box.ok(['up', '--session', 'victim']);
-  await box.ok(['router', 'add', 'internet', '--cidr', '0.0.0.0/0', '--session', 'victim']);
-  const pid = box.pidOf('victim');
-  assert.ok(pid);
-  process.kill(pid, 'SIGKILL');
-  await waitUntil(() => processGone(pid), `the killed daemon (pid ${pid}) to exit`);
-  const r = await box.run(['router', 'ls', '--session', 'victim']);
-  assert.equal(r.code, 3);
-  assert.match(r.stderr, /daemon died .*vnet up/);
-  await box.ok(['up', '--session', 'victim']);
-  assert.deepEqual(await box.json(['router', 'ls', '--session', 'victim']), []);
-  await box.ok(['down', '--session', 'victim']);
-});
-
-test('down on a session whose daemon died removes its socket and pid file and exits 3', async () => {
-  await box.ok(['up', '--session', 'dead']);
-  const pid = box.pidOf('dead');
-  assert.ok(pid);
-  process.kill(pid, 'SIGKILL');
-  await waitUntil(() => processGone(pid), `the killed daemon (pid ${pid}) to exit`);
-  assert.ok(existsSync(join(box.dir, 'dead.sock')) && existsSync(join(box.dir, 'dead.pid')), 'a killed daemon leaves its files');
-  const r = await box.run(['down', '--session', 'dead']);
-  assert.equal(r.code, 3, r.stderr);
-  assert.match(r.stderr, /^vnet: session "dead" is not running: its daemon died/);
-  assert.equal(existsSync(join(box.dir, 'dead.sock')), false, 'the stale socket is removed');
-  assert.equal(existsSync(join(box.dir, 'dead.pid')), false, 'the stale pid file is removed');
-});
-
-test('up --foreground serves until down; the foreground process then exits 0', async () => {
-  const fg = box.spawn(['up', '--foreground', '--session', 'fg']);
-  const done = box.finish(fg, ['up', '--foreground']);
-  await waitUntil(() => existsSync(join(box.dir, 'fg.pid')), 'the foreground daemon to write its pid file');
-  await box.ok(['router', 'add', 'internet', '--cidr', '0.0.0.0/0', '--session', 'fg']);
-  await box.ok(['down', '--session', 'fg']);
-  const r = await done;
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /session fg up in the foreground/);
-});
-
-function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-test('export then up -f reproduces a session; apply of a malformed or conflicting file exits 2 and changes nothing', async () => {
-  await box.ok(['filter', 'add', 'home/uplink', '--loss', '2%', '--delay', '30ms', '--session', 'main']);
-  await box.ok(['dns', 'add', 'server.example', '198.51.100.7', '--session', 'main']);
-  const file = join(box.dir, 'main.yaml');
-  await box.ok(['export', '-o', file, '--session', 'main']);
-  await box.ok(['up', '-f', file, '--session', 'copy']);
-  const strip = (s: { session: unknown; routers: { interfaces: { stats: unknown }[] }[]; hosts: { interfaces: { stats: unknown }[]; sockets: unknown }[] }): unknown =>
-    JSON.stringify({
-      routers: s.routers.map((r) => ({ ...r, interfaces: r.interfaces.map((i) => ({ ...i, stats: null })) })),
-      hosts: s.hosts.map((h) => ({ ...h, sockets: null, interfaces: h.interfaces.map((i) => ({ ...i, stats: null })) })),
-    });
-  type S = Parameters<typeof strip>[0] & { filters: unknown; names: unknown };
-  const original = await box.json<S>(['status', '--session', 'main']);
-  const copy = await box.json<S>(['status', '--session', 'copy']);
-  assert.equal(strip(copy), strip(original), 'same routers, hosts, addresses, MACs and NAT settings');
-  assert.deepEqual(copy.filters, original.filters);
-  assert.deepEqual(copy.names, original.names);
-  assert.equal((await box.run(['export', '--session', 'copy'])).stdout, (await box.run(['export', '--session', 'main'])).stdout);
-
-  const before = await box.json(['status', '--session', 'copy']);
-  const bad: [string, RegExp][] = [
-    ['routers:\n  - { name: x, cidr: 10.0.0.0/8\n', /bad\.yaml:\d+/],
-    ['routers:\n  - { name: lab, parent: home, cidr: 192.168.0.0/16 }\n', /bad\.yaml:2: routers\[0\].*overlaps/],
-    ['hosts:\n  - { name: carol, router: nowhere }\n', /bad\.yaml:2: hosts\[0\].*nowhere/],
-  ];
-  for (const [text, pattern] of bad) {
-    const r = await box.run(['apply', '-f', '-', '--session', 'copy'], { input: text.replace(/bad\.yaml/g, '') });
-    assert.equal(r.code, 2, r.stderr);
-    const named = await box.run(['apply', '-f', writeBad(text), '--session', 'copy']);
-    assert.equal(named.code, 2, named.stderr);
-    assert.match(named.stderr, pattern);
-  }
-  assert.deepEqual(await box.json(['status', '--session', 'copy']), before);
-  const upBad = await box.run(['up', '-f', writeBad('routers: [ { name: x } ]\n'), '--session', 'never']);
-  assert.equal(upBad.code, 2);
-  assert.match(upBad.stderr, /bad\.yaml:1: routers\[0\]: missing key "cidr"/);
-  assert.equal(existsSync(join(box.dir, 'never.sock')), false, 'an invalid file starts no session');
-  const upMissing = await box.run(['up', '-f', join(box.dir, 'missing.yaml'), '--session', 'never']);
-  assert.equal(upMissing.code, 2);
-  assert.match(upMissing.stderr, /^vnet: no topology file .*missing\.yaml; check the path/);
-  assert.equal(existsSync(join(box.dir, 'never.sock')), false, 'a missing file starts no session');
-  await box.ok(['down', '--session', 'copy']);
-});
-
-function writeBad(text: string): string {
-  const f = join(box.dir, 'bad.yaml');
-  writeFileSync(f, text);
-  return f;
-}
-
 test('events --follow --json streams new events as JSON lines until Ctrl-C, which ends it with exit 0', async () => {
   const follower = box.spawn(['events', '--follow', '--json', '--session', 'main']);
   const done = box.finish(follower, ['events', '--follow']);
@@ -244,7 +130,7 @@ test('events --follow --json streams new events as JSON lines until Ctrl-C, whic
 test('send --wait prints the replies that come back (an echo through the NAT), and exits 124 when none do', async () => {
   // A session of its own: the others' filters (a delay on a virtual clock) would hold the echo back.
   await box.ok(['up', '--clock', 'virtual', '--session', 'wait']);
-  await buildNatTopology('wait');
+  await buildNatTopology(box, 'wait');
   const echo = box.spawn(['listen', 'server:7', '--echo', '--count', '1', '--session', 'wait']);
   const echoDone = box.finish(echo, ['listen', '--echo']);
   await stderrLine(echo, /listening on/);

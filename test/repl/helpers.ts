@@ -19,7 +19,7 @@ export function sandbox(): CliSandbox {
  * `onStderr.then` is called once, with the child, when a line of its stderr matches `onStderr.pattern`.
  */
 export function runRepl(box: CliSandbox, args: string[], input: string, opts: { cwd?: string; onStderr?: { pattern: RegExp; then(child: ChildProcess): void } } = {}): Promise<Result> {
-  const child = spawn(process.execPath, [BIN, 'repl', ...args], { env: box.env, cwd: opts.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = box.adopt(spawn(process.execPath, [BIN, 'repl', ...args], { env: box.env, cwd: opts.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true }));
   const { onStderr } = opts;
   if (onStderr) stderrLine(child, onStderr.pattern).then(() => onStderr.then(child), () => {});
   child.stdin!.end(input);

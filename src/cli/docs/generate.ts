@@ -1,19 +1,19 @@
 // Every generated documentation file (man pages, shell completions) by its path under the package root.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { bashCompletion } from './completion-bash.js';
 import { fishCompletion } from './completion-fish.js';
 import { zshCompletion } from './completion-zsh.js';
 import { manPages } from './man-pages.js';
 import { loadModel, type CliModel } from './model.js';
 
-/** The directories the generator owns: every file in them is generated. */
+/** The directories the generator owns: every file in them (and below) is generated. Man pages go in man/man1/, the layout MANPATH wants. */
 export const GENERATED_DIRS = ['man', 'completions'] as const;
 
 /** Path (relative to the package root, with `/`) → content, for every generated file. */
 export function generateFromModel(m: CliModel): Map<string, string> {
   const files = new Map<string, string>();
-  for (const [name, text] of manPages(m)) files.set(`man/${name}`, text);
+  for (const [name, text] of manPages(m)) files.set(`man/man1/${name}`, text);
   files.set(`completions/${m.bin}.bash`, bashCompletion(m));
   files.set(`completions/_${m.bin}`, zshCompletion(m));
   files.set(`completions/${m.bin}.fish`, fishCompletion(m));
@@ -25,14 +25,17 @@ export async function generateAll(root: string): Promise<Map<string, string>> {
   return generateFromModel(await loadModel(root));
 }
 
-/** The generated files on disk now, relative paths → content. */
+/** The generated files on disk now (in subdirectories too), relative paths → content. */
 export function readGenerated(root: string): Map<string, string> {
   const files = new Map<string, string>();
-  for (const dir of GENERATED_DIRS) {
-    const abs = join(root, dir);
-    if (!existsSync(abs)) continue;
-    for (const name of readdirSync(abs).sort()) files.set(`${dir}/${name}`, readFileSync(join(abs, name), 'utf8'));
-  }
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(join(root, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else files.set(path, readFileSync(join(root, path), 'utf8'));
+    }
+  };
+  for (const dir of GENERATED_DIRS) if (existsSync(join(root, dir))) walk(dir);
   return files;
 }
 
@@ -51,8 +54,10 @@ export function staleFiles(wanted: Map<string, string>, onDisk: Map<string, stri
 /** Writes every generated file and removes the ones no longer generated; returns what changed. */
 export function writeGenerated(root: string, wanted: Map<string, string>): string[] {
   const changes = staleFiles(wanted, readGenerated(root));
-  for (const dir of GENERATED_DIRS) mkdirSync(join(root, dir), { recursive: true });
   for (const path of readGenerated(root).keys()) if (!wanted.has(path)) rmSync(join(root, path));
-  for (const [path, text] of wanted) writeFileSync(join(root, path), text);
+  for (const [path, text] of wanted) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
   return changes;
 }

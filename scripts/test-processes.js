@@ -1,0 +1,44 @@
+// Finding what a test file left running. scripts/run-tests.js gives each file's runner an
+// environment variable RUN_TAG=<tag>; every process started below it inherits it, including daemons
+// that left the file's process group (setsid), so reading /proc/PID/environ finds them all.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Not VNET_*: the e2e sandboxes drop VNET_* variables from the environment they give the CLI. */
+export const RUN_TAG = 'TEST_RUN_TAG_VNET';
+
+/** Processes (other than this one) whose environment holds RUN_TAG=tag: "PID COMMAND" each. */
+export function tagged(tag) {
+  const want = `${RUN_TAG}=${tag}`;
+  const found = [];
+  let pids;
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid);
+  } catch {
+    return found; // no /proc: nothing can be found this way
+  }
+  for (const pid of pids) {
+    try {
+      if (!readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(want)) continue;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      if (cmd === '') continue; // a zombie: already dead, waiting for its parent
+      if (cmd.includes('--test-force-exit')) continue; // the test runner itself, and the file it runs
+      found.push({ pid: Number(pid), cmd });
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** SIGKILLs every process tagged `tag`; returns them as "PID COMMAND" (commands cut to 100 characters). */
+export function killTagged(tag) {
+  const found = tagged(tag);
+  for (const { pid } of found) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return found.map(({ pid, cmd }) => `${pid} ${cmd.length > 100 ? `${cmd.slice(0, 97)}...` : cmd}`);
+}
