@@ -1,10 +1,9 @@
 // `vnet events`: NAT mappings made and expired, drops with reasons, nodes added and removed.
 import { Flags } from '@oclif/core';
 import { VnetCommand } from '../src/cli/base.js';
-import { eventText } from '../src/cli/event-text.js';
+import { eventText, eventTime } from '../src/cli/event-text.js';
 import { out } from '../src/cli/style.js';
-import type { NetworkEvent } from '../src/engine/events.js';
-import { formatDuration } from '../src/engine/units.js';
+import type { EventView } from '../src/session/views.js';
 
 export default class Events extends VnetCommand {
   static override summary = 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C (exit 0).';
@@ -13,10 +12,10 @@ export default class Events extends VnetCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Events);
-    await this.callUntilInterrupted('events', { follow: flags.follow }, (item) => this.printItem(item, () => describeEvent(item as NetworkEvent)), null);
+    await this.callUntilInterrupted('events', { follow: flags.follow }, (item) => this.printItem(item, () => describeEvent(item as EventView)), null);
   }
 }
 
-export function describeEvent(e: NetworkEvent): string {
-  return `${formatDuration(e.time).padStart(10)} ${eventText(e, out)}`;
+export function describeEvent(e: EventView): string {
+  return `${eventTime(e).padStart(12)} ${eventText(e, out)}`;
 }

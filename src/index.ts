@@ -19,7 +19,7 @@ export type { DropReason } from './engine/stats.js';
 export type { FilterSpec, NormalizedFilter } from './engine/filters/spec.js';
 export type { FilterInfo } from './engine/filter-registry.js';
 export type { NatOptions, NatConfig } from './engine/nat/config.js';
-export type { NatMapping } from './engine/nat/table.js';
+export type { MappingView } from './engine/nat/view.js';
 export { parseDuration, parsePercent, parseRate, parseSize, formatDuration } from './engine/units.js';
 export { formatIpv4, parseIpv4, Cidr } from './wire/addr.js';
 export { describePacket } from './engine/describe.js';
@@ -30,6 +30,7 @@ export { applyTopology, exportTopology, parseTopology, topologyToYaml, validateT
 export type { Topology, ApplySummary, ApplyOptions, ExportOptions } from './session/topology.js';
 export { Session } from './session/session.js';
 export type { SessionOptions } from './session/session.js';
+export type { RouterView, HostView, InterfaceView, NatConfigView, EventView } from './session/views.js';
 
 // Captures: pcap/pcapng files or streams of any interface, and a small reader for them.
 export { CaptureManager, readCapture } from './capture/index.js';

@@ -1,5 +1,6 @@
 // `vnet capture ls`: the session's captures with their counters.
 import { VnetCommand } from '../../src/cli/base.js';
+import { captureTable } from '../../src/cli/format.js';
 import type { CaptureInfo } from '../../src/capture/index.js';
 
 export default class CaptureLs extends VnetCommand {
@@ -9,7 +10,7 @@ export default class CaptureLs extends VnetCommand {
   async run(): Promise<void> {
     await this.parse(CaptureLs);
     const list = (await this.call('capture.ls')) as CaptureInfo[];
-    this.print(list, () => (list.length === 0 ? 'no captures; `vnet capture start IFACE -w FILE` starts one' : list.map(describeCapture)));
+    this.print(list, () => (list.length === 0 ? 'no captures; `vnet capture start IFACE -w FILE` starts one' : captureTable(list)));
   }
 }
 

@@ -1,5 +1,6 @@
 // `vnet clock show`: the session's engine time.
 import { VnetCommand } from '../../src/cli/base.js';
+import { formatDuration } from '../../src/engine/units.js';
 
 export default class ClockShow extends VnetCommand {
   static override summary = 'Show the session\'s clock (real or virtual) and its time since the session started.';
@@ -7,7 +8,7 @@ export default class ClockShow extends VnetCommand {
 
   async run(): Promise<void> {
     await this.parse(ClockShow);
-    const c = (await this.call('clock.show')) as { kind: string; time: string };
-    this.print(c, () => `${c.kind} clock at ${c.time}`);
+    const c = (await this.call('clock.show')) as { kind: string; timeNs: number };
+    this.print(c, () => `${c.kind} clock at ${formatDuration(c.timeNs)}`);
   }
 }

@@ -1,5 +1,6 @@
 // `vnet host ls`: every host with its addresses.
 import { VnetCommand } from '../../src/cli/base.js';
+import { hostTable } from '../../src/cli/format.js';
 import type { HostView } from '../../src/session/views.js';
 
 export default class HostLs extends VnetCommand {
@@ -9,6 +10,6 @@ export default class HostLs extends VnetCommand {
   async run(): Promise<void> {
     await this.parse(HostLs);
     const list = (await this.call('host.ls')) as HostView[];
-    this.print(list, () => list.map((h) => `${h.name.padEnd(12)} ${h.ips.join(',').padEnd(18)} on ${h.router}`));
+    this.print(list, () => hostTable(list));
   }
 }

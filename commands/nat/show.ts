@@ -1,6 +1,7 @@
 // `vnet nat show`: a router's live NAT mapping table.
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
+import { mappingTable } from '../../src/cli/format.js';
 import type { MappingView } from '../../src/session/views.js';
 
 export default class NatShow extends VnetCommand {
@@ -13,7 +14,7 @@ export default class NatShow extends VnetCommand {
     const t = (await this.call('nat.show', { router: args.router })) as { router: string; nat: string; mappings: MappingView[] };
     this.print(t, () => [
       `${t.router}: ${t.nat}, ${t.mappings.length} mapping${t.mappings.length === 1 ? '' : 's'}`,
-      ...t.mappings.map((m) => `  ${m.proto.padEnd(4)} ${m.internal.padEnd(21)} -> ${m.external.padEnd(21)}${m.remote ? ` to ${m.remote}` : ''}  expires ${m.expiresIn === null ? 'never' : `in ${m.expiresIn.toFixed(1)}s`}  out ${m.packetsOut} in ${m.packetsIn}${m.explicit ? ' explicit' : ''}`),
+      ...(t.mappings.length > 0 ? mappingTable(t.mappings) : []),
     ]);
   }
 }
