@@ -57,17 +57,20 @@ function exactDecimal(n: number, unit: number, digits: number): string {
 }
 
 /**
- * Nanoseconds in one unit that parseDuration reads back to the same number (`30ms`, `1.5s`, `1.5m`,
- * `2h`), for files a user edits; undefined when no unit holds it in at most three decimals.
+ * Nanoseconds in one unit, exactly, the way files a user edits hold them: the largest unit that
+ * takes it in few decimals (`30ms`, `1.5s`, `1.5m`, `2h`, `299.999s`, `1.234567ms`, `250ns`).
+ * parseDuration reads it back to the same number.
  */
-export function formatDurationOneUnit(ns: number): string | undefined {
-  const units: [string, number][] = [['h', HOUR_NS], ['m', MINUTE_NS], ['s', NS_PER_S], ['ms', NS_PER_MS], ['us', 1000], ['ns', 1]];
-  for (const [u, f] of units) {
-    if (ns < f && f > 1) continue;
-    const text = `${+(ns / f).toFixed(3)}${u}`;
-    if (Math.round(Number(text.slice(0, -u.length)) * f) === ns) return text;
+export function formatDurationOneUnit(ns: number): string {
+  const units: [string, number, number][] = [['h', HOUR_NS, 3], ['m', MINUTE_NS, 3], ['s', NS_PER_S, 9], ['ms', NS_PER_MS, 6], ['us', 1000, 3]];
+  for (const [u, f, maxDecimals] of units) {
+    if (ns < f) continue;
+    for (let d = 0; d <= maxDecimals; d++) {
+      const text = (ns / f).toFixed(d);
+      if (Math.round(Number(text) * f) === ns) return `${text}${u}`;
+    }
   }
-  return undefined;
+  return `${ns}ns`;
 }
 
 /** A percentage as a fraction in [0, 1]: `10`, `10%` and `2.5%` are accepted. */

@@ -167,7 +167,7 @@ export const sameConfig = {
 /** Nanoseconds the short way (`30ms`, `1.5s`, `2m`) when that reads back exactly, else `NNNns`. */
 export function durationText(ns: number): string {
   const short = formatDurationOneUnit(ns);
-  return short !== undefined && parseDuration(short) === ns ? short : `${ns}ns`;
+  return parseDuration(short) === ns ? short : `${ns}ns`;
 }
 
 /** `10.0.0.5` → the same text, checked (used to compare addresses the file gives with live ones). */
