@@ -4,7 +4,8 @@ import { formatDuration } from '../../src/engine/units.js';
 
 export default class ClockShow extends VnetCommand {
   static override summary = 'Show the session\'s clock (real or virtual) and its time since the session started.';
-  static override examples = ['<%= config.bin %> clock show'];
+  static override description = 'Text shows the time exactly (4m59.999s, 5m, 1h0m5s); --json gives timeNs, integer nanoseconds.';
+  static override examples = ['<%= config.bin %> clock show', '<%= config.bin %> clock show --json | jq .timeNs'];
 
   async run(): Promise<void> {
     await this.parse(ClockShow);

@@ -6,6 +6,7 @@ import type { MappingView } from '../../src/session/views.js';
 
 export default class NatShow extends VnetCommand {
   static override summary = 'Show the live mapping table of a router\'s NAT.';
+  static override description = 'One row per mapping under a header: id, protocol, internal and external endpoints, the remote it is bound to, time left, packets each way. --json gives the same objects as the library\'s router.nat.list(), with expiresInNs (integer nanoseconds; null: never).';
   static override examples = ['<%= config.bin %> nat show home', '<%= config.bin %> nat show home --json | jq ".mappings[].external"'];
   static override args = { router: Args.string({ description: 'router name', required: true }) };
 
