@@ -4,6 +4,7 @@ import { afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Config } from '@oclif/core';
 import { useInProcessSession } from '../../src/cli/base.js';
+import { captureTable, mapTable, proxyTable, table } from '../../src/cli/format.js';
 import { Session } from '../../src/session/session.js';
 import { ROOT } from '../e2e/cli-helpers.js';
 
@@ -128,4 +129,18 @@ test('show draws the session as a tree; --format dot and mermaid; --json the sam
   assert.equal((await vnet('show', '--format', 'mermaid'))[0], 'flowchart TD');
   const json = (await vnet('show', '--json')).join('\n');
   assert.equal((JSON.parse(json) as { routers: { name: string }[] }[])[0].routers[0].name, 'home');
+});
+
+test('capture, map and proxy listings are tables too; empty cells show "-"', () => {
+  const capture = { id: 1, ifaces: ['home/lan', 'home/uplink'], file: 'x.pcapng', format: 'pcapng' as const, snaplen: 262144, withDrops: false, packets: 3, bytes: 300, dropsRecorded: 0, state: 'running' as const, startedAtNs: 0 };
+  assert.deepEqual(captureTable([capture]), [
+    'ID  STATE    FORMAT  INTERFACES            FILE      PACKETS  BYTES  DROPS  ERROR',
+    '1   running  pcapng  home/lan,home/uplink  x.pcapng  3        300    -      -',
+  ]);
+  const map = { id: 2, host: 'alice', listen: '127.0.0.1:5000', listenPort: 5000, remote: 'server:7', virtualPort: 40000, client: null, packetsIn: 1, packetsOut: 2, bytesIn: 10, bytesOut: 20, drops: 0, errors: 0 };
+  assert.deepEqual(mapTable([map])[0].split(/ {2,}/), ['ID', 'LISTEN', 'HOST', 'REMOTE', 'CLIENT', 'IN', 'OUT', 'DROPS', 'ERRORS']);
+  assert.deepEqual(mapTable([map])[1].split(/ {2,}/), ['2', '127.0.0.1:5000', 'alice:40000', 'server:7', '(none yet)', '1/10B', '2/20B', '0', '0']);
+  const proxy = { id: 3, real: '127.0.0.1:7', as: '198.51.100.9:7', host: 'proxy-1', createdHost: true, clients: 1, packetsToReal: 4, packetsFromReal: 4, bytesToReal: 40, bytesFromReal: 40, errors: 1, lastError: 'ECONNREFUSED' };
+  assert.deepEqual(proxyTable([proxy])[1].split(/ {2,}/), ['3', '198.51.100.9:7', '127.0.0.1:7', 'proxy-1', '1', '4/40B', '4/40B', '1 (ECONNREFUSED)']);
+  assert.deepEqual(table(['A', 'LONG HEADER', 'C'], [['wide cell', '', 'x']]), ['A          LONG HEADER  C', 'wide cell  -            x'], 'no trailing blanks');
 });
