@@ -108,7 +108,7 @@ function manyHosts(): void {
 
 /** Inbound lookups of the first 1,000 mappings, 1M times: ns per lookup. */
 function lookupNs(nat: NonNullable<ReturnType<Network['router']>['nat']>): number {
-  const probe = nat.list().slice(0, 1000);
+  const probe = nat.records().slice(0, 1000);
   let found = 0;
   const t0 = performance.now();
   for (let round = 0; round < 1000; round++) {

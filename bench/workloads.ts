@@ -23,9 +23,9 @@ export function nat2Workload(): Nat2 {
   to.setRecvBufferSize(64 * 1024 * 1024);
   from.send('open', 7000, '203.0.113.2');
   net.runDue();
-  to.send('open', net.router('nat-a').nat!.list()[0].externalPort, '203.0.113.1');
+  to.send('open', net.router('nat-a').nat!.records()[0].externalPort, '203.0.113.1');
   net.runDue();
-  const port = net.router('nat-b').nat!.list()[0].externalPort;
+  const port = net.router('nat-b').nat!.records()[0].externalPort;
   from.send('open', port, '203.0.113.2');
   net.runDue();
   return { net, from, to, port };

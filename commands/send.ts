@@ -29,7 +29,7 @@ export default class Send extends VnetCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Send);
-    type Sent = { from: string; to: string; bytes: number; count: number; pending: number; replies?: number };
+    type Sent = { from: string; to: string; size: number; count: number; pending: number; replies?: number };
     const { result: r, interrupted } = await this.callUntilInterrupted('send', {
       host: args.host, dest: args.dest, fromPort: flags['from-port'], data: flags.data, hex: flags.hex, size: flags.size,
       count: flags.count, interval: flags.interval,
@@ -39,7 +39,7 @@ export default class Send extends VnetCommand {
       this.printItem(d, () => `${out.cyan(d.from)} -> ${d.to} ${d.size} bytes: ${d.data}`);
     }, null as Sent | null);
     if (r === null) return;
-    const sent = `sent ${r.count} x ${r.bytes} bytes ${r.from} -> ${r.to}${r.pending ? ` (${r.pending} more as the clock runs)` : ''}`;
+    const sent = `sent ${r.count} x ${r.size} bytes ${r.from} -> ${r.to}${r.pending ? ` (${r.pending} more as the clock runs)` : ''}`;
     if (flags.wait === undefined) {
       this.print(r, () => sent);
       return;

@@ -11,7 +11,7 @@
 # The words that may follow the command typed so far ("" at the start).
 _vnet_next_words() {
   case "$1" in
-    "") echo 'apply capture clock demo dns down events exec export filter host init listen map nat proxy repl router send status up' ;;
+    "") echo 'apply capture clock demo dns down events exec export filter host init listen map nat proxy repl router send show status up' ;;
     "capture") echo 'ls start stop' ;;
     "clock") echo 'advance show' ;;
     "dns") echo 'add ls rm' ;;
@@ -67,6 +67,7 @@ _vnet_flags() {
     "router rm") echo '--yes -y --json --session --help' ;;
     "router show") echo '--json --session --help' ;;
     "send") echo '--count --data --from-port --hex --interval --replies --size --wait --json --session --help' ;;
+    "show") echo '--format --json --session --help' ;;
     "status") echo '--json --session --help' ;;
     "up") echo '--clock --file -f --foreground --seed --json --session --help' ;;
   esac
@@ -193,6 +194,8 @@ _vnet_flag_value() {
     "send --size") echo 'text' ;;
     "send --wait") echo 'text' ;;
     "send --session") echo 'text' ;;
+    "show --format") echo 'choice:text dot mermaid' ;;
+    "show --session") echo 'text' ;;
     "status --session") echo 'text' ;;
     "up --clock") echo 'choice:real virtual' ;;
     "up --file"|"up -f") echo 'file' ;;

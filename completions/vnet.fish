@@ -9,7 +9,7 @@
 function __vnet_next_words
     switch "$argv[1]"
         case ''
-            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen map nat proxy repl router send status up
+            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen map nat proxy repl router send show status up
         case 'capture'
             printf '%s\n' ls start stop
         case 'clock'
@@ -112,6 +112,8 @@ function __vnet_valued_flags
             printf '%s\n' --session
         case 'send'
             printf '%s\n' --count --data --from-port --hex --interval --replies --size --wait --session
+        case 'show'
+            printf '%s\n' --format --session
         case 'status'
             printf '%s\n' --session
         case 'up'
@@ -213,7 +215,8 @@ complete -c vnet -n '__vnet_using \'\'' -f -a proxy -d 'Real UDP servers on loop
 complete -c vnet -n '__vnet_using \'\'' -f -a repl -d 'Type vnet commands without the `vnet` prefix; attaches to a running session or holds its own.'
 complete -c vnet -n '__vnet_using \'\'' -f -a router -d 'Routers in a tree, each owning a subnet and NATing to its parent.'
 complete -c vnet -n '__vnet_using \'\'' -f -a send -d 'Send UDP datagrams from a virtual host.'
-complete -c vnet -n '__vnet_using \'\'' -f -a status -d 'Show the session: clock, routers, hosts, filters and interface counters.'
+complete -c vnet -n '__vnet_using \'\'' -f -a show -d 'Draw the topology: routers nested under their parents with subnet and NAT, hosts with addresses, filters where they sit.'
+complete -c vnet -n '__vnet_using \'\'' -f -a status -d 'Show the session: clock, routers, hosts, interface counters, filters, captures, proxies and maps.'
 complete -c vnet -n '__vnet_using \'\'' -f -a up -d 'Start a session: a background daemon holding one network, shared by every vnet command.'
 complete -c vnet -n '__vnet_using \'capture\'' -f -a ls -d 'List captures: id, state, interfaces, file, packets and bytes written.'
 complete -c vnet -n '__vnet_using \'capture\'' -f -a start -d 'Capture the packets crossing interfaces into a pcap or pcapng file that Wireshark opens.'
@@ -522,6 +525,11 @@ complete -c vnet -n '__vnet_using \'send\'' -l json -d 'print one JSON document 
 complete -c vnet -n '__vnet_using \'send\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'send\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'the sending host'
 complete -c vnet -n '__vnet_using \'send\'; and __vnet_argc_is 1' -f -a '(__vnet_node_names host)' -d 'DEST:PORT; DEST is an address, a registered name or a host name'
+
+# vnet show
+complete -c vnet -n '__vnet_using \'show\'' -l format -x -a 'text dot mermaid' -d 'text (a tree), dot (Graphviz) or mermaid'
+complete -c vnet -n '__vnet_using \'show\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'show\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
 # vnet status
 complete -c vnet -n '__vnet_using \'status\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'

@@ -19,7 +19,7 @@ export type { DropReason } from './engine/stats.js';
 export type { FilterSpec, NormalizedFilter } from './engine/filters/spec.js';
 export type { FilterInfo } from './engine/filter-registry.js';
 export type { NatOptions, NatConfig } from './engine/nat/config.js';
-export type { NatMapping } from './engine/nat/table.js';
+export type { MappingView } from './engine/nat/view.js';
 export { parseDuration, parsePercent, parseRate, parseSize, formatDuration } from './engine/units.js';
 export { formatIpv4, parseIpv4, Cidr } from './wire/addr.js';
 export { describePacket } from './engine/describe.js';
@@ -32,6 +32,7 @@ export { Session } from './session/session.js';
 export type { SessionOptions, CallContext } from './session/session.js';
 // A topology file's entries, which are also the params of `router.add`, `host.add`, `filter.add`, `dns.add`, `capture.start`.
 export type { RouterDoc, HostDoc, FilterDoc, DnsDoc, CaptureDoc } from './session/topology-schema.js';
+export type { RouterView, HostView, InterfaceView, NatConfigView, EventView } from './session/views.js';
 
 // Captures: pcap/pcapng files or streams of any interface, and a small reader for them.
 export { CaptureManager, readCapture } from './capture/index.js';

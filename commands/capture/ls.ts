@@ -1,6 +1,7 @@
 // `vnet capture ls`: the session's captures with their counters.
 import { VnetCommand } from '../../src/cli/base.js';
 import type { CaptureInfo } from '../../src/session/api.js';
+import { captureTable } from '../../src/cli/format.js';
 
 export default class CaptureLs extends VnetCommand {
   static override summary = 'List captures: id, state, interfaces, file, packets and bytes written.';
@@ -9,7 +10,7 @@ export default class CaptureLs extends VnetCommand {
   async run(): Promise<void> {
     await this.parse(CaptureLs);
     const list = (await this.call('capture.ls')) as CaptureInfo[];
-    this.print(list, () => (list.length === 0 ? 'no captures; `vnet capture start IFACE -w FILE` starts one' : list.map(describeCapture)));
+    this.print(list, () => (list.length === 0 ? 'no captures; `vnet capture start IFACE -w FILE` starts one' : captureTable(list)));
   }
 }
 

@@ -1,6 +1,7 @@
 // `vnet clock advance`: moves a virtual clock forward, running everything due in order.
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
+import { formatDuration } from '../../src/session/api.js';
 
 export default class ClockAdvance extends VnetCommand {
   static override summary = 'Move a virtual clock forward; deliveries, delays and NAT expiries happen in time order.';
@@ -9,7 +10,7 @@ export default class ClockAdvance extends VnetCommand {
 
   async run(): Promise<void> {
     const { args } = await this.parse(ClockAdvance);
-    const c = (await this.call('clock.advance', { duration: args.duration })) as { kind: string; time: string };
-    this.print(c, () => `virtual clock at ${c.time}`);
+    const c = (await this.call('clock.advance', { duration: args.duration })) as { kind: string; timeNs: number };
+    this.print(c, () => `virtual clock at ${formatDuration(c.timeNs)}`);
   }
 }

@@ -2,6 +2,7 @@
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
 import type { FilterInfo } from '../../src/session/api.js';
+import { filterTable } from '../../src/cli/format.js';
 
 export default class FilterLs extends VnetCommand {
   static override summary = 'List filters (of one interface, or all).';
@@ -11,6 +12,6 @@ export default class FilterLs extends VnetCommand {
   async run(): Promise<void> {
     const { args } = await this.parse(FilterLs);
     const list = (await this.call('filter.ls', { iface: args.iface })) as FilterInfo[];
-    this.print(list, () => list.map((f) => `${String(f.id).padStart(3)}  ${f.iface.padEnd(16)} ${f.description}${f.held ? `  (holding ${f.held})` : ''}`));
+    this.print(list, () => filterTable(list));
   }
 }

@@ -1,6 +1,7 @@
 // `vnet host ls`: every host with its addresses.
 import { VnetCommand } from '../../src/cli/base.js';
 import type { HostView } from '../../src/session/api.js';
+import { hostTable } from '../../src/cli/format.js';
 
 export default class HostLs extends VnetCommand {
   static override summary = 'List hosts.';
@@ -9,6 +10,6 @@ export default class HostLs extends VnetCommand {
   async run(): Promise<void> {
     await this.parse(HostLs);
     const list = (await this.call('host.ls')) as HostView[];
-    this.print(list, () => list.map((h) => `${h.name.padEnd(12)} ${h.ips.join(',').padEnd(18)} on ${h.router}`));
+    this.print(list, () => hostTable(list));
   }
 }

@@ -1,8 +1,8 @@
 // `vnet host show`: one host with its interface counters and open sockets.
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import { formatInterfaces } from '../../src/cli/format.js';
 import type { HostView } from '../../src/session/api.js';
+import { interfaceTable } from '../../src/cli/format.js';
 
 export default class HostShow extends VnetCommand {
   static override summary = 'Show a host: addresses, interface counters, bound sockets.';
@@ -14,7 +14,7 @@ export default class HostShow extends VnetCommand {
     const h = (await this.call('host.show', { name: args.name })) as HostView;
     this.print(h, () => [
       `host ${h.name} ${h.ips.join(', ')} on ${h.router}`,
-      ...formatInterfaces(h.interfaces),
+      ...interfaceTable(h.interfaces, '  '),
       `  sockets  ${h.sockets.map((s) => `udp ${s.address}:${s.port}`).join(', ') || '-'}`,
     ]);
   }

@@ -1,6 +1,7 @@
 // `vnet map ls`: maps with their counters.
 import { VnetCommand } from '../../src/cli/base.js';
 import type { MapInfo } from '../../src/session/api.js';
+import { mapTable } from '../../src/cli/format.js';
 
 export default class MapLs extends VnetCommand {
   static override summary = 'List maps: local address, virtual host and port, remote, the real client, packets each way.';
@@ -9,7 +10,7 @@ export default class MapLs extends VnetCommand {
   async run(): Promise<void> {
     await this.parse(MapLs);
     const list = (await this.call('map.ls')) as MapInfo[];
-    this.print(list, () => (list.length === 0 ? 'no maps; `vnet map add --host HOST --listen 127.0.0.1:PORT --remote DEST:PORT` adds one' : list.map(describeMap)));
+    this.print(list, () => (list.length === 0 ? 'no maps; `vnet map add --host HOST --listen 127.0.0.1:PORT --remote DEST:PORT` adds one' : mapTable(list)));
   }
 }
 

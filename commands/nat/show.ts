@@ -2,9 +2,11 @@
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
 import type { MappingView } from '../../src/session/api.js';
+import { mappingTable } from '../../src/cli/format.js';
 
 export default class NatShow extends VnetCommand {
   static override summary = 'Show the live mapping table of a router\'s NAT.';
+  static override description = 'One row per mapping under a header: id, protocol, internal and external endpoints, the remote it is bound to, time left, packets each way. --json gives the same objects as the library\'s router.nat.list(), with expiresInNs (integer nanoseconds; null: never).';
   static override examples = ['<%= config.bin %> nat show home', '<%= config.bin %> nat show home --json | jq ".mappings[].external"'];
   static override args = { router: Args.string({ description: 'router name', required: true }) };
 
@@ -13,7 +15,7 @@ export default class NatShow extends VnetCommand {
     const t = (await this.call('nat.show', { router: args.router })) as { router: string; nat: string; mappings: MappingView[] };
     this.print(t, () => [
       `${t.router}: ${t.nat}, ${t.mappings.length} mapping${t.mappings.length === 1 ? '' : 's'}`,
-      ...t.mappings.map((m) => `  ${m.proto.padEnd(4)} ${m.internal.padEnd(21)} -> ${m.external.padEnd(21)}${m.remote ? ` to ${m.remote}` : ''}  expires ${m.expiresIn === null ? 'never' : `in ${m.expiresIn.toFixed(1)}s`}  out ${m.packetsOut} in ${m.packetsIn}${m.explicit ? ' explicit' : ''}`),
+      ...(t.mappings.length > 0 ? mappingTable(t.mappings) : []),
     ]);
   }
 }

@@ -1,6 +1,7 @@
 // `vnet router ls`: every router with its subnet, addresses and NAT.
 import { VnetCommand } from '../../src/cli/base.js';
 import type { RouterView } from '../../src/session/api.js';
+import { routerTable } from '../../src/cli/format.js';
 
 export default class RouterLs extends VnetCommand {
   static override summary = 'List routers.';
@@ -9,6 +10,6 @@ export default class RouterLs extends VnetCommand {
   async run(): Promise<void> {
     await this.parse(RouterLs);
     const list = (await this.call('router.ls')) as RouterView[];
-    this.print(list, () => list.map((r) => `${r.name.padEnd(12)} ${r.cidr.padEnd(18)} gw ${r.gateway.padEnd(15)} ${r.parent ? `parent ${r.parent} uplink ${r.uplink.join(',')} ` : '(root) '}nat ${r.nat}`));
+    this.print(list, () => routerTable(list));
   }
 }

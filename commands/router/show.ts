@@ -1,8 +1,8 @@
 // `vnet router show`: one router in full, with interface counters.
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
-import { formatInterfaces } from '../../src/cli/format.js';
-import type { RouterView } from '../../src/session/api.js';
+import { formatDuration, type RouterView } from '../../src/session/api.js';
+import { interfaceTable } from '../../src/cli/format.js';
 
 export default class RouterShow extends VnetCommand {
   static override summary = 'Show a router: subnet, NAT, delay settings, interfaces and their counters.';
@@ -16,10 +16,10 @@ export default class RouterShow extends VnetCommand {
       `router ${r.name} ${r.cidr} gateway ${r.gateway}`,
       `  parent   ${r.parent ?? '(root)'}${r.uplink.length ? `  uplink ${r.uplink.join(', ')}` : ''}`,
       `  nat      ${r.nat}`,
-      `  delay    min ${r.minDelay} jitter ${r.maxJitter} queue ${r.queueSize}`,
+      `  delay    min ${formatDuration(r.minDelayNs)} jitter ${formatDuration(r.maxJitterNs)} queue ${r.queueSize}`,
       `  children ${r.children.join(', ') || '-'}`,
       `  hosts    ${r.hosts.join(', ') || '-'}`,
-      ...formatInterfaces(r.interfaces),
+      ...interfaceTable(r.interfaces, '  '),
     ]);
   }
 }

@@ -1,9 +1,10 @@
 // One line per network event, for `vnet events` and the REPL's live events (each adds its own time).
 import type { ChalkInstance } from 'chalk';
-import type { NetworkEvent } from '../engine/events.js';
+import { formatDuration } from '../engine/units.js';
+import type { EventView } from '../session/views.js';
 
 /** The event without its time; `c` colours it (a level-0 Chalk for none). */
-export function eventText(e: NetworkEvent, c: ChalkInstance): string {
+export function eventText(e: EventView, c: ChalkInstance): string {
   switch (e.type) {
     case 'drop': return `${c.red('drop')} ${e.reason} at ${e.iface}: ${e.packet}`;
     case 'mapping-created': case 'mapping-expired': case 'mapping-deleted': case 'mapping-refused':
@@ -14,4 +15,9 @@ export function eventText(e: NetworkEvent, c: ChalkInstance): string {
     case 'error': return `${c.red('error')} ${e.message}`;
     default: return JSON.stringify(e);
   }
+}
+
+/** An event's moment on the session clock, as every text output writes it (`4m59.999s`). */
+export function eventTime(e: EventView): string {
+  return formatDuration(e.timeNs);
 }

@@ -106,8 +106,7 @@ export function runDemo(seed = 1): { lines: DemoLine[]; net: Network } {
   for (const r of net.routers) {
     if (!r.nat) continue;
     for (const m of r.nat.list()) {
-      const remote = m.remoteIp !== undefined ? ` (bound to ${formatIpv4(m.remoteIp)}${m.remotePort !== undefined ? `:${m.remotePort}` : ''})` : '';
-      say('table', `${r.name}  udp ${formatIpv4(m.internalIp)}:${m.internalPort} -> ${formatIpv4(m.externalIp)}:${m.externalPort}${remote}`);
+      say('table', `${r.name}  ${m.proto} ${m.internal} -> ${m.external}${m.remote !== undefined ? ` (bound to ${m.remote})` : ''}`);
     }
   }
 

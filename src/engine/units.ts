@@ -21,10 +21,55 @@ export function parseDuration(v: string | number, what = 'duration'): number {
   return Math.round(Number(m[1]) * DURATION_UNITS[unit]);
 }
 
-/** Formats nanoseconds the short way users type them: 1500000 → "1.5ms", 18884023 → "18.884ms". */
+/**
+ * Nanoseconds as text, exactly (nothing is rounded), like Go's time.Duration String: the largest
+ * units first, trailing zero units left out: 299999000000 → "4m59.999s", 300000000000 → "5m",
+ * 300016000000 → "5m0.016s", 3605000000000 → "1h0m5s"; under a second one unit with every digit
+ * it needs: 1500000 → "1.5ms", 18884023 → "18.884023ms", 1500 → "1.5us", 999 → "999ns"; 0 → "0s".
+ * The one text form of a moment or a duration: events, the REPL, `clock`, `status`, descriptions.
+ */
 export function formatDuration(ns: number): string {
-  const units: [string, number][] = [['h', 3600 * NS_PER_S], ['m', 60 * NS_PER_S], ['s', NS_PER_S], ['ms', NS_PER_MS], ['us', 1000]];
-  for (const [u, f] of units) if (ns >= f) return `${+(ns / f).toFixed(3)}${u}`;
+  if (!Number.isFinite(ns)) return ns > 0 ? 'never' : String(ns);
+  const sign = ns < 0 ? '-' : '';
+  let n = Math.round(Math.abs(ns));
+  if (n === 0) return '0s';
+  if (n < 1000) return `${sign}${n}ns`;
+  if (n < NS_PER_MS) return `${sign}${exactDecimal(n, 1000, 3)}us`;
+  if (n < NS_PER_S) return `${sign}${exactDecimal(n, NS_PER_MS, 6)}ms`;
+  const hours = Math.floor(n / HOUR_NS);
+  n -= hours * HOUR_NS;
+  const minutes = Math.floor(n / MINUTE_NS);
+  n -= minutes * MINUTE_NS;
+  let text = hours > 0 ? `${hours}h` : '';
+  if (minutes > 0 || (hours > 0 && n > 0)) text += `${minutes}m`;
+  if (n > 0) text += `${exactDecimal(n, NS_PER_S, 9)}s`;
+  return sign + text;
+}
+
+const MINUTE_NS = 60 * NS_PER_S;
+const HOUR_NS = 60 * MINUTE_NS;
+
+/** `n / unit` with all its decimals (`digits` = log10(unit)), trailing zeros dropped: (1500, 1000, 3) → "1.5". */
+function exactDecimal(n: number, unit: number, digits: number): string {
+  const whole = Math.floor(n / unit);
+  const frac = n - whole * unit;
+  return frac === 0 ? String(whole) : `${whole}.${String(frac).padStart(digits, '0').replace(/0+$/, '')}`;
+}
+
+/**
+ * Nanoseconds in one unit, exactly, the way files a user edits hold them: the largest unit that
+ * takes it in few decimals (`30ms`, `1.5s`, `1.5m`, `2h`, `299.999s`, `1.234567ms`, `250ns`).
+ * parseDuration reads it back to the same number.
+ */
+export function formatDurationOneUnit(ns: number): string {
+  const units: [string, number, number][] = [['h', HOUR_NS, 3], ['m', MINUTE_NS, 3], ['s', NS_PER_S, 9], ['ms', NS_PER_MS, 6], ['us', 1000, 3]];
+  for (const [u, f, maxDecimals] of units) {
+    if (ns < f) continue;
+    for (let d = 0; d <= maxDecimals; d++) {
+      const text = (ns / f).toFixed(d);
+      if (Math.round(Number(text) * f) === ns) return `${text}${u}`;
+    }
+  }
   return `${ns}ns`;
 }
 

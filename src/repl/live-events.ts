@@ -2,9 +2,8 @@
 // at its prompt, held (a bounded number) while a command runs and printed when it is done.
 import { Chalk } from 'chalk';
 import type { SessionCall } from '../cli/base.js';
-import { eventText } from '../cli/event-text.js';
-import type { NetworkEvent } from '../engine/events.js';
-import { formatDuration } from '../engine/units.js';
+import { eventText, eventTime } from '../cli/event-text.js';
+import type { EventView } from '../session/views.js';
 
 /** Events held while a command runs; more are counted, not kept. */
 export const MAX_HELD_EVENTS = 100;
@@ -13,10 +12,10 @@ export const MAX_HELD_EVENTS = 100;
 const SHOWN = new Set(['mapping-created', 'mapping-expired', 'mapping-deleted', 'mapping-refused', 'drop']);
 
 /** One event as the REPL prints it, or undefined for events it does not show live. */
-export function describeLiveEvent(e: NetworkEvent, color = false): string | undefined {
+export function describeLiveEvent(e: EventView, color = false): string | undefined {
   if (!SHOWN.has(e.type)) return undefined;
   const c = new Chalk({ level: color ? 1 : 0 });
-  return `${c.dim(`[${e.time === 0 ? '0s' : formatDuration(e.time)}]`)} ${eventText(e, c)}`;
+  return `${c.dim(`[${eventTime(e)}]`)} ${eventText(e, c)}`;
 }
 
 export interface LiveEventsOptions {
@@ -51,7 +50,7 @@ export class LiveEvents {
         skip--;
         return;
       }
-      this.take(item as NetworkEvent);
+      this.take(item as EventView);
     }, this.controller.signal).catch((err: Error) => {
       if (!this.stopped) this.opts.onError?.(`live events stopped: ${err.message}`);
     });
@@ -79,7 +78,7 @@ export class LiveEvents {
     this.controller.abort();
   }
 
-  private take(e: NetworkEvent): void {
+  private take(e: EventView): void {
     const line = describeLiveEvent(e, this.opts.color);
     if (line === undefined) return;
     if (this.held.length < MAX_HELD_EVENTS) this.held.push(line);

@@ -6,8 +6,8 @@ import { invalid, VnetError } from '../engine/errors.js';
 import type { FilterSpec } from '../engine/filters/spec.js';
 import type { NatOptions } from '../engine/nat/config.js';
 import { Network, type NatPreset } from '../engine/network.js';
-import { formatDuration, parseDuration } from '../engine/units.js';
-import { hostView, mappingView, routerView } from './views.js';
+import { parseDuration } from '../engine/units.js';
+import { eventView, hostView, routerView } from './views.js';
 import { topologyApplyMethod, topologyExportMethod } from './topology.js';
 import { CaptureManager } from '../capture/index.js';
 import { SessionCaptures } from './captures.js';
@@ -122,7 +122,7 @@ export class Session {
 
   status(): unknown {
     return {
-      session: { name: this.name, clock: this.clockKind, seed: this.seed, startedAt: this.startedAt, time: formatDuration(this.net.now()), timeNs: this.net.now() },
+      session: { name: this.name, clock: this.clockKind, seed: this.seed, startedAt: this.startedAt, timeNs: this.net.now() },
       routers: this.net.routers.map(routerView),
       hosts: this.net.hosts.map(hostView),
       filters: this.net.filters.list(),
@@ -133,14 +133,13 @@ export class Session {
     };
   }
 
-  clockShow(): { kind: string; timeNs: number; time: string } {
-    return { kind: this.clockKind, timeNs: this.net.now(), time: formatDuration(this.net.now()) };
+  clockShow(): { kind: string; timeNs: number } {
+    return { kind: this.clockKind, timeNs: this.net.now() };
   }
 
   natShow(router: string): unknown {
     const r = this.net.router(router);
-    const now = this.net.now();
-    return { router: r.name, nat: routerView(r).nat, mappings: r.nat ? r.nat.list().map((m) => mappingView(m, now)) : [] };
+    return { router: r.name, nat: routerView(r).nat, mappings: r.nat ? r.nat.list() : [] };
   }
 
   /** Stops and flushes every capture, then the network. */
@@ -159,10 +158,10 @@ export class Session {
 
   private events(follow: boolean, ctx: CallContext): Promise<unknown> | unknown {
     const log = this.eventLog;
-    for (let i = 0; i < log.length; i++) ctx.emit(log[(this.eventLogStart + i) % log.length]);
+    for (let i = 0; i < log.length; i++) ctx.emit(eventView(log[(this.eventLogStart + i) % log.length]));
     if (!follow) return { count: this.eventLog.length };
     return new Promise((resolve) => {
-      const f = (e: NetworkEvent) => ctx.emit(e);
+      const f = (e: NetworkEvent) => ctx.emit(eventView(e));
       this.followers.add(f);
       ctx.signal.addEventListener('abort', () => {
         this.followers.delete(f);
@@ -193,7 +192,7 @@ export class Session {
     sendOne();
     const from = `${formatIpv4(host.sourceFor(dstIp))}:${sock.address().port}`;
     for (let i = 1; i < count; i++) this.net.scheduler.after(intervalNs * i, sendOne);
-    const result = { from, to, bytes: data.length, count, pending: count - 1 };
+    const result = { from, to, size: data.length, count, pending: count - 1 };
     if (waitMs === undefined) {
       this.net.scheduler.after(intervalNs * count, () => {
         if (!sock.closed) sock.close();

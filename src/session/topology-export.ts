@@ -11,7 +11,7 @@ import { defaultBurstBytes, filterSpecOf, type NormalizedFilter } from '../engin
 import { DEFAULT_NAT, normalizeNat, type NatConfig, type NatOptions, type NatPresetName } from '../engine/nat/config.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, type Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
-import { formatDuration, formatRate, formatSize, parseDuration } from '../engine/units.js';
+import { formatDurationOneUnit, formatRate, formatSize, parseDuration } from '../engine/units.js';
 import type { DnsDoc, FilterDoc, HostDoc, RouterDoc, Topology } from './topology-schema.js';
 
 
@@ -167,8 +167,8 @@ export const sameConfig = {
 
 /** Nanoseconds the short way (`30ms`, `1.5s`, `2m`) when that reads back exactly, else `NNNns`. */
 export function durationText(ns: number): string {
-  const short = formatDuration(ns);
-  return /^\d+(\.\d+)?(ns|us|ms|s|m|h)$/.test(short) && parseDuration(short) === ns ? short : `${ns}ns`;
+  const short = formatDurationOneUnit(ns);
+  return parseDuration(short) === ns ? short : `${ns}ns`;
 }
 
 /** `10.0.0.5` → the same text, checked (used to compare addresses the file gives with live ones). */

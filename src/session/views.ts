@@ -1,13 +1,16 @@
 // JSON views of engine objects, as `--json` prints them and the daemon sends them.
+// Conventions (README "JSON output"): times and durations are integer nanoseconds in fields named
+// `...Ns` (`timeNs` for a moment on the session clock); a datagram's payload length is `size` (bytes);
+// addresses are text ("IP" or "IP:PORT"); no text duplicates of numbers.
 import { formatIpv4 } from '../wire/addr.js';
+import type { CaptureEvent, DropEvent, ErrorEvent, FilterEvent, MappingEvent, NetworkEvent, NodeEvent } from '../engine/events.js';
 import type { Host } from '../engine/host.js';
 import type { Interface } from '../engine/iface.js';
 import { formatMac } from '../engine/mac.js';
-import { describeNat } from '../engine/nat/config.js';
-import type { NatMapping } from '../engine/nat/mapping.js';
+import { describeNat, type NatConfig } from '../engine/nat/config.js';
 import type { Router } from '../engine/router.js';
-import { protoName } from '../engine/describe.js';
-import { formatDuration } from '../engine/units.js';
+
+export { mappingView, type MappingView } from '../engine/nat/view.js';
 
 export interface InterfaceView {
   name: string;
@@ -18,16 +21,20 @@ export interface InterfaceView {
   stats: ReturnType<Interface['stats']['toJSON']>;
 }
 
+/** A router's NAT settings (NatConfig with addresses as text). */
+export type NatConfigView = Omit<NatConfig, 'pairs' | 'portRange'> & { portRange: [number, number]; pairs: [string, string][] };
+
 export interface RouterView {
   name: string;
   cidr: string;
   parent: string | null;
   gateway: string;
   uplink: string[];
+  /** The NAT in one line ("port-restricted (EIM/APDF) hairpin lifetime 5m"), or "none". */
   nat: string;
-  natConfig: unknown;
-  minDelay: string;
-  maxJitter: string;
+  natConfig: NatConfigView | null;
+  minDelayNs: number;
+  maxJitterNs: number;
   queueSize: number;
   children: string[];
   hosts: string[];
@@ -42,21 +49,16 @@ export interface HostView {
   sockets: { address: string; port: number }[];
 }
 
-export interface MappingView {
-  id: number;
-  proto: string;
-  internal: string;
-  external: string;
-  remote?: string;
-  explicit: boolean;
-  /** Seconds until expiry (null: never). */
-  expiresIn: number | null;
-  packetsOut: number;
-  packetsIn: number;
-}
+type WithTimeNs<E> = E extends unknown ? Omit<E, 'time'> & { timeNs: number } : never;
+/** A network event as JSON: the engine's event with its time as `timeNs` (a drop's packet as text). */
+export type EventView = WithTimeNs<MappingEvent | ReturnType<DropEvent['toJSON']> | NodeEvent | FilterEvent | ErrorEvent | CaptureEvent>;
 
 export function interfaceView(i: Interface): InterfaceView {
   return { name: i.fullName, addresses: i.addresses.map(formatIpv4), mac: formatMac(i.mac), mtu: i.mtu, vlan: [...i.vlan], stats: i.stats.toJSON() };
+}
+
+export function natConfigView(c: NatConfig): NatConfigView {
+  return { ...c, portRange: [c.portRange[0], c.portRange[1]], pairs: c.pairs.map(([e, i]) => [formatIpv4(e), formatIpv4(i)]) };
 }
 
 export function routerView(r: Router): RouterView {
@@ -67,9 +69,9 @@ export function routerView(r: Router): RouterView {
     gateway: formatIpv4(r.gateway),
     uplink: r.uplink ? r.uplink.addresses.map(formatIpv4) : [],
     nat: r.natConfig ? describeNat(r.natConfig) : 'none',
-    natConfig: r.natConfig ? { ...r.natConfig, lifetime: formatDuration(r.natConfig.lifetimeNs) } : null,
-    minDelay: formatDuration(r.minDelayNs),
-    maxJitter: formatDuration(r.maxJitterNs),
+    natConfig: r.natConfig ? natConfigView(r.natConfig) : null,
+    minDelayNs: r.minDelayNs,
+    maxJitterNs: r.maxJitterNs,
     queueSize: r.queueSize,
     children: r.children.map((c) => c.name),
     hosts: r.hosts.map((h) => h.name),
@@ -87,17 +89,8 @@ export function hostView(h: Host): HostView {
   };
 }
 
-export function mappingView(m: NatMapping, now: number): MappingView {
-  const v: MappingView = {
-    id: m.id,
-    proto: protoName(m.proto),
-    internal: `${formatIpv4(m.internalIp)}:${m.internalPort}`,
-    external: `${formatIpv4(m.externalIp)}:${m.externalPort}`,
-    explicit: m.explicit,
-    expiresIn: Number.isFinite(m.expiresAt) ? Math.max(0, (m.expiresAt - now) / 1e9) : null,
-    packetsOut: m.packetsOut,
-    packetsIn: m.packetsIn,
-  };
-  if (m.remoteIp !== undefined) v.remote = m.remotePort !== undefined ? `${formatIpv4(m.remoteIp)}:${m.remotePort}` : formatIpv4(m.remoteIp);
-  return v;
+/** `e` as `vnet events --json` prints it: `timeNs` instead of `time` (a drop's packet as text). */
+export function eventView(e: NetworkEvent): EventView {
+  const { time, ...rest } = e.type === 'drop' ? e.toJSON() : e;
+  return { ...rest, timeNs: time } as EventView;
 }

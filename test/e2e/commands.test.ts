@@ -8,8 +8,8 @@ after(() => box.cleanup());
 const S = ['--session', 'cmds'];
 
 interface RouterView {
-  name: string; cidr: string; gateway: string; uplink: string[]; nat: string; minDelay: string; maxJitter: string; queueSize: number;
-  natConfig: { mapping: string; filtering: string; hairpin: boolean; portPreservation: boolean; lifetime: string; portRange: number[]; allocation: string; inboundRefresh: boolean } | null;
+  name: string; cidr: string; gateway: string; uplink: string[]; nat: string; minDelayNs: number; maxJitterNs: number; queueSize: number;
+  natConfig: { mapping: string; filtering: string; hairpin: boolean; portPreservation: boolean; lifetimeNs: number; portRange: number[]; allocation: string; inboundRefresh: boolean } | null;
   interfaces: { name: string; mtu: number; vlan: number[]; mac: string; addresses: string[] }[];
 }
 
@@ -26,10 +26,10 @@ test('router add: every flag lands in router show; router ls lists it', async ()
   const r = await box.json<RouterView>(['router', 'show', 'home', ...S]);
   assert.deepEqual([r.cidr, r.gateway, r.uplink], ['192.168.1.0/24', '192.168.1.254', ['203.0.113.10', '203.0.113.11']]);
   assert.deepEqual(
-    [r.natConfig!.mapping, r.natConfig!.filtering, r.natConfig!.hairpin, r.natConfig!.portPreservation, r.natConfig!.lifetime, r.natConfig!.portRange, r.natConfig!.allocation, r.natConfig!.inboundRefresh],
-    ['ei', 'ad', false, true, '2m', [20000, 30000], 'random', true],
+    [r.natConfig!.mapping, r.natConfig!.filtering, r.natConfig!.hairpin, r.natConfig!.portPreservation, r.natConfig!.lifetimeNs, r.natConfig!.portRange, r.natConfig!.allocation, r.natConfig!.inboundRefresh],
+    ['ei', 'ad', false, true, 120e9, [20000, 30000], 'random', true],
   );
-  assert.deepEqual([r.minDelay, r.maxJitter, r.queueSize], ['5ms', '2ms', 64]);
+  assert.deepEqual([r.minDelayNs, r.maxJitterNs, r.queueSize], [5e6, 2e6, 64]);
   for (const i of r.interfaces) assert.deepEqual([i.mtu, i.vlan], [1400, [100, 200]], i.name);
   assert.deepEqual((await box.json<RouterView[]>(['router', 'ls', ...S])).map((x) => x.name), ['internet', 'home']);
 });
@@ -38,7 +38,7 @@ test('nat set: a preset, then single behaviours; --nat none makes a routed hop',
   await box.ok(['router', 'add', 'office', '--parent', 'internet', '--cidr', '10.20.0.0/16', ...S]);
   assert.match((await box.json<RouterView>(['router', 'show', 'office', ...S])).nat, /EIM\/APDF/, 'a child router defaults to port-restricted');
   let r = await box.json<RouterView>(['nat', 'set', 'office', '--nat', 'symmetric', '--mapping-lifetime', '30s', ...S]);
-  assert.deepEqual([r.natConfig!.mapping, r.natConfig!.filtering, r.natConfig!.lifetime], ['apd', 'apd', '30s']);
+  assert.deepEqual([r.natConfig!.mapping, r.natConfig!.filtering, r.natConfig!.lifetimeNs], ['apd', 'apd', 30e9]);
   r = await box.json<RouterView>(['nat', 'set', 'office', '--filtering', 'ei', ...S]);
   assert.deepEqual([r.natConfig!.mapping, r.natConfig!.filtering], ['apd', 'ei'], 'one behaviour changes, the other stays');
   r = await box.json<RouterView>(['nat', 'set', 'office', '--nat', 'none', ...S]);
@@ -80,7 +80,7 @@ test('dns add/ls/rm: a name under a router; rm of an unknown name is exit 2', as
 });
 
 test('clock show on a virtual clock; host rm and router rm (scripts are not asked)', async () => {
-  assert.deepEqual(await box.json(['clock', 'show', ...S]), { kind: 'virtual', timeNs: 0, time: '0ns' });
+  assert.deepEqual(await box.json(['clock', 'show', ...S]), { kind: 'virtual', timeNs: 0 });
   assert.deepEqual((await box.json<{ removed: string[] }>(['host', 'rm', 'multi', ...S])).removed, ['multi']);
   await box.ok(['router', 'rm', 'home', ...S]);
   assert.deepEqual((await box.json<{ name: string }[]>(['router', 'ls', ...S])).map((x) => x.name), ['internet', 'office']);

@@ -40,7 +40,7 @@ test('TCP: ports are translated on the way out and back, and the bytes on the wi
   assert.notEqual(seenAtServer[0].port, 40000);
   assert.deepEqual(seenAtServer[0].problems, []);
   assert.deepEqual(back, [{ src: '198.51.100.1', port: 443, dstPort: 40000 }]);
-  assert.equal(net.router('home').nat!.list()[0].proto, PROTO_TCP);
+  assert.equal(net.router('home').nat!.list()[0].proto, 'tcp');
 });
 
 test('an ICMP error sent from inside about an inbound datagram is translated outward, quote included', () => {

@@ -46,7 +46,7 @@ test('an error line does not end a script: later lines run and the exit status i
     assert.equal(r.code, 1);
     assert.deepEqual(r.stderr.split('\n').filter((l) => l.includes('nowhere')), ['vnet: no router named "nowhere"; routers: internet']);
     assert.match(r.stdout, /^vnet> router add internet --cidr 0\.0\.0\.0\/0\nrouter internet/, '--echo prints each line first');
-    assert.match(r.stdout, /vnet> router ls\ninternet +0\.0\.0\.0\/0/, 'the line after the error ran');
+    assert.match(r.stdout, /vnet> router ls\nNAME +CIDR .*\ninternet +0\.0\.0\.0\/0/, 'the line after the error ran');
     const bailed = await runRepl(box, ['--clock', 'virtual', '--bail', '--echo'], script);
     assert.equal(bailed.code, 1);
     assert.ok(!bailed.stdout.includes('vnet> router ls'), 'nothing ran after the failing line');

@@ -96,7 +96,7 @@ test('a router whose NAT, delay or queue differ is changed in place', () => {
   assert.equal(home.minDelayNs, 5e6);
   assert.equal(home.queueSize, 64);
   assert.ok(changed.changes.some((c) => /^router home: nat port-restricted .* → symmetric .*lifetime 2m/.test(c)), changed.changes.join('\n'));
-  assert.ok(changed.changes.includes('router home: min-delay 0ns → 5ms'), changed.changes.join('\n'));
+  assert.ok(changed.changes.includes('router home: min-delay 0s → 5ms'), changed.changes.join('\n'));
 
   // Back to the file without NAT options: the default (port-restricted, 5 min) again, not the 2 min kept.
   const back = apply(s, BASE);

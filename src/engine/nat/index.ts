@@ -15,6 +15,7 @@ export type { ExplicitRequest, Nat, NatEvent, NatMapping } from './mapping.js';
 export { OneToOneNat, Pair, PairView } from './one-to-one.js';
 export { PortAllocator, type PortPolicy } from './ports.js';
 export { NatTable } from './table.js';
+export { mappingView, type MappingView } from './view.js';
 
 /** A NAPT table or a 1:1 NAT, as the config's mode says. `externalIps` are the router's uplink addresses. */
 export function createNat(

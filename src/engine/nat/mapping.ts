@@ -3,6 +3,7 @@ import type { Ipv4 } from '../../wire/addr.js';
 import type { Task } from '../scheduler.js';
 import type { DropReason } from '../stats.js';
 import type { Behavior, NatConfig } from './config.js';
+import type { MappingView } from './view.js';
 
 /** A mapping X:x → X':x' (RFC 4787 §3). Times are virtual-clock ns. */
 export interface NatMapping {
@@ -60,7 +61,10 @@ export interface Nat {
   inbound(proto: number, dstIp: Ipv4, dstPort: number, srcIp: Ipv4, srcPort: number): NatMapping | DropReason;
   findByExternal(proto: number, externalIp: Ipv4, externalPort: number): NatMapping | undefined;
   findByInternal(proto: number, internalIp: Ipv4, internalPort: number, remoteIp: Ipv4, remotePort: number): NatMapping | undefined;
-  list(): NatMapping[];
+  /** The live mappings as the public API shows them (`router.nat.list()`). */
+  list(): MappingView[];
+  /** The live mappings' own records (engine-internal). */
+  records(): NatMapping[];
   readonly size: number;
   setConfig(c: NatConfig): void;
   clear(): void;

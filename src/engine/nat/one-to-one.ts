@@ -7,6 +7,7 @@ import type { Scheduler } from '../scheduler.js';
 import type { DropReason } from '../stats.js';
 import type { NatConfig } from './config.js';
 import type { Nat, NatEvent, NatMapping } from './mapping.js';
+import { mappingView, type MappingView } from './view.js';
 
 /** One external ↔ internal pair, listed as a mapping with proto 0 and port 0 ("any protocol, ports unchanged"). */
 export class Pair implements NatMapping {
@@ -129,14 +130,20 @@ export class OneToOneNat implements Nat {
     return this.byInternal.get(internalIp)?.out.set(proto, internalPort);
   }
 
+  /** The pairs as the public API shows them (proto "ip", addresses without ports), by id. */
+  list(): MappingView[] {
+    const now = this.scheduler.now();
+    return this.records().map((m) => mappingView(m, now));
+  }
+
   /** The pairs as mappings (proto 0, port 0), by id. */
-  list(): NatMapping[] {
+  records(): NatMapping[] {
     return [...this.byInternal.values()].sort((a, b) => a.id - b.id);
   }
 
   /** The pairs as [external, internal] addresses, by id. */
   pairs(): { external: Ipv4; internal: Ipv4; explicit: boolean }[] {
-    return (this.list() as Pair[]).map((p) => ({ external: p.externalIp, internal: p.internalIp, explicit: p.explicit }));
+    return (this.records() as Pair[]).map((p) => ({ external: p.externalIp, internal: p.internalIp, explicit: p.explicit }));
   }
 
   /** Other fields apply at once; new static pairs replace all pairs (learned ones are learned again). */

@@ -10,6 +10,7 @@ import {
 } from './lookup.js';
 import { ExpiryList, MappingEntry, type ExplicitRequest, type Nat, type NatEvent, type NatMapping } from './mapping.js';
 import { PortAllocator, type PortPolicy } from './ports.js';
+import { mappingView, type MappingView } from './view.js';
 
 export type { ExplicitRequest, Nat, NatEvent, NatMapping } from './mapping.js';
 
@@ -157,8 +158,14 @@ export class NatTable implements Nat {
     return true;
   }
 
-  /** Live mappings by id (creation order). */
-  list(): NatMapping[] {
+  /** Live mappings by id (creation order), as the public API shows them. */
+  list(): MappingView[] {
+    const now = this.scheduler.now();
+    return this.records().map((m) => mappingView(m, now));
+  }
+
+  /** Live mappings' own records by id (creation order). */
+  records(): NatMapping[] {
     const now = this.scheduler.now();
     const out: NatMapping[] = [];
     for (const m of this.byId.values()) if (m.expiresAt > now) out.push(m);

@@ -34,7 +34,7 @@ describe('1:1 NAT', () => {
       assert.deepEqual([m.internalIp, m.internalPort, m.proto], [ip('10.0.0.5'), c.port, PROTO_TCP], c.name);
     }
     assert.equal(nat.inbound(PROTO_UDP, ip('203.0.113.1'), 1, Y, 1), 'nat-no-mapping', 'unpaired external');
-    assert.equal(nat.list()[0].expiresAt, Infinity);
+    assert.equal(nat.list()[0].expiresInNs, null);
   });
 
   it('learns pairs in uplink order as internal hosts first send; then nat-unpaired', () => {
