@@ -80,18 +80,18 @@ export class Session {
       'host.show': (p) => hostView(this.net.host(str(p, 'name'))),
       'host.rm': (p) => ({ removed: this.removeNode(str(p, 'name'), 'host') }),
       'nat.show': (p) => this.natShow(str(p, 'router')),
-      'nat.set': (p) => {
-        this.net.setNat(str(p, 'router'), p.nat as NatPreset | NatOptions);
-        return routerView(this.net.router(str(p, 'router')));
-      },
+      'nat.set': checked((p: { router: string; nat: NatPreset | NatOptions }) => {
+        this.net.setNat(p.router, p.nat);
+        return routerView(this.net.router(p.router));
+      }),
       'dns.add': checked((p: DnsDoc) => addName(this.net, p)),
       'dns.ls': () => this.net.names(),
       'dns.rm': (p) => ({ removed: this.net.removeName(str(p, 'name'), p.router as string | undefined) }),
       'filter.add': checked((p: FilterDoc) => addFilter(this.net, p)),
-      'filter.change': (p) => {
-        const { id: _id, ...spec } = p;
-        return this.net.changeFilter(num(p, 'id'), spec as FilterSpec);
-      },
+      'filter.change': checked((p: FilterSpec & { id: number | string }) => {
+        const { id, ...spec } = p;
+        return this.net.changeFilter(num({ id }, 'id'), spec);
+      }),
       'filter.ls': (p) => this.net.filters.list(p.iface as string | undefined),
       'filter.rm': (p) => this.net.removeFilter(num(p, 'id')),
       'clock.show': () => this.clockShow(),
