@@ -202,3 +202,15 @@ test('filter change takes a filter entry\'s settings without its interface, chec
     'filter.change: jitter: "5 ms" is not a duration (want e.g. 250ms, 5s, 2m, 1h, or a number of milliseconds)');
   s.close();
 });
+
+test('every checked method refuses a key it does not take, before it runs', () => {
+  const s = base();
+  const before = statusText(s);
+  for (const m of checkedMethods()) {
+    const e = errorOf(() => s.call(m, { bogus: 1 }, ctx));
+    assert.match(e.message, new RegExp(`^${m.replace('.', '\\.')}: unknown key "bogus"`), m);
+    assert.equal(e.code, 'EINVAL', m);
+  }
+  assert.equal(statusText(s), before);
+  s.close();
+});
