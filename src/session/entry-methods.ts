@@ -44,13 +44,8 @@ export function addFilter(net: Network, doc: FilterDoc): FilterInfo {
 /** What `capture.start` takes: a capture entry whose file may be left out (to stream), and the pcap timestamp resolution. */
 export type CaptureParams = Omit<CaptureDoc, 'on' | 'file'> & { on: string | string[]; file?: string; resolution?: 'ns' | 'us'; stream?: boolean };
 
-/** What the capture manager takes for a capture entry or `capture.start`'s params. */
+/** What the capture manager takes for a capture entry or `capture.start`'s params: every key as it is, `on` as a list. */
 export function captureOptions(doc: CaptureParams): CaptureStartOptions {
-  const opts: CaptureStartOptions = { ifaces: typeof doc.on === 'string' ? [doc.on] : [...doc.on] };
-  if (doc.file !== undefined) opts.file = doc.file;
-  if (doc.format !== undefined) opts.format = doc.format;
-  if (doc.snaplen !== undefined) opts.snaplen = doc.snaplen;
-  if (doc.withDrops) opts.withDrops = true;
-  if (doc.resolution !== undefined) opts.resolution = doc.resolution;
-  return opts;
+  const { on, stream: _stream, ...options } = doc;
+  return { ...options, ifaces: typeof on === 'string' ? [on] : [...on] };
 }

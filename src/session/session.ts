@@ -33,6 +33,9 @@ export interface CallContext {
 
 export type Method = (params: Record<string, unknown>, ctx: CallContext) => unknown;
 
+/** The params of the methods that name one router or host. */
+type Named = { name: string };
+
 /** How many past events `vnet events` (without --follow) can show. */
 export const EVENT_LOG_SIZE = 1000;
 
@@ -73,34 +76,34 @@ export class Session {
       status: () => this.status(),
       'router.add': checked((p: RouterDoc) => routerView(addRouter(this.net, p))),
       'router.ls': () => this.net.routers.map(routerView),
-      'router.show': (p) => routerView(this.net.router(str(p, 'name'))),
-      'router.rm': (p) => ({ removed: this.removeNode(str(p, 'name'), 'router') }),
+      'router.show': checked((p: Named) => routerView(this.net.router(p.name))),
+      'router.rm': checked((p: Named) => ({ removed: this.removeNode(p.name, 'router') })),
       'host.add': checked((p: HostDoc) => hostView(addHost(this.net, p))),
       'host.ls': () => this.net.hosts.map(hostView),
-      'host.show': (p) => hostView(this.net.host(str(p, 'name'))),
-      'host.rm': (p) => ({ removed: this.removeNode(str(p, 'name'), 'host') }),
-      'nat.show': (p) => this.natShow(str(p, 'router')),
-      'nat.set': (p) => {
-        this.net.setNat(str(p, 'router'), p.nat as NatPreset | NatOptions);
-        return routerView(this.net.router(str(p, 'router')));
-      },
+      'host.show': checked((p: Named) => hostView(this.net.host(p.name))),
+      'host.rm': checked((p: Named) => ({ removed: this.removeNode(p.name, 'host') })),
+      'nat.show': checked((p: { router: string }) => this.natShow(p.router)),
+      'nat.set': checked((p: { router: string; nat: NatPreset | NatOptions }) => {
+        this.net.setNat(p.router, p.nat);
+        return routerView(this.net.router(p.router));
+      }),
       'dns.add': checked((p: DnsDoc) => addName(this.net, p)),
       'dns.ls': () => this.net.names(),
-      'dns.rm': (p) => ({ removed: this.net.removeName(str(p, 'name'), p.router as string | undefined) }),
+      'dns.rm': checked((p: { name: string; router?: string }) => ({ removed: this.net.removeName(p.name, p.router) })),
       'filter.add': checked((p: FilterDoc) => addFilter(this.net, p)),
-      'filter.change': (p) => {
-        const { id: _id, ...spec } = p;
-        return this.net.changeFilter(num(p, 'id'), spec as FilterSpec);
-      },
-      'filter.ls': (p) => this.net.filters.list(p.iface as string | undefined),
+      'filter.change': checked((p: FilterSpec & { id: number | string }) => {
+        const { id, ...spec } = p;
+        return this.net.changeFilter(num({ id }, 'id'), spec);
+      }),
+      'filter.ls': checked((p: { iface?: string }) => this.net.filters.list(p.iface)),
       'filter.rm': (p) => this.net.removeFilter(num(p, 'id')),
       'clock.show': () => this.clockShow(),
-      'clock.advance': (p) => {
+      'clock.advance': checked((p: { duration: string | number }) => {
         if (this.clockKind !== 'virtual') throw invalid('this session runs on the real clock; start it with `vnet up --clock virtual` to advance time by hand');
-        this.net.advance(p.duration as string);
+        this.net.advance(p.duration);
         return this.clockShow();
-      },
-      events: (p, ctx) => this.events(Boolean(p.follow), ctx),
+      }),
+      events: checked((p: { follow?: boolean }, ctx) => this.events(Boolean(p.follow), ctx)),
       send: (p, ctx) => this.send(p, ctx),
       listen: (p, ctx) => this.listen(p, ctx),
       'topology.apply': (p) => topologyApplyMethod(this, p),

@@ -189,3 +189,28 @@ test('a --port-range that is not LO-HI gets the schema\'s words for the part tha
   assert.equal(cli.code, 2);
   s.close();
 });
+
+test('filter change takes a filter entry\'s settings without its interface, checked by the same definitions', async () => {
+  const s = base();
+  const [f] = s.net.filters.list();
+  const cli = await runCommand(s, 'filter:change', [String(f.id), '--loss', '10%']);
+  assert.equal(cli.code, undefined, cli.stderr);
+  assert.match(s.net.filters.list()[0].description, /loss 10%/);
+  const e = errorOf(() => s.call('filter.change', { id: f.id, on: 'alice' }, ctx));
+  assert.match(e.message, /^filter\.change: unknown key "on" \(allowed: id, direction, loss, /);
+  assert.equal(errorOf(() => s.call('filter.change', { id: f.id, jitter: '5 ms' }, ctx)).message,
+    'filter.change: jitter: "5 ms" is not a duration (want e.g. 250ms, 5s, 2m, 1h, or a number of milliseconds)');
+  s.close();
+});
+
+test('every checked method refuses a key it does not take, before it runs', () => {
+  const s = base();
+  const before = statusText(s);
+  for (const m of checkedMethods()) {
+    const e = errorOf(() => s.call(m, { bogus: 1 }, ctx));
+    assert.match(e.message, new RegExp(`^${m.replace('.', '\\.')}: unknown key "bogus"`), m);
+    assert.equal(e.code, 'EINVAL', m);
+  }
+  assert.equal(statusText(s), before);
+  s.close();
+});
