@@ -5,6 +5,7 @@ import type { CaptureInfo, CaptureManager, CaptureStartOptions } from '../captur
 import { id } from './params.js';
 import type { CallContext, Method } from './session.js';
 import type { CaptureStarter } from './topology-apply.js';
+import type { CaptureDoc } from './topology-schema.js';
 
 /** Streams in progress, by capture id: ended by the caller (Ctrl-C), `capture stop`, or a failure. */
 type StreamEnd = (info: CaptureInfo) => void;
@@ -35,13 +36,26 @@ export class SessionCaptures {
 
   /** How `topology.apply` starts a file's captures: files relative to `baseDir`; one already running is left alone. */
   starter(baseDir: string): CaptureStarter {
+    const options = (doc: CaptureDoc): CaptureStartOptions => ({
+      ifaces: [...doc.on], file: isAbsolute(doc.file) ? doc.file : resolve(baseDir, doc.file), format: doc.format, snaplen: doc.snaplen, withDrops: doc.withDrops,
+    });
     return {
-      start: (doc) => {
-        const file = isAbsolute(doc.file) ? doc.file : resolve(baseDir, doc.file);
-        const same = this.manager.list().find((c) => c.state === 'running' && c.file === file && c.ifaces.join(' ') === doc.on.join(' '));
-        if (same) return null;
-        const info = this.manager.start({ ifaces: [...doc.on], file, format: doc.format, snaplen: doc.snaplen, withDrops: doc.withDrops });
-        return () => void this.manager.stop(info.id);
+      options,
+      running: (doc) => {
+        const opts = options(doc);
+        const same = this.manager.list().some((c) => c.state === 'running' && c.file === opts.file && c.ifaces.join(' ') === doc.on.join(' '));
+        if (!same) this.manager.checkFile(opts);
+        return same;
+      },
+      prepare: (doc) => {
+        const prepared = this.manager.prepare(options(doc));
+        return {
+          commit: () => {
+            const info = prepared.commit();
+            return () => void this.manager.stop(info.id);
+          },
+          abandon: () => prepared.abandon(),
+        };
       },
     };
   }
@@ -93,5 +107,6 @@ function startOptions(p: Record<string, unknown>): CaptureStartOptions {
   if (p.snaplen !== undefined) opts.snaplen = Number(p.snaplen);
   if (p.withDrops) opts.withDrops = true;
   if (p.resolution !== undefined) opts.resolution = p.resolution as CaptureStartOptions['resolution'];
+  if (p.followSymlink) opts.followSymlink = true;
   return opts;
 }

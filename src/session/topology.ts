@@ -114,8 +114,12 @@ export function topologyApplyMethod(session: SessionLike, params: Record<string,
   });
 }
 
-/** The 'topology.export' method: the session as YAML text and as the topology object. */
-export function topologyExportMethod(session: SessionLike): { yaml: string; topology: Topology } {
-  const topology = exportTopology(session.net, { clock: session.clockKind, seed: session.seed, captures: session.captures?.list() });
+/**
+ * The 'topology.export' method: params { baseDir? } → the session as YAML text and as the topology object.
+ * Capture files are written relative to baseDir (the directory of the file the CLI writes), as apply reads them.
+ */
+export function topologyExportMethod(session: SessionLike, params: Record<string, unknown> = {}): { yaml: string; topology: Topology } {
+  const baseDir = typeof params.baseDir === 'string' && isAbsolute(params.baseDir) ? params.baseDir : undefined;
+  const topology = exportTopology(session.net, { clock: session.clockKind, seed: session.seed, captures: session.captures?.list(), baseDir });
   return { yaml: topologyToYaml(topology), topology };
 }
