@@ -58,8 +58,9 @@ function checkNodes(doc: Document, lines: LineCounter, fileName: string): void {
       let depth = 0;
       for (const item of node.items as unknown[]) {
         const parts = isPair(item) ? [item.key, item.value] : [item];
-        if (isPair(item) && (isMap(item.key) || isSeq(item.key) || (isAlias(item.key) && !isScalar(item.key.resolve(doc))))) {
-          throw new VnetError('EINVAL', `${at(item.key)}: a ${isSeq(item.key) ? 'list' : 'map'} is used as a key; keys are plain names such as routers or name`);
+        if (isPair(item) && !plainKey(doc, item.key)) {
+          const kind = isSeq(item.key) ? 'a list' : isMap(item.key) ? 'a map' : 'a value that is not text or a number';
+          throw new VnetError('EINVAL', `${at(item.key)}: ${kind} is used as a key; keys are plain names such as routers or name`);
         }
         for (const part of parts) {
           if (part === null || part === undefined) continue;
@@ -76,6 +77,14 @@ function checkNodes(doc: Document, lines: LineCounter, fileName: string): void {
     return m;
   };
   if (doc.contents !== null) measure(doc.contents);
+}
+
+/** A key JavaScript keeps as it is: a scalar (or an alias to one) whose value is not an object (a list, a map, !!binary bytes). */
+function plainKey(doc: Document, key: unknown): boolean {
+  const node = isAlias(key) ? key.resolve(doc) : key;
+  if (node === null || node === undefined) return true;
+  if (!isScalar(node)) return false;
+  return typeof node.value !== 'object' || node.value === null;
 }
 
 /** Line of the node at `path`: a map entry's key line, a list item's first line; the deepest existing ancestor when the path runs out. */

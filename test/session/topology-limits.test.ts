@@ -28,6 +28,7 @@ const CASES: Case[] = [
   { name: 'alias bomb', text: `${bomb.join('\n')}\nversion: 1\n`, says: /^t\.yaml:5: aliases up to \*d expand to \d+ nodes, more than the 100000 a topology file may/ },
   { name: 'alias inside what it names', text: 'version: 1\nrouters: &r [*r]\n', says: /^t\.yaml:2: alias \*r is inside the value it names/ },
   { name: 'a list as a key', text: 'version: 1\n? [a, b]\n: 1\n', says: /^t\.yaml:2: a list is used as a key; keys are plain names/ },
+  { name: 'bytes as a key', text: 'version: 1\n!!binary aGVsbG8=: 1\n', says: /^t\.yaml:2: a value that is not text or a number is used as a key/ },
   { name: 'a map as a key', text: 'version: 1\nrouters:\n  - {a: 1}: 2\n', says: /^t\.yaml:3: a map is used as a key/ },
 ];
 
