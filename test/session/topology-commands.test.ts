@@ -184,3 +184,19 @@ test('capture start -w of a file another capture writes exits 2 naming that capt
   assert.deepEqual(readFileSync(path), header, 'the first capture\'s file is untouched');
   await run(['capture:stop', '--all']);
 });
+
+test('apply of an alias bomb, an undefined alias or a file nested 10,000 deep exits 2 with one line naming FILE:LINE', async () => {
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f']]) bomb.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+  const cases: [string, string, RegExp][] = [
+    ['bomb.yaml', `${bomb.join('\n')}\n`, /^vnet: .*bomb\.yaml:5: aliases up to \*d expand to \d+ nodes/],
+    ['alias.yaml', 'version: 1\nrouters: [*nope]\n', /^vnet: .*alias\.yaml:2: alias \*nope names no anchor before it/],
+    ['deep.yaml', `version: 1\nrouters: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`, /^vnet: .*deep\.yaml:2: lists and maps nest more than 32 levels deep/],
+  ];
+  for (const [name, text, says] of cases) {
+    err = [];
+    assert.equal(await run(['apply', '-f', file(name, text)]), 2, name);
+    assert.equal(err.length, 1, `${name}: one line: ${err.join('')}`);
+    assert.match(err[0], says);
+  }
+});
