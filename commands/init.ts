@@ -1,18 +1,19 @@
 // `vnet init`: ask for a topology at the terminal (or take the defaults) and write it as YAML.
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { VnetCommand } from '../src/cli/base.js';
 import { canAsk, confirmOrStop } from '../src/cli/confirm.js';
 import { askAnswers } from '../src/cli/init-questions.js';
 import { defaultAnswers, initTopology, initYaml } from '../src/cli/init-topology.js';
-import { VnetError } from '../src/session/api.js';
+import { VnetError, writeFileReplacing } from '../src/session/api.js';
 import { validateTopology } from '../src/session/topology-schema.js';
 
 export default class Init extends VnetCommand {
   static override summary = 'Write a topology file by answering a few questions (sites, NAT types, hosts, a public server).';
   static override description =
     'At a terminal it asks; --defaults (needed in scripts) writes two homes behind a port-restricted and a symmetric NAT and a ' +
-    'public server. An existing file is only replaced after a yes, or with --force. Start the result with `vnet up -f FILE`.';
+    'public server. An existing file is only replaced after a yes, or with --force; it is replaced atomically (a new temp file ' +
+    'renamed over it), and a symbolic link there is refused unless --follow-symlink. Start the result with `vnet up -f FILE`.';
   static override examples = [
     '<%= config.bin %> init',
     '<%= config.bin %> init lab.yaml --defaults && <%= config.bin %> up -f lab.yaml',
@@ -22,6 +23,7 @@ export default class Init extends VnetCommand {
   static override flags = {
     defaults: Flags.boolean({ description: 'ask nothing; write the default topology' }),
     force: Flags.boolean({ description: 'replace an existing file without asking' }),
+    'follow-symlink': Flags.boolean({ description: 'when FILE is a symbolic link, write the file it points to' }),
   };
 
   async run(): Promise<void> {
@@ -30,6 +32,9 @@ export default class Init extends VnetCommand {
       throw new VnetError('EINVAL', 'vnet init asks its questions at a terminal and none is attached; give --defaults to write the default topology');
     }
     const toStdout = args.file === '-';
+    if (!toStdout && !flags['follow-symlink'] && isSymlink(args.file)) {
+      throw new VnetError('EINVAL', `${args.file} is a symbolic link; give --follow-symlink to write the file it points to, or remove the link`);
+    }
     if (!toStdout && existsSync(args.file) && !flags.force) {
       if (!canAsk()) throw new VnetError('EEXIST', `${args.file} exists; give --force to replace it, or another file name`);
       await confirmOrStop(`${args.file} exists. Replace it?`, false);
@@ -45,13 +50,19 @@ export default class Init extends VnetCommand {
       process.stdout.write(text);
       return;
     }
-    const tmp = `${args.file}.tmp-${process.pid}`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, args.file);
+    writeFileReplacing(args.file, text, { followSymlink: flags['follow-symlink'], what: 'topology file' });
     const hosts = answers.sites.reduce((n, s) => n + s.hosts.length, 0) + (answers.server ? 1 : 0);
     this.print({ file: args.file, topology: initTopology(answers) }, () => [
       `wrote ${args.file}: ${answers.sites.length} site(s) behind NAT, ${hosts} host(s)${answers.server ? `, ${answers.server.dnsName} at ${answers.server.ip}` : ''}`,
       `start it with: vnet up -f ${args.file}`,
     ]);
+  }
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }

@@ -30,7 +30,7 @@ _vnet_flags() {
     "") echo '--help --version' ;;
     "apply") echo '--dry-run --file -f --json --session --help' ;;
     "capture ls") echo '--json --session --help' ;;
-    "capture start") echo '--format --resolution --snaplen --with-drops --write -w --json --session --help' ;;
+    "capture start") echo '--follow-symlink --format --resolution --snaplen --with-drops --write -w --json --session --help' ;;
     "capture stop") echo '--all --json --session --help' ;;
     "clock advance") echo '--json --session --help' ;;
     "clock show") echo '--json --session --help' ;;
@@ -41,7 +41,7 @@ _vnet_flags() {
     "down") echo '--yes -y --json --session --help' ;;
     "events") echo '--follow -f --json --session --help' ;;
     "exec") echo '--clock --file -f --host --map --seed --timeout --json --session --help' ;;
-    "export") echo '--output -o --json --session --help' ;;
+    "export") echo '--follow-symlink --output -o --json --session --help' ;;
     "filter add") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --preserve-order --queue --rate --seed --json --session --help' ;;
     "filter change") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --preserve-order --queue --rate --seed --json --session --help' ;;
     "filter ls") echo '--json --session --help' ;;
@@ -50,7 +50,7 @@ _vnet_flags() {
     "host ls") echo '--json --session --help' ;;
     "host rm") echo '--yes -y --json --session --help' ;;
     "host show") echo '--json --session --help' ;;
-    "init") echo '--defaults --force --json --session --help' ;;
+    "init") echo '--defaults --follow-symlink --force --json --session --help' ;;
     "listen") echo '--count --echo --timeout --json --session --help' ;;
     "map add") echo '--allow-remote --host --listen --port --remote --json --session --help' ;;
     "map ls") echo '--json --session --help' ;;

@@ -259,6 +259,7 @@ complete -c vnet -n '__vnet_using \'capture ls\'' -l json -d 'print one JSON doc
 complete -c vnet -n '__vnet_using \'capture ls\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
 # vnet capture start
+complete -c vnet -n '__vnet_using \'capture start\'' -l follow-symlink -d 'when -w names a symbolic link, write the file it points to (else refused)'
 complete -c vnet -n '__vnet_using \'capture start\'' -l format -x -a 'pcap pcapng' -d 'file format (default: pcap for a .pcap file, else pcapng)'
 complete -c vnet -n '__vnet_using \'capture start\'' -l resolution -x -a 'ns us' -d 'pcap timestamps: ns (default) or us'
 complete -c vnet -n '__vnet_using \'capture start\'' -l snaplen -x -d 'bytes kept of each frame (default 262144)'
@@ -319,6 +320,7 @@ complete -c vnet -n '__vnet_using \'exec\'' -l json -d 'print one JSON document 
 complete -c vnet -n '__vnet_using \'exec\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
 # vnet export
+complete -c vnet -n '__vnet_using \'export\'' -l follow-symlink -d 'when -o names a symbolic link, write the file it points to'
 complete -c vnet -n '__vnet_using \'export\'' -s o -l output -r -F -d 'file to write (replaced atomically); stdout when left out'
 complete -c vnet -n '__vnet_using \'export\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'export\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
@@ -390,6 +392,7 @@ complete -c vnet -n '__vnet_using \'host show\'; and __vnet_argc_is 0' -f -a '(_
 
 # vnet init
 complete -c vnet -n '__vnet_using \'init\'' -l defaults -d 'ask nothing; write the default topology'
+complete -c vnet -n '__vnet_using \'init\'' -l follow-symlink -d 'when FILE is a symbolic link, write the file it points to'
 complete -c vnet -n '__vnet_using \'init\'' -l force -d 'replace an existing file without asking'
 complete -c vnet -n '__vnet_using \'init\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'init\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'

@@ -10,7 +10,10 @@ export default class CaptureStart extends VnetCommand {
     'Frames are Ethernet II with the interface\'s MAC and VLAN tags, then IPv4 exactly as it is at that point (TTL, NAT-translated ' +
     'addresses) with valid checksums. pcapng holds several interfaces, each named NODE/IFACE, with inbound/outbound flags; pcap holds ' +
     'one. Timestamps come from the session clock: a virtual clock and a seed give byte-identical files. With -w - the capture streams ' +
-    'to stdout (flushed per packet) until Ctrl-C or `vnet capture stop`. Files are flushed and closed by `capture stop` and `vnet down`.';
+    'to stdout (flushed per packet) until Ctrl-C or `vnet capture stop`. Files are flushed and closed by `capture stop` and `vnet down`. ' +
+    'A file is made new under a temp name in its directory and renamed into place, so a link planted at the path is replaced, not written ' +
+    'through; a symbolic link there is refused unless --follow-symlink. A file another capture (of this or another session) writes is refused. ' +
+    'Records are written whole: after a full disk or a kill the file ends on a record boundary, and `capture ls` counts what the file holds.';
   static override examples = [
     '<%= config.bin %> capture start home/lan home/uplink -w home.pcapng',
     '<%= config.bin %> capture start alice -w alice.pcap --format pcap --snaplen 128',
@@ -19,20 +22,21 @@ export default class CaptureStart extends VnetCommand {
     '<%= config.bin %> capture start home/uplink -w drops.pcapng --with-drops',
   ];
   static override strict = false;
-  static override usage = 'capture start IFACE... -w FILE [--format pcap|pcapng] [--snaplen N] [--with-drops]';
+  static override usage = 'capture start IFACE... -w FILE [--format pcap|pcapng] [--snaplen N] [--with-drops] [--follow-symlink]';
   static override flags = {
     write: Flags.string({ char: 'w', description: 'file to write (- streams to stdout)', required: true }),
     format: Flags.string({ description: 'file format (default: pcap for a .pcap file, else pcapng)', options: ['pcap', 'pcapng'] }),
     snaplen: Flags.integer({ description: 'bytes kept of each frame (default 262144)', min: 1, max: 262144 }),
     'with-drops': Flags.boolean({ description: 'pcapng: also write packets dropped on these interfaces, with a comment naming the reason' }),
     resolution: Flags.string({ description: 'pcap timestamps: ns (default) or us', options: ['ns', 'us'] }),
+    'follow-symlink': Flags.boolean({ description: 'when -w names a symbolic link, write the file it points to (else refused)' }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(CaptureStart);
     const ifaces = argv as string[];
     if (ifaces.length === 0) throw new VnetError('EINVAL', 'name at least one interface to capture, e.g. `vnet capture start home/uplink -w home.pcapng`');
-    const params = { on: ifaces, format: flags.format, snaplen: flags.snaplen, withDrops: flags['with-drops'], resolution: flags.resolution };
+    const params = { on: ifaces, format: flags.format, snaplen: flags.snaplen, withDrops: flags['with-drops'], resolution: flags.resolution, followSymlink: flags['follow-symlink'] };
     if (flags.write !== '-') {
       const info = (await this.call('capture.start', { ...params, file: resolve(flags.write) })) as CaptureInfo;
       this.print(info, () => `capture ${info.id} on ${info.ifaces.join(', ')} -> ${info.file} (${info.format}); \`vnet capture stop ${info.id}\` ends it`);

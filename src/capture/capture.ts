@@ -50,9 +50,11 @@ export class Capture {
   readonly s: CaptureSettings;
   state: CaptureState = 'running';
   error: string | undefined;
+  /** Records in the file (or handed to the sink); those still in the buffer are `pending` until a flush writes them. */
   packets = 0;
   bytes = 0;
   dropsRecorded = 0;
+  private pending = { packets: 0, bytes: 0, drops: 0 };
   private readonly out: CaptureOutput;
   private readonly framers: InterfaceFramer[];
   private readonly detachers: (() => void)[] = [];
@@ -64,6 +66,13 @@ export class Capture {
     this.out = out;
     this.onFail = onFail;
     this.framers = s.ifaces.map((i) => new InterfaceFramer(i));
+    out.onWritten = () => {
+      const p = this.pending;
+      this.packets += p.packets;
+      this.bytes += p.bytes;
+      this.dropsRecorded += p.drops;
+      p.packets = p.bytes = p.drops = 0;
+    };
   }
 
   /** Attaches one tap per interface; packets are written from now on. */
@@ -80,11 +89,13 @@ export class Capture {
     });
   }
 
+  /** Counts what the file holds, plus (while running) the records waiting in the buffer. */
   info(): CaptureInfo {
     const s = this.s;
+    const p = this.pending;
     const info: CaptureInfo = {
       id: s.id, ifaces: s.ifaces.map((i) => i.fullName), file: s.file, format: s.format, snaplen: s.snaplen,
-      withDrops: s.withDrops, packets: this.packets, bytes: this.bytes, dropsRecorded: this.dropsRecorded,
+      withDrops: s.withDrops, packets: this.packets + p.packets, bytes: this.bytes + p.bytes, dropsRecorded: this.dropsRecorded + p.drops,
       state: this.state, startedAtNs: s.startedAtNs,
     };
     if (this.error !== undefined) info.error = this.error;
@@ -110,9 +121,16 @@ export class Capture {
       this.state = 'stopped';
     } catch (err) {
       this.out.abandon();
+      this.discardPending();
       this.state = 'failed';
       this.error = this.describeFailure(err);
     }
+  }
+
+  /** Records that never reached the file are not counted. */
+  private discardPending(): void {
+    const p = this.pending;
+    p.packets = p.bytes = p.drops = 0;
   }
 
   /** Ends the capture after an output failure; the network and other captures go on. */
@@ -120,6 +138,7 @@ export class Capture {
     if (this.state !== 'running') return;
     this.detach();
     this.out.abandon();
+    this.discardPending();
     this.state = 'failed';
     this.error = this.describeFailure(err);
     this.onFail(this);
@@ -162,15 +181,16 @@ export class Capture {
       this.fail(err);
       return;
     }
+    // Counted as pending first: the commit may flush this very record.
+    const p = this.pending;
+    p.bytes += caplen;
+    if (reason === null) p.packets++;
+    else p.drops++;
     try {
       out.commit();
     } catch (err) {
       this.fail(err);
-      return;
     }
-    this.bytes += caplen;
-    if (reason === null) this.packets++;
-    else this.dropsRecorded++;
   }
 
   private describeFailure(err: unknown): string {

@@ -1,7 +1,9 @@
-// The captures of one network: start (validated, file opened, header written — or nothing),
-// list, stop, flush. A capture that fails ends alone (a `capture-failed` network event says why);
-// the network goes on.
-import { openSync } from 'node:fs';
+// The captures of one network: check (everything but opening), prepare (file made under a temp
+// name, header written), commit (renamed into place, taps attached) or abandon; list, stop, flush.
+// A capture that fails ends alone (a `capture-failed` network event says why); the network goes on.
+// No two captures write one file: this manager knows its own, and `claims` (the session's
+// registry in the runtime directory) knows those of other sessions.
+import { constants, openSync } from 'node:fs';
 import { extname } from 'node:path';
 import { invalid, notFound, VnetError } from '../engine/errors.js';
 import type { Interface } from '../engine/iface.js';
@@ -11,7 +13,26 @@ import {
   interfaceDescriptionBlock, MAX_SNAPLEN, pcapFileHeader, sectionHeaderBlock, type CaptureFormat, type TimestampResolution,
 } from './formats.js';
 import { CaptureOutput, type OutputTarget } from './output.js';
+import { checkTarget, createTempBeside, publish, removeQuietly } from './target-file.js';
 import { vnetVersion } from './version.js';
+
+/** Who writes which capture file, across processes. */
+export interface CaptureFileClaims {
+  /** A description of who else writes `path` ("session lab (pid 4242)"), or null when nobody does. */
+  holder(path: string): string | null;
+  /** Claims `path` for this process; returns how to let it go. Throws EINVAL when another holds it. */
+  claim(path: string): () => void;
+}
+
+export interface CaptureManagerOptions {
+  claims?: CaptureFileClaims;
+}
+
+/** A capture whose file is made and holds its header, not yet in place: commit or abandon it. */
+export interface PreparedCapture {
+  commit(): CaptureInfo;
+  abandon(): void;
+}
 
 export interface CaptureStartOptions {
   /** "NODE/IFACE" or "NODE" (its default interface); at least one, no interface twice. */
@@ -28,19 +49,136 @@ export interface CaptureStartOptions {
   withDrops?: boolean;
   /** pcap timestamp resolution (magic); default ns. pcapng is always ns. */
   resolution?: TimestampResolution;
+  /** Write where a symlink at `file` points (else a symlink there is refused). */
+  followSymlink?: boolean;
+}
+
+/** What check() found: the settings and, for a file, where it will be written. */
+interface CapturePlan {
+  ifaces: Interface[];
+  format: CaptureFormat;
+  snaplen: number;
+  withDrops: boolean;
+  resolution: TimestampResolution;
+  target: { path: string; special: boolean } | null;
 }
 
 export class CaptureManager {
   readonly net: Network;
   private readonly captures = new Map<number, Capture>();
+  /** The file each running capture writes (after links), and how to release its claim. */
+  private readonly files = new Map<number, { path: string; release: () => void }>();
+  /** Files of prepared captures not yet committed or abandoned. */
+  private readonly preparing = new Set<string>();
+  private readonly claims: CaptureFileClaims | undefined;
   private nextId = 1;
 
-  constructor(net: Network) {
+  constructor(net: Network, opts: CaptureManagerOptions = {}) {
     this.net = net;
+    this.claims = opts.claims;
   }
 
-  /** Starts a capture, or throws a VnetError and starts nothing. */
+  /** Starts a capture, or throws a VnetError and starts nothing (no file touched). */
   start(opts: CaptureStartOptions): CaptureInfo {
+    return this.prepare(opts).commit();
+  }
+
+  /**
+   * Everything start() checks, opening nothing: interfaces, format, snaplen, the file's directory,
+   * a symlink at the path, and whether a capture here or in another session writes that file.
+   */
+  check(opts: CaptureStartOptions): void {
+    this.plan(opts);
+  }
+
+  /**
+   * The file checks of check() alone (the interfaces may not exist yet): where `opts.file` will be
+   * written, after links; throws when it cannot be, or when a capture here or elsewhere writes it.
+   */
+  checkFile(opts: Pick<CaptureStartOptions, 'file' | 'followSymlink'>): string {
+    if (typeof opts.file !== 'string' || opts.file === '') throw invalid('the capture file name is empty; give a path such as home.pcapng');
+    const target = checkTarget(opts.file, { followSymlink: opts.followSymlink, what: 'capture file' });
+    this.checkNotWritten(opts.file, target.path);
+    return target.path;
+  }
+
+  /**
+   * Checks, then makes the file under a temp name beside it and writes the header: the file named is
+   * not touched until commit() renames the temp over it (and attaches the taps). abandon() removes it.
+   */
+  prepare(opts: CaptureStartOptions): PreparedCapture {
+    const plan = this.plan(opts);
+    const header = plan.format === 'pcap' ? [pcapFileHeader(plan.snaplen, plan.resolution)] : pcapngHeader(plan.ifaces, plan.snaplen);
+    const file = plan.target;
+    let release = (): void => {};
+    let temp: string | null = null;
+    let target: OutputTarget;
+    if (file === null) {
+      target = { kind: 'sink', sink: opts.sink! };
+    } else {
+      release = this.claims?.claim(file.path) ?? release;
+      try {
+        if (file.special) {
+          target = { kind: 'file', fd: openSync(file.path, constants.O_WRONLY | constants.O_NOFOLLOW), path: file.path, stream: true };
+        } else {
+          const made = createTempBeside(file.path, 'capture file');
+          temp = made.temp;
+          target = { kind: 'file', fd: made.fd, path: file.path };
+        }
+      } catch (err) {
+        release();
+        throw err instanceof VnetError ? err : cannotWrite(`capture file "${opts.file}"`, err);
+      }
+      this.preparing.add(file.path);
+    }
+    const started: { capture?: Capture } = {};
+    const out = new CaptureOutput(target, (err) => started.capture?.fail(err));
+    let done = false;
+    const abandon = (): void => {
+      if (done) return;
+      done = true;
+      out.abandon();
+      if (temp !== null) removeQuietly(temp);
+      if (file !== null) this.preparing.delete(file.path);
+      release();
+    };
+    try {
+      for (const h of header) out.append(h);
+      // On disk at once (a file); a sink gets it as the stream's first chunk at commit.
+      if (target.kind === 'file') out.flush();
+    } catch (err) {
+      abandon();
+      throw cannotWrite(file !== null ? `capture file "${opts.file}"` : 'the capture stream', err);
+    }
+    const commit = (): CaptureInfo => {
+      if (done) throw new Error('a prepared capture was committed after it ended; this is a bug, please report it');
+      try {
+        if (temp !== null) publish(temp, file!.path, 'capture file');
+        temp = null;
+        if (target.kind === 'sink') out.commit();
+      } catch (err) {
+        abandon();
+        throw err instanceof VnetError ? err : cannotWrite('the capture stream', err);
+      }
+      done = true;
+      const id = this.nextId++;
+      const capture = new Capture({
+        id, ifaces: plan.ifaces, file: opts.file ?? null, format: plan.format, snaplen: plan.snaplen, withDrops: plan.withDrops,
+        resolution: plan.resolution, originUnixSeconds: this.net.clock.originUnixSeconds, startedAtNs: this.net.now(),
+      }, out, (c) => this.failed(c));
+      started.capture = capture;
+      capture.attach();
+      this.captures.set(id, capture);
+      if (file !== null) {
+        this.preparing.delete(file.path);
+        this.files.set(id, { path: file.path, release });
+      }
+      return capture.info();
+    };
+    return { commit, abandon };
+  }
+
+  private plan(opts: CaptureStartOptions): CapturePlan {
     const ifaces = this.resolveIfaces(opts.ifaces);
     const format = checkFormat(opts);
     const snaplen = checkSnaplen(opts.snaplen);
@@ -52,32 +190,23 @@ export class CaptureManager {
     }
     if (format === 'pcap' && withDrops) throw invalid('pcap cannot record dropped packets (no comments); use --format pcapng with --with-drops');
     if (format === 'pcapng' && resolution === 'us') throw invalid('pcapng captures always use nanosecond timestamps; resolution us applies to --format pcap');
+    if (opts.file === undefined) return { ifaces, format, snaplen, withDrops, resolution, target: null };
+    const target = checkTarget(opts.file, { followSymlink: opts.followSymlink, what: 'capture file' });
+    this.checkNotWritten(opts.file, target.path);
+    return { ifaces, format, snaplen, withDrops, resolution, target };
+  }
 
-    const header = format === 'pcap' ? [pcapFileHeader(snaplen, resolution)] : pcapngHeader(ifaces, snaplen);
-    const target = openTarget(opts);
-    const id = this.nextId;
-    const started: { capture?: Capture } = {};
-    const out = new CaptureOutput(target, (err) => started.capture?.fail(err));
-    try {
-      for (const h of header) out.append(h);
-      // On disk at once (a file) or handed over as the stream's first chunk (a sink).
-      if (target.kind === 'file') out.flush();
-      else out.commit();
-    } catch (err) {
-      out.abandon();
-      const e = err as NodeJS.ErrnoException;
-      const where = target.kind === 'file' ? `capture file "${target.path}"` : 'the capture stream';
-      throw new VnetError('EINVAL', `cannot write ${where}: ${e?.code ?? ''}${e?.code ? ' ' : ''}(${e?.message ?? String(err)})`, { cause: err });
+  /** Refuses a file that a running or prepared capture here, or a capture of another session, writes. */
+  private checkNotWritten(given: string, path: string): void {
+    const shown = given === path ? `"${given}"` : `"${given}" (${path})`;
+    for (const [id, f] of this.files) {
+      if (f.path !== path) continue;
+      const c = this.captures.get(id)!;
+      throw invalid(`capture file ${shown} is already written by capture ${id} on ${c.s.ifaces.map((i) => i.fullName).join(', ')}; stop it first (\`vnet capture stop ${id}\`) or pick another file`);
     }
-    this.nextId++;
-    const capture = new Capture({
-      id, ifaces, file: opts.file ?? null, format, snaplen, withDrops, resolution,
-      originUnixSeconds: this.net.clock.originUnixSeconds, startedAtNs: this.net.now(),
-    }, out, (c) => this.failed(c));
-    started.capture = capture;
-    capture.attach();
-    this.captures.set(id, capture);
-    return capture.info();
+    if (this.preparing.has(path)) throw invalid(`capture file ${shown} is named by two captures; give each its own file`);
+    const other = this.claims?.holder(path);
+    if (other) throw invalid(`capture file ${shown} is being written by ${other}; stop that capture first or pick another file`);
   }
 
   list(): CaptureInfo[] {
@@ -93,6 +222,7 @@ export class CaptureManager {
     }
     c.stop();
     this.captures.delete(id);
+    this.releaseFile(id);
     return c.info();
   }
 
@@ -109,7 +239,15 @@ export class CaptureManager {
   /** A capture's failure goes to the network's event stream (`capture-failed`); list() keeps its info. */
   private failed(c: Capture): void {
     const info = c.info();
+    this.releaseFile(info.id);
     this.net.emit({ type: 'capture-failed', time: this.net.now(), id: info.id, error: info.error ?? '' });
+  }
+
+  private releaseFile(id: number): void {
+    const f = this.files.get(id);
+    if (f === undefined) return;
+    this.files.delete(id);
+    f.release();
   }
 
   private resolveIfaces(names: string[]): Interface[] {
@@ -153,14 +291,7 @@ function pcapngHeader(ifaces: Interface[], snaplen: number): Uint8Array[] {
   return blocks;
 }
 
-function openTarget(opts: CaptureStartOptions): OutputTarget {
-  if (opts.sink !== undefined) return { kind: 'sink', sink: opts.sink };
-  const path = opts.file!;
-  try {
-    return { kind: 'file', fd: openSync(path, 'w', 0o644), path };
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'its directory does not exist' : e.code === 'EACCES' || e.code === 'EROFS' ? 'it may not be written' : e.code === 'EISDIR' ? 'it is a directory' : 'it cannot be opened';
-    throw new VnetError('EINVAL', `cannot write capture file "${path}": ${e.code ?? 'error'} (${why}); pick a path in a directory you may write to`, { cause: err });
-  }
+function cannotWrite(where: string, err: unknown): VnetError {
+  const e = err as NodeJS.ErrnoException;
+  return new VnetError('EINVAL', `cannot write ${where}: ${e?.code ?? ''}${e?.code ? ' ' : ''}(${e?.message ?? String(err)})`, { cause: err });
 }

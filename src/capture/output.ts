@@ -1,13 +1,16 @@
 // Where a capture's bytes go: a file, written through a buffer of whole records (flushed past
 // 64 KiB, on the event-loop turn after a burst, and on flush/close), or a sink that gets each
 // record as it is made. Methods throw on I/O failure; the capture turns that into its 'failed' state.
-import { closeSync, writeSync } from 'node:fs';
+// A flush that fails part way (ENOSPC after a short write) cuts the file back to the end of the
+// last flush, so the file never ends inside a record.
+import { closeSync, ftruncateSync, writeSync } from 'node:fs';
 
 /** Flush once this many bytes wait. */
 export const FLUSH_THRESHOLD = 64 * 1024;
 const INITIAL_SIZE = 2 * FLUSH_THRESHOLD;
 
-export type OutputTarget = { kind: 'file'; fd: number; path: string } | { kind: 'sink'; sink: (chunk: Uint8Array) => void };
+/** A file opened for us alone (written at explicit offsets, cut back on failure) unless `stream` (a FIFO or device: appended). */
+export type OutputTarget = { kind: 'file'; fd: number; path: string; stream?: boolean } | { kind: 'sink'; sink: (chunk: Uint8Array) => void };
 
 export class CaptureOutput {
   /** Records are assembled in place here, from `used` on. */
@@ -18,6 +21,10 @@ export class CaptureOutput {
   private closed = false;
   /** Called when a deferred flush fails (the immediate has no caller to throw to). */
   private readonly onDeferredError: (err: unknown) => void;
+  /** Called after each flush that wrote everything buffered (and after each record a sink took). */
+  onWritten: () => void = () => {};
+  /** Bytes of whole records in the file: where a failed flush cuts it back to. */
+  private fileBytes = 0;
 
   constructor(target: OutputTarget, onDeferredError: (err: unknown) => void) {
     this.target = target;
@@ -48,6 +55,7 @@ export class CaptureOutput {
       const chunk = this.buf.slice(0, this.used);
       this.used = 0;
       this.target.sink(chunk);
+      this.onWritten();
       return;
     }
     if (this.used >= FLUSH_THRESHOLD) this.flush();
@@ -67,11 +75,26 @@ export class CaptureOutput {
     const fd = this.target.fd;
     let off = 0;
     try {
-      while (off < this.used) off += writeSync(fd, this.buf, off, this.used - off);
-    } finally {
-      // What was written is gone from the buffer; what was not stays for a later try.
-      if (off > 0 && off < this.used) this.buf.copyWithin(0, off, this.used);
-      this.used -= off;
+      const stream = this.target.stream === true;
+      while (off < this.used) off += writeSync(fd, this.buf, off, this.used - off, stream ? null : this.fileBytes + off);
+    } catch (err) {
+      // Part of a record may be in the file: cut back to the last flush's end. The buffer keeps
+      // everything for a later try, which writes at that same offset.
+      if (off > 0) this.cutBack();
+      throw err;
+    }
+    this.fileBytes += this.used;
+    this.used = 0;
+    this.onWritten();
+  }
+
+  /** Truncates the file to its whole records. Best effort: a device or FIFO cannot be cut. */
+  private cutBack(): void {
+    if (this.target.kind !== 'file' || this.target.stream) return;
+    try {
+      ftruncateSync(this.target.fd, this.fileBytes);
+    } catch {
+      // The original error is the one to report.
     }
   }
 

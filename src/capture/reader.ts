@@ -150,9 +150,11 @@ function readPcapng(bytes: Uint8Array): CaptureFile {
       const iface: CapturedInterface = { linkType: r.u16(o + 8), snaplen: r.u32(o + 12), ipv4: [], tsresol: 6 };
       for (const opt of options(r, o + 16, end)) {
         if (opt.code === IF_NAME) iface.name = text.decode(opt.value);
-        else if (opt.code === IF_MACADDR) iface.mac = formatMac(opt.value);
-        else if (opt.code === IF_IPV4ADDR) iface.ipv4.push(`${formatIpv4(get32(opt.value, 0))}/${maskBits(get32(opt.value, 4))}`);
-        else if (opt.code === IF_TSRESOL) iface.tsresol = opt.value[0];
+        else if (opt.code === IF_MACADDR) iface.mac = formatMac(fixedOption(opt, 6, o));
+        else if (opt.code === IF_IPV4ADDR) {
+          const v = fixedOption(opt, 8, o);
+          iface.ipv4.push(`${formatIpv4(get32(v, 0))}/${maskBits(get32(v, 4))}`);
+        } else if (opt.code === IF_TSRESOL) iface.tsresol = fixedOption(opt, 1, o)[0];
       }
       file.interfaces.push(iface);
     } else if (type === BLOCK_EPB) {
@@ -161,7 +163,9 @@ function readPcapng(bytes: Uint8Array): CaptureFile {
       if (iface === undefined) throw new WireError(`capture: packet at byte ${o} names interface ${interfaceId}, but ${file.interfaces.length} are described`);
       const units = (BigInt(r.u32(o + 12)) << 32n) | BigInt(r.u32(o + 16));
       const caplen = r.u32(o + 20);
-      const dataEnd = o + 28 + ((caplen + 3) & ~3);
+      // Compared before padding: caplen + 3 past 2^31 wraps in 32-bit arithmetic.
+      if (caplen > end - (o + 28)) throw new WireError(`capture: packet at byte ${o} has caplen ${caplen}, more than its block holds (${Math.max(0, end - o - 28)} bytes)`);
+      const dataEnd = o + 28 + Math.ceil(caplen / 4) * 4;
       if (dataEnd > end) throw new WireError(`capture: packet at byte ${o} has caplen ${caplen}, more than its block holds`);
       const p: CapturedPacket = {
         interfaceId, timestampNs: toNs(units, iface.tsresol), caplen, origlen: r.u32(o + 24),
@@ -176,6 +180,12 @@ function readPcapng(bytes: Uint8Array): CaptureFile {
     o += total;
   }
   return file;
+}
+
+/** An option's value that must be `size` bytes long (`if_tsresol` 1, `if_MACaddr` 6, `if_IPv4addr` 8). */
+function fixedOption(opt: Option, size: number, block: number): Uint8Array {
+  if (opt.value.length !== size) throw new WireError(`capture: option ${opt.code} of the interface block at byte ${block} holds ${opt.value.length} bytes, want ${size}`);
+  return opt.value;
 }
 
 function toNs(units: bigint, tsresol: number): bigint {

@@ -6,6 +6,7 @@
 export { invalid, notFound, VnetError } from '../engine/errors.js';
 export { formatDuration, parseDuration } from '../engine/units.js';
 export { parseEndpoint } from '../bridge/endpoint.js';
+export { writeFileReplacing } from '../capture/target-file.js';
 
 export type { DnsRecord } from '../engine/dns.js';
 export type { NetworkEvent } from '../engine/events.js';

@@ -1,11 +1,12 @@
 // The session's capture methods: start (to a file, or streamed to the caller), ls, stop.
 import { isAbsolute, resolve } from 'node:path';
 import { invalid } from '../engine/errors.js';
-import type { CaptureInfo, CaptureManager } from '../capture/index.js';
+import type { CaptureInfo, CaptureManager, CaptureStartOptions } from '../capture/index.js';
 import { captureOptions, type CaptureParams } from './entry-methods.js';
 import { checked, id } from './params.js';
 import type { CallContext, Method } from './session.js';
 import type { CaptureStarter } from './topology-apply.js';
+import type { CaptureDoc } from './topology-schema.js';
 
 /** Streams in progress, by capture id: ended by the caller (Ctrl-C), `capture stop`, or a failure. */
 type StreamEnd = (info: CaptureInfo) => void;
@@ -36,13 +37,24 @@ export class SessionCaptures {
 
   /** How `topology.apply` starts a file's captures: files relative to `baseDir`; one already running is left alone. */
   starter(baseDir: string): CaptureStarter {
+    const options = (doc: CaptureDoc): CaptureStartOptions => ({ ...captureOptions(doc), file: isAbsolute(doc.file) ? doc.file : resolve(baseDir, doc.file) });
     return {
-      start: (doc) => {
-        const file = isAbsolute(doc.file) ? doc.file : resolve(baseDir, doc.file);
-        const same = this.manager.list().find((c) => c.state === 'running' && c.file === file && c.ifaces.join(' ') === doc.on.join(' '));
-        if (same) return null;
-        const info = this.manager.start({ ...captureOptions(doc), file });
-        return () => void this.manager.stop(info.id);
+      options,
+      running: (doc) => {
+        const opts = options(doc);
+        const same = this.manager.list().some((c) => c.state === 'running' && c.file === opts.file && c.ifaces.join(' ') === doc.on.join(' '));
+        if (!same) this.manager.checkFile(opts);
+        return same;
+      },
+      prepare: (doc) => {
+        const prepared = this.manager.prepare(options(doc));
+        return {
+          commit: () => {
+            const info = prepared.commit();
+            return () => void this.manager.stop(info.id);
+          },
+          abandon: () => prepared.abandon(),
+        };
       },
     };
   }

@@ -69,6 +69,7 @@ function methodSchemas(topology: Schema): Record<string, Schema> {
       ...capture.properties,
       stream: { description: 'Send the file\'s bytes to the caller instead of a file.', type: 'boolean' },
       resolution: { description: 'pcap timestamps: ns (default) or us.', enum: ['ns', 'us'] },
+      followSymlink: { description: 'Write through a symlink at the file\'s path instead of refusing it.', type: 'boolean' },
     }, ['on']),
     'capture.ls': none,
     'capture.stop': params({ id: anyId, all: { type: 'boolean' } }),
@@ -82,7 +83,7 @@ function methodSchemas(topology: Schema): Record<string, Schema> {
     'map.set': params({ id: anyId, remote: text }, ['id']),
     'map.rm': params({ id: anyId }, ['id']),
     'topology.apply': params({ text: { type: 'string' }, fileName: { type: 'string' }, dryRun: { type: 'boolean' }, baseDir: { type: 'string' } }, ['text']),
-    'topology.export': none,
+    'topology.export': params({ baseDir: { type: 'string' } }),
   };
 }
 

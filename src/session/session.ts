@@ -11,6 +11,8 @@ import { eventView, hostView, routerView } from './views.js';
 import { topologyApplyMethod, topologyExportMethod } from './topology.js';
 import { CaptureManager } from '../capture/index.js';
 import { SessionCaptures } from './captures.js';
+import { RuntimeDirClaims } from './capture-claims.js';
+import { runtimeDir } from './runtime.js';
 import { Bridge } from '../bridge/index.js';
 import { bridgeMethods } from './bridge-methods.js';
 import { parseEndpoint } from '../bridge/endpoint.js';
@@ -68,7 +70,7 @@ export class Session {
       }
       for (const f of this.followers) f(e);
     });
-    this.captures = new SessionCaptures(new CaptureManager(this.net));
+    this.captures = new SessionCaptures(new CaptureManager(this.net, { claims: new RuntimeDirClaims(() => runtimeDir(), this.name) }));
     this.bridge = new Bridge(this.net);
     this.methods = {
       ...this.captures.methods(),
@@ -107,7 +109,7 @@ export class Session {
       send: (p, ctx) => this.send(p, ctx),
       listen: (p, ctx) => this.listen(p, ctx),
       'topology.apply': (p) => topologyApplyMethod(this, p),
-      'topology.export': () => topologyExportMethod(this),
+      'topology.export': (p) => topologyExportMethod(this, p),
     };
   }
 

@@ -1,5 +1,9 @@
-// `apply` all or nothing: the file is first applied to a scratch copy of the live network;
-// only when that succeeds is it applied to the live one, and undone there if it still fails.
+// `apply` all or nothing: the file is first applied to a scratch copy of the live network (its
+// captures checked there: interfaces, format, file, who else writes it); only when that succeeds is
+// it applied to the live one, and undone there if it still fails. A dry run is that same rehearsal.
+// Capture files are made under temp names and renamed into place only once every one is made, so
+// a failed apply leaves every file it names as it was.
+import { CaptureManager, type CaptureStartOptions } from '../capture/manager.js';
 import { Network } from '../engine/network.js';
 import { applyEntries, type ApplySummary } from './topology-entries.js';
 import { exportTopology } from './topology-export.js';
@@ -7,11 +11,18 @@ import { fileOf, placeOf, topologyError, type CaptureDoc, type Topology } from '
 
 /** How a session starts the captures a topology names (a bare Network cannot). */
 export interface CaptureStarter {
+  /** The capture as start options: its file resolved against the topology file's directory. */
+  options(doc: CaptureDoc): CaptureStartOptions;
   /**
-   * Starts the capture; returns how to stop it again (when a later step fails), or null when an
-   * identical capture (same file and interfaces) already runs. Throws VnetError when it cannot start.
+   * True when an identical capture (same file and interfaces) already runs (apply leaves it alone); else
+   * checks the file without opening it and throws a VnetError when it cannot be written or another capture writes it.
    */
-  start(doc: CaptureDoc): (() => void) | null;
+  running(doc: CaptureDoc): boolean;
+  /**
+   * Makes the capture's file under a temp name with its header (the file named is not touched yet):
+   * commit() puts it in place, starts the capture and returns how to stop it; abandon() removes it.
+   */
+  prepare(doc: CaptureDoc): { commit(): () => void; abandon(): void };
 }
 
 export interface ApplyOptions {
@@ -36,14 +47,14 @@ export function applyTopology(net: Network, topo: Topology, opts: ApplyOptions =
   if (topo.captures.length > 0 && !opts.captures) {
     throw topologyError(fileName, placeOf(topo.captures[0], 'captures[0]'), 'captures need a session to write them; use `vnet up -f` or `vnet apply -f`, or start a CaptureManager yourself');
   }
-  const rehearsal = rehearse(net, topo, fileName, Boolean(opts.dryRun));
+  const rehearsal = rehearse(net, topo, fileName, Boolean(opts.dryRun), opts.captures);
   const summary = opts.dryRun ? rehearsal : applyLive(net, topo, fileName, opts.captures);
   summary.notes.push(...notesFor(topo, opts.session));
   return summary;
 }
 
 /** Applies the topology to a copy of `net` (rebuilt from its export); throws what applying it for real would throw. */
-function rehearse(net: Network, topo: Topology, fileName: string, dryRun: boolean): ApplySummary {
+function rehearse(net: Network, topo: Topology, fileName: string, dryRun: boolean, captures: CaptureStarter | undefined): ApplySummary {
   const scratch = new Network({ clock: 'virtual', seed: 1 });
   try {
     try {
@@ -52,9 +63,25 @@ function rehearse(net: Network, topo: Topology, fileName: string, dryRun: boolea
       throw new Error(`vnet could not copy the live network to check ${fileName} against it (${(err as Error).message}); this is a bug, please report it`, { cause: err });
     }
     const summary = applyEntries(scratch, topo, fileName, null, dryRun);
+    const scratchCaptures = new CaptureManager(scratch);
+    const files = new Map<string, number>();
     topo.captures.forEach((c, i) => {
+      const place = placeOf(c, `captures[${i}]`);
       checkCapture(scratch, c, fileName, i);
-      summary.created.captures.push(c.file);
+      let running: boolean;
+      try {
+        // Everything start() checks, against the network as the file leaves it; then the live captures.
+        const options = captures!.options(c);
+        scratchCaptures.check(options);
+        const path = scratchCaptures.checkFile(options);
+        const earlier = files.get(path);
+        if (earlier !== undefined) throw new Error(`captures[${earlier}] writes ${path} too; give each capture its own file`);
+        files.set(path, i);
+        running = captures!.running(c);
+      } catch (err) {
+        throw topologyError(fileName, place, (err as Error).message, err);
+      }
+      (running ? summary.unchanged : summary.created).captures.push(c.file);
     });
     return summary;
   } finally {
@@ -64,20 +91,36 @@ function rehearse(net: Network, topo: Topology, fileName: string, dryRun: boolea
 
 function applyLive(net: Network, topo: Topology, fileName: string, captures: CaptureStarter | undefined): ApplySummary {
   const undo: (() => void)[] = [];
+  const prepared: { commit(): () => void; abandon(): void }[] = [];
   try {
     const summary = applyEntries(net, topo, fileName, undo, false);
+    // Every file made first (under temp names), then every one put in place.
+    const starting: CaptureDoc[] = [];
     topo.captures.forEach((c, i) => {
-      let stop: (() => void) | null;
       try {
-        stop = captures!.start(c);
+        if (captures!.running(c)) {
+          summary.unchanged.captures.push(c.file);
+          return;
+        }
+        prepared.push(captures!.prepare(c));
+        starting.push(c);
       } catch (err) {
         throw topologyError(fileName, placeOf(c, `captures[${i}]`), (err as Error).message, err);
       }
-      if (stop) undo.push(stop);
-      (stop ? summary.created : summary.unchanged).captures.push(c.file);
     });
+    while (prepared.length > 0) {
+      const c = starting[starting.length - prepared.length];
+      try {
+        undo.push(prepared[0].commit());
+      } catch (err) {
+        throw topologyError(fileName, placeOf(c, `captures[${topo.captures.indexOf(c)}]`), (err as Error).message, err);
+      }
+      prepared.shift();
+      summary.created.captures.push(c.file);
+    }
     return summary;
   } catch (err) {
+    for (const p of prepared) p.abandon();
     for (const step of undo.reverse()) {
       try {
         step();

@@ -1,5 +1,6 @@
 // A live network written down as a Topology: everything the commands can build, in creation
 // order, defaults left out, addresses explicit so applying it again gives the same addresses.
+import { relative } from 'node:path';
 import { formatIpv4, parseIpv4 } from '../wire/addr.js';
 import type { CaptureInfo } from '../capture/capture.js';
 import { MAX_SNAPLEN } from '../capture/formats.js';
@@ -20,6 +21,8 @@ export interface ExportOptions {
   seed?: number;
   /** The session's captures; running ones with a file are written out (streams are not). */
   captures?: readonly Pick<CaptureInfo, 'ifaces' | 'file' | 'format' | 'snaplen' | 'withDrops' | 'state'>[];
+  /** Capture files are written relative to this directory (where the topology file goes); absolute when left out. */
+  baseDir?: string;
 }
 
 /** The network as a topology that `applyTopology` turns back into the same network. */
@@ -44,7 +47,7 @@ export function exportTopology(net: Network, opts: ExportOptions = {}): Topology
     const byExtension = c.file.endsWith('.pcap') ? 'pcap' : 'pcapng';
     topo.captures.push({
       on: [...c.ifaces],
-      file: c.file,
+      file: opts.baseDir === undefined ? c.file : relative(opts.baseDir, c.file) || '.',
       ...(c.format !== byExtension ? { format: c.format } : {}),
       ...(c.snaplen !== MAX_SNAPLEN ? { snaplen: c.snaplen } : {}),
       ...(c.withDrops ? { withDrops: true } : {}),

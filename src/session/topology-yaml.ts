@@ -1,14 +1,17 @@
 // Topology files as text: YAML (or JSON) in, with a line for every path so errors name
 // `FILE:LINE: path: fact`; and a Topology out as readable, stable YAML.
-import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { VnetError } from '../engine/errors.js';
+import { checkTopologyText, MAX_ALIAS_NODES, MAX_EXPANDED_DEPTH } from './topology-limits.js';
 import { validateTopology, type Locate, type Topology } from './topology-schema.js';
 
 /**
  * Parses and checks a topology file's text. Malformed YAML is an EINVAL naming FILE:LINE:COL;
- * an empty file is an empty topology.
+ * an empty file is an empty topology. Text over the limits of topology-limits.ts, an alias to no
+ * anchor, aliases that expand too far and a list or map used as a key are EINVALs naming FILE:LINE.
  */
 export function parseTopology(text: string, fileName = '<topology>'): Topology {
+  checkTopologyText(text, fileName);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const bad = doc.errors[0];
@@ -17,8 +20,71 @@ export function parseTopology(text: string, fileName = '<topology>'): Topology {
     const fact = bad.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new VnetError('EINVAL', `${fileName}:${line}:${col}: malformed YAML: ${fact}; fix the syntax there`);
   }
-  const data: unknown = doc.contents === null ? {} : doc.toJS({ maxAliasCount: 1000 });
+  checkNodes(doc, lines, fileName);
+  const data: unknown = doc.contents === null ? {} : doc.toJS({ maxAliasCount: -1 });
   return validateTopology(data ?? {}, locator(doc, lines), fileName);
+}
+
+/**
+ * What toJS would throw or warn about, as errors with a line: aliases to no anchor, keys that are
+ * lists or maps (Node warns and stringifies them), and aliases that add more than
+ * MAX_ALIAS_NODES nodes or MAX_EXPANDED_DEPTH levels (an alias bomb).
+ */
+function checkNodes(doc: Document, lines: LineCounter, fileName: string): void {
+  const at = (node: unknown): string => {
+    const offset = (node as Node | null)?.range?.[0];
+    return offset === undefined ? fileName : `${fileName}:${lines.linePos(offset).line}`;
+  };
+  // Expanded size and depth of each node, aliases followed (an anchor precedes its aliases, so this ends).
+  const seen = new Map<unknown, { nodes: number; depth: number }>();
+  const open = new Set<unknown>();
+  let expanded = 0;
+  const measure = (node: unknown): { nodes: number; depth: number } => {
+    const known = seen.get(node);
+    if (known) return known;
+    let m = { nodes: 1, depth: 1 };
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (target === undefined) throw new VnetError('EINVAL', `${at(node)}: alias *${node.source} names no anchor before it; define &${node.source} first or write the value out`);
+      if (open.has(target)) throw new VnetError('EINVAL', `${at(node)}: alias *${node.source} is inside the value it names; write the value out instead`);
+      m = measure(target);
+      expanded += m.nodes;
+      if (expanded > MAX_ALIAS_NODES) {
+        throw new VnetError('EINVAL', `${at(node)}: aliases up to *${node.source} expand to ${expanded} nodes, more than the ${MAX_ALIAS_NODES} a topology file may (an alias bomb?); write the values out instead`);
+      }
+    } else if (isMap(node) || isSeq(node)) {
+      open.add(node);
+      let nodes = 1;
+      let depth = 0;
+      for (const item of node.items as unknown[]) {
+        const parts = isPair(item) ? [item.key, item.value] : [item];
+        if (isPair(item) && !plainKey(doc, item.key)) {
+          const kind = isSeq(item.key) ? 'a list' : isMap(item.key) ? 'a map' : 'a value that is not text or a number';
+          throw new VnetError('EINVAL', `${at(item.key)}: ${kind} is used as a key; keys are plain names such as routers or name`);
+        }
+        for (const part of parts) {
+          if (part === null || part === undefined) continue;
+          const sub = measure(part);
+          nodes += sub.nodes;
+          depth = Math.max(depth, sub.depth);
+        }
+      }
+      open.delete(node);
+      m = { nodes, depth: depth + 1 };
+      if (m.depth > MAX_EXPANDED_DEPTH) throw new VnetError('EINVAL', `${at(node)}: lists and maps nest ${m.depth} levels deep here (aliases expanded), more than ${MAX_EXPANDED_DEPTH}; flatten it`);
+    }
+    seen.set(node, m);
+    return m;
+  };
+  if (doc.contents !== null) measure(doc.contents);
+}
+
+/** A key JavaScript keeps as it is: a scalar (or an alias to one) whose value is not an object (a list, a map, !!binary bytes). */
+function plainKey(doc: Document, key: unknown): boolean {
+  const node = isAlias(key) ? key.resolve(doc) : key;
+  if (node === null || node === undefined) return true;
+  if (!isScalar(node)) return false;
+  return typeof node.value !== 'object' || node.value === null;
 }
 
 /** Line of the node at `path`: a map entry's key line, a list item's first line; the deepest existing ancestor when the path runs out. */

@@ -1,5 +1,5 @@
 // Topology files in and out of a session: what `vnet apply -f`, `vnet export` and `vnet up -f` use.
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { VnetError } from '../engine/errors.js';
 import type { Network } from '../engine/network.js';
@@ -7,6 +7,7 @@ import { applyTopology, type CaptureStarter } from './topology-apply.js';
 import type { ApplySummary } from './topology-entries.js';
 import { exportTopology, type ExportOptions } from './topology-export.js';
 import type { Topology } from './topology-schema.js';
+import { checkTopologyText, MAX_TOPOLOGY_BYTES } from './topology-limits.js';
 import { parseTopology, topologyToYaml } from './topology-yaml.js';
 import { parse as parseYaml } from 'yaml';
 
@@ -26,16 +27,41 @@ export interface TopologySource {
   baseDir: string;
 }
 
-/** Reads a topology file (`-` reads stdin to its end). A missing or unreadable file is an error naming it. */
+/**
+ * Reads a topology file (`-` reads stdin to its end). A missing or unreadable file, or one larger than
+ * MAX_TOPOLOGY_BYTES (not read past that), is an error naming it.
+ */
 export async function readTopologyFile(path: string): Promise<TopologySource> {
+  const tooLarge = (name: string, bytes: number): VnetError =>
+    new VnetError('EINVAL', `${name}: the file is ${bytes} bytes or more, more than the ${MAX_TOPOLOGY_BYTES} a topology file may have; split it and apply the parts one after another`);
   if (path === '-') {
     const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    let size = 0;
+    for await (const chunk of process.stdin) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size > MAX_TOPOLOGY_BYTES) throw tooLarge('<stdin>', size);
+    }
     return { text: Buffer.concat(chunks).toString('utf8'), fileName: '<stdin>', baseDir: process.cwd() };
   }
   try {
-    return { text: await readFile(path, 'utf8'), fileName: path, baseDir: dirname(resolve(path)) };
+    const file = await open(path, 'r');
+    try {
+      // One byte more than allowed tells a file at the limit from one past it, whatever stat says (a FIFO).
+      const buf = Buffer.alloc(MAX_TOPOLOGY_BYTES + 1);
+      let size = 0;
+      for (;;) {
+        const { bytesRead } = await file.read(buf, size, buf.length - size, null);
+        if (bytesRead === 0) break;
+        size += bytesRead;
+        if (size > MAX_TOPOLOGY_BYTES) throw tooLarge(path, size);
+      }
+      return { text: buf.subarray(0, size).toString('utf8'), fileName: path, baseDir: dirname(resolve(path)) };
+    } finally {
+      await file.close();
+    }
   } catch (err) {
+    if (err instanceof VnetError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new VnetError('ENOTFOUND', `no topology file ${path}; check the path (vnet export -o FILE writes one)`, { cause: err });
     if (code === 'EISDIR') throw new VnetError('EINVAL', `${path} is a directory; give a topology file`, { cause: err });
@@ -49,6 +75,7 @@ export async function readTopologyFile(path: string): Promise<TopologySource> {
  */
 export function topologySettings(text: string): { clock?: 'virtual' | 'real'; seed?: number } {
   try {
+    checkTopologyText(text, '<topology>');
     const doc = parseYaml(text) as { clock?: unknown; seed?: unknown } | null;
     return {
       ...(doc?.clock === 'real' || doc?.clock === 'virtual' ? { clock: doc.clock } : {}),
@@ -87,8 +114,12 @@ export function topologyApplyMethod(session: SessionLike, params: Record<string,
   });
 }
 
-/** The 'topology.export' method: the session as YAML text and as the topology object. */
-export function topologyExportMethod(session: SessionLike): { yaml: string; topology: Topology } {
-  const topology = exportTopology(session.net, { clock: session.clockKind, seed: session.seed, captures: session.captures?.list() });
+/**
+ * The 'topology.export' method: params { baseDir? } → the session as YAML text and as the topology object.
+ * Capture files are written relative to baseDir (the directory of the file the CLI writes), as apply reads them.
+ */
+export function topologyExportMethod(session: SessionLike, params: Record<string, unknown> = {}): { yaml: string; topology: Topology } {
+  const baseDir = typeof params.baseDir === 'string' && isAbsolute(params.baseDir) ? params.baseDir : undefined;
+  const topology = exportTopology(session.net, { clock: session.clockKind, seed: session.seed, captures: session.captures?.list(), baseDir });
   return { yaml: topologyToYaml(topology), topology };
 }

@@ -2,7 +2,7 @@
 // files read and written (atomically), errors as one stderr line with exit code 2.
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, rmSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,4 +142,61 @@ test('export without -o prints the YAML; --json prints the topology', async () =
 test('export -o into a missing directory exits 2 and says so', async () => {
   assert.equal(await run(['export', '-o', join(dir, 'nodir', 'x.yaml')]), 2);
   assert.match(err.join(''), /the directory .*nodir does not exist; create it first/);
+});
+
+test('export -o, init and capture start -w refuse a symbolic link planted at the path; --follow-symlink writes where it points', async () => {
+  await run(['apply', '-f', file('base-links.yaml', BASE)]);
+  const victim = file('victim.txt', 'not yours\n');
+  const cases: { name: string; argv: (path: string) => string[] }[] = [
+    { name: 'export', argv: (p) => ['export', '-o', p] },
+    { name: 'init', argv: (p) => ['init', p, '--defaults', '--force'] },
+    { name: 'capture start', argv: (p) => ['capture:start', 'alice', '-w', p] },
+  ];
+  for (const c of cases) {
+    const link = join(dir, `planted-${c.name.replace(' ', '-')}`);
+    symlinkSync(victim, link);
+    err = [];
+    assert.equal(await run(c.argv(link)), 2, `${c.name}: exit 2`);
+    assert.match(err.join(''), /is a symbolic link.*; give --follow-symlink/, c.name);
+    assert.equal(readFileSync(victim, 'utf8'), 'not yours\n', `${c.name}: nothing written through the link`);
+    assert.ok(lstatSync(link).isSymbolicLink(), `${c.name}: the link stays`);
+
+    // Asked for: the file the link points to is written (replaced), and the link still points to it.
+    const target = join(dir, `wanted-${c.name.replace(' ', '-')}`);
+    const wanted = join(dir, `wanted-link-${c.name.replace(' ', '-')}`);
+    writeFileSync(target, 'old\n');
+    symlinkSync(target, wanted);
+    assert.equal(await run([...c.argv(wanted), '--follow-symlink']), 0, `${c.name} --follow-symlink: ${err.join('')}`);
+    assert.notEqual(readFileSync(wanted, 'latin1'), 'old\n', `${c.name}: written through the link as asked`);
+    assert.ok(lstatSync(wanted).isSymbolicLink());
+  }
+  await run(['capture:stop', '--all']);
+});
+
+test('capture start -w of a file another capture writes exits 2 naming that capture', async () => {
+  await run(['apply', '-f', file('base-twice.yaml', BASE)]);
+  const path = join(dir, 'twice.pcapng');
+  assert.equal(await run(['capture:start', 'alice', '-w', path]), 0);
+  const header = readFileSync(path);
+  err = [];
+  assert.equal(await run(['capture:start', 'server', '-w', path]), 2);
+  assert.match(err.join(''), /^vnet: capture file ".*twice\.pcapng" is already written by capture 1 on alice\/eth0; stop it first/);
+  assert.deepEqual(readFileSync(path), header, 'the first capture\'s file is untouched');
+  await run(['capture:stop', '--all']);
+});
+
+test('apply of an alias bomb, an undefined alias or a file nested 10,000 deep exits 2 with one line naming FILE:LINE', async () => {
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f']]) bomb.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+  const cases: [string, string, RegExp][] = [
+    ['bomb.yaml', `${bomb.join('\n')}\n`, /^vnet: .*bomb\.yaml:5: aliases up to \*d expand to \d+ nodes/],
+    ['alias.yaml', 'version: 1\nrouters: [*nope]\n', /^vnet: .*alias\.yaml:2: alias \*nope names no anchor before it/],
+    ['deep.yaml', `version: 1\nrouters: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`, /^vnet: .*deep\.yaml:2: lists and maps nest more than 32 levels deep/],
+  ];
+  for (const [name, text, says] of cases) {
+    err = [];
+    assert.equal(await run(['apply', '-f', file(name, text)]), 2, name);
+    assert.equal(err.length, 1, `${name}: one line: ${err.join('')}`);
+    assert.match(err[0], says);
+  }
 });
