@@ -34,6 +34,10 @@ const concurrency = Math.floor(seconds('VNET_TEST_CONCURRENCY', Math.max(4, 2 * 
 const testTimeoutS = seconds('VNET_TEST_TIMEOUT', 120);
 const timeLimitS = seconds('VNET_TEST_TIME_LIMIT', 900);
 
+/** Ends a file's process after its last test even if a handle (a child's pipe) would keep it alive (Node >= 20.14). */
+const [major, minor] = process.versions.node.split('.').map(Number);
+const FORCE_EXIT = major > 20 || (major === 20 && minor >= 14) ? ['--test-force-exit'] : [];
+
 /** Slow directories first, so the run does not end waiting on one late long file. */
 const FIRST = ['e2e', 'repl', 'session', 'bridge', 'capture', 'cli'];
 
@@ -82,7 +86,7 @@ function startFile(file) {
   const env = { ...process.env, [RUN_TAG]: tag };
   delete env.NODE_TEST_CONTEXT; // a runner started from inside a test still reports for itself
   const args = [
-    '--test', '--test-force-exit',
+    '--test', ...FORCE_EXIT,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     `--test-reporter=${join(here, 'test-progress.js')}`, '--test-reporter-destination=stderr',
     file,
@@ -138,7 +142,9 @@ function finishFile(id, state, code, signal) {
 
 /** Kills the file's process group and every process carrying its tag; returns what was still running. */
 function sweep(state) {
-  const left = killTagged(state.tag);
+  // The runner and the file's own process are not leftovers: they are ending, or killed with the group.
+  const runner = state.child.pid;
+  const left = killTagged(state.tag, (p) => p.pid === runner || (p.ppid === runner && p.cmd.startsWith(process.execPath)));
   try {
     process.kill(-state.child.pid, 'SIGKILL'); // anything that dropped the tag from its environment
   } catch {
