@@ -34,6 +34,10 @@ const concurrency = Math.floor(seconds('VNET_TEST_CONCURRENCY', Math.max(4, 2 * 
 const testTimeoutS = seconds('VNET_TEST_TIMEOUT', 120);
 const timeLimitS = seconds('VNET_TEST_TIME_LIMIT', 900);
 
+/** Ends a file's process after its last test even if a handle (a child's pipe) would keep it alive (Node >= 20.14). */
+const [major, minor] = process.versions.node.split('.').map(Number);
+const FORCE_EXIT = major > 20 || (major === 20 && minor >= 14) ? ['--test-force-exit'] : [];
+
 /** Slow directories first, so the run does not end waiting on one late long file. */
 const FIRST = ['e2e', 'repl', 'session', 'bridge', 'capture', 'cli'];
 
@@ -82,13 +86,13 @@ function startFile(file) {
   const env = { ...process.env, [RUN_TAG]: tag };
   delete env.NODE_TEST_CONTEXT; // a runner started from inside a test still reports for itself
   const args = [
-    '--test', '--test-force-exit',
+    '--test', ...FORCE_EXIT,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     `--test-reporter=${join(here, 'test-progress.js')}`, '--test-reporter-destination=stderr',
     file,
   ];
   const child = spawn(process.execPath, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const state = { file, child, tag, started: Date.now(), running: [], since: [], lastEvent: Date.now(), output: [], counted: {}, stuck: null };
+  const state = { file, child, tag, started: Date.now(), running: [], since: [], lastEvent: Date.now(), output: [], counted: {}, seen: { tests: 0, pass: 0, fail: 0, skipped: 0, todo: 0 }, stuck: null };
   const id = next;
   running.set(id, state);
   child.stdout.setEncoding('utf8').on('data', (d) => state.output.push(d));
@@ -114,6 +118,10 @@ function progress(state, p) {
   } else if (p.at === 'end') {
     state.running.length = Math.min(state.running.length, p.nesting);
     state.since.length = state.running.length;
+    if (p.ok !== undefined && resolve(p.name) !== resolve(state.file)) {
+      state.seen.tests += 1;
+      state.seen[p.skip ? 'skipped' : p.todo ? 'todo' : p.ok ? 'pass' : 'fail'] += 1;
+    }
   } else if (p.at === 'total') {
     state.counted[p.key] = p.count;
   }
@@ -126,6 +134,8 @@ function finishFile(id, state, code, signal) {
   const leftovers = sweep(state);
   process.stdout.write(`\n# ${relative('.', file)} (${((Date.now() - state.started) / 1000).toFixed(1)} s)\n`);
   process.stdout.write(state.output.join('').replace(/^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) [\d.]+\n/gm, ''));
+  // A file stopped before its end printed no totals: count the tests it reported, and the stuck one as failed.
+  if (state.counted.tests === undefined) state.counted = { ...state.seen, fail: state.seen.fail + (state.stuck ? 1 : 0), tests: state.seen.tests + (state.stuck ? 1 : 0) };
   for (const k of Object.keys(totals)) totals[k] += state.counted[k] ?? 0;
   if (state.stuck) failures.push(state.stuck);
   else if ((state.counted.fail ?? 0) > 0 || (state.counted.cancelled ?? 0) > 0) failures.push(`${relative('.', file)}: ${state.counted.fail ?? 0} failed, ${state.counted.cancelled ?? 0} cancelled`);
@@ -138,7 +148,9 @@ function finishFile(id, state, code, signal) {
 
 /** Kills the file's process group and every process carrying its tag; returns what was still running. */
 function sweep(state) {
-  const left = killTagged(state.tag);
+  // The runner and the file's own process are not leftovers: they are ending, or killed with the group.
+  const runner = state.child.pid;
+  const left = killTagged(state.tag, (p) => p.pid === runner || (p.ppid === runner && p.cmd.startsWith(process.execPath)));
   try {
     process.kill(-state.child.pid, 'SIGKILL'); // anything that dropped the tag from its environment
   } catch {
@@ -176,13 +188,10 @@ function doing(state) {
 function checkStuck() {
   for (const state of running.values()) {
     if (state.stuck || Date.now() - state.lastEvent < testTimeoutS * 1000) continue;
-    state.stuck = `${relative('.', state.file)} › ${doing(state)}: no test started or ended for ${testTimeoutS} s (VNET_TEST_TIMEOUT); stopped`;
+    const what = `${relative('.', state.file)} › ${doing(state)}`;
+    const killed = sweep(state); // its 'close' follows and reports it
+    state.stuck = `${what}: no test started or ended for ${testTimeoutS} s (VNET_TEST_TIMEOUT); stopped${killed.length > 0 ? `, killing ${killed.join('; ')}` : ''}`;
     state.output.push(`✖ ${state.stuck}\n`);
-    try {
-      process.kill(-state.child.pid, 'SIGKILL'); // its 'close' then sweeps and reports it
-    } catch {
-      // already ended
-    }
   }
 }
 

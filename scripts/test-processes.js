@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Not VNET_*: the e2e sandboxes drop VNET_* variables from the environment they give the CLI. */
 export const RUN_TAG = 'TEST_RUN_TAG_VNET';
 
-/** Processes (other than this one) whose environment holds RUN_TAG=tag: "PID COMMAND" each. */
+/** Processes (other than this one) whose environment holds RUN_TAG=tag: { pid, ppid, cmd } each. */
 export function tagged(tag) {
   const want = `${RUN_TAG}=${tag}`;
   const found = [];
@@ -21,8 +21,8 @@ export function tagged(tag) {
       if (!readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(want)) continue;
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
       if (cmd === '') continue; // a zombie: already dead, waiting for its parent
-      if (cmd.includes('--test-force-exit')) continue; // the test runner itself, and the file it runs
-      found.push({ pid: Number(pid), cmd });
+      const ppid = Number(/^\d+ \(.*\) \S+ (\d+)/s.exec(readFileSync(`/proc/${pid}/stat`, 'latin1'))?.[1]);
+      found.push({ pid: Number(pid), ppid, cmd });
     } catch {
       // gone meanwhile, or not ours to read
     }
@@ -30,9 +30,9 @@ export function tagged(tag) {
   return found;
 }
 
-/** SIGKILLs every process tagged `tag`; returns them as "PID COMMAND" (commands cut to 100 characters). */
-export function killTagged(tag) {
-  const found = tagged(tag);
+/** SIGKILLs every process tagged `tag` but those `spare` picks; returns them as "PID COMMAND" (commands cut to 100 characters). */
+export function killTagged(tag, spare = () => false) {
+  const found = tagged(tag).filter((p) => !spare(p));
   for (const { pid } of found) {
     try {
       process.kill(pid, 'SIGKILL');

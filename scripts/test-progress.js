@@ -9,7 +9,10 @@ export default async function* progress(source) {
   for await (const event of source) {
     const { type, data } = event;
     if (type === 'test:dequeue') yield line({ at: 'start', name: data.name, nesting: data.nesting });
-    else if (type === 'test:pass' || type === 'test:fail') yield line({ at: 'end', name: data.name, nesting: data.nesting });
+    else if (type === 'test:pass' || type === 'test:fail') {
+      const leaf = data.details?.type !== 'suite';
+      yield line({ at: 'end', name: data.name, nesting: data.nesting, ...(leaf ? { ok: type === 'test:pass' && !data.skip && !data.todo, skip: Boolean(data.skip), todo: Boolean(data.todo) } : {}) });
+    }
     else if (type === 'test:diagnostic' && data.nesting === 0) {
       const m = TOTALS.exec(data.message);
       if (m) yield line({ at: 'total', key: m[1], count: Number(m[2]) });

@@ -65,17 +65,20 @@ test('bad input exits 2 with one line on stderr and changes nothing', async () =
     [['send', 'alice', 'server:7.0'], /destination "server:7\.0" has port 7\.0, not 1-65535/],
     [['listen', 'server'], /endpoint "server" is not ADDRESS:PORT/],
   ];
-  for (const [args, pattern] of cases) {
-    const r = await box.run([...args, '--session', 'main']);
-    assert.equal(r.code, 2, `vnet ${args.join(' ')}: ${r.stderr}`);
-    assert.match(r.stderr, pattern, `vnet ${args.join(' ')}`);
-    assert.equal(r.stderr.trim().split('\n').length, 1, `one line for vnet ${args.join(' ')}: ${r.stderr}`);
-    assert.equal(r.stdout, '');
-  }
-  // --json: the error is also one JSON document on stdout.
-  const j = await box.run(['router', 'add', 'x', '--cidr', 'bogus', '--parent', 'internet', '--json', '--session', 'main']);
-  assert.equal(j.code, 2);
-  assert.equal((JSON.parse(j.stdout) as { error: { exit: number } }).error.exit, 2);
+  // All at once: each is refused and changes nothing, so they cannot disturb each other.
+  const [j] = await Promise.all([
+    // --json: the error is also one JSON document on stdout.
+    box.run(['router', 'add', 'x', '--cidr', 'bogus', '--parent', 'internet', '--json', '--session', 'main']),
+    ...cases.map(async ([args, pattern]) => {
+      const r = await box.run([...args, '--session', 'main']);
+      assert.equal(r.code, 2, `vnet ${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, pattern, `vnet ${args.join(' ')}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line for vnet ${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+    }),
+  ]);
+  assert.equal(j!.code, 2);
+  assert.equal((JSON.parse(j!.stdout) as { error: { exit: number } }).error.exit, 2);
   const afterStatus = (await box.json(['status', '--session', 'main'])) as typeof before;
   assert.deepEqual(afterStatus, before);
 });
