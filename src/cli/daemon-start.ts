@@ -13,6 +13,12 @@ import type { TopologySource } from '../session/topology.js';
 
 /** How long `vnet up` waits for a new daemon to answer (starting only: a topology file is built afterwards, without a limit). */
 export const START_TIMEOUT_MS = 10_000;
+/** The start limit: $VNET_START_TIMEOUT_MS (ms) when set to a positive whole number (a slow machine), else START_TIMEOUT_MS. */
+export function startTimeoutMs(env: Record<string, string | undefined> = process.env): number {
+  const ms = Number(env.VNET_START_TIMEOUT_MS);
+  return Number.isSafeInteger(ms) && ms > 0 ? ms : START_TIMEOUT_MS;
+}
+
 /** How long a daemon told to stop may take (captures flush, connections close). */
 export const STOP_TIMEOUT_MS = 10_000;
 
@@ -38,11 +44,12 @@ export async function startDetached(opts: DaemonOptions): Promise<Started> {
   } finally {
     closeSync(fd);
   }
+  const limitMs = startTimeoutMs({ ...process.env, ...opts.env });
   const reply = await new Promise<StartReply>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new VnetError('ETIMEDOUT', `the session daemon did not start within ${START_TIMEOUT_MS / 1000} s; see its log ${log}`));
-    }, START_TIMEOUT_MS);
+      reject(new VnetError('ETIMEDOUT', `the session daemon did not start within ${limitMs / 1000} s; see its log ${log}, or allow more with VNET_START_TIMEOUT_MS`));
+    }, limitMs);
     child.once('message', (m: StartReply) => {
       clearTimeout(timer);
       resolve(m);
