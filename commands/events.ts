@@ -7,7 +7,7 @@ import type { NetworkEvent } from '../src/engine/events.js';
 import { formatDuration } from '../src/engine/units.js';
 
 export default class Events extends VnetCommand {
-  static override summary = 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C (exit 0).';
+  static override summary = 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C (exit 0) or the session stops (exit 3).';
   static override examples = ['<%= config.bin %> events', '<%= config.bin %> events --follow --json | jq -c "select(.type==\\"drop\\")"'];
   static override flags = { follow: Flags.boolean({ char: 'f', description: 'keep printing new events' }) };
 

@@ -14,7 +14,7 @@ interface Datagram {
 
 export default class Listen extends VnetCommand {
   static override summary = 'Receive UDP datagrams on a virtual host and print each with the address it came from.';
-  static override description = `Once the socket is bound it prints "vnet: listening on ADDRESS:PORT" on stderr (a script can wait for that line before it sends). Exits 0 after --count datagrams, ${EXIT.timeout} when --timeout (wall time) passes first, 0 on Ctrl-C. The source shows what a NAT did.`;
+  static override description = `Once the socket is bound it prints "vnet: listening on ADDRESS:PORT" on stderr (a script can wait for that line before it sends). Exits 0 after --count datagrams, ${EXIT.timeout} when --timeout (wall time) passes first, 0 on Ctrl-C, ${EXIT.noSession} when the session stops first, 1 when it read so slowly that datagrams were dropped (it says how many). The source shows what a NAT did.`;
   static override examples = [
     '<%= config.bin %> listen server:7 --echo',
     '<%= config.bin %> listen server:7 --count 1 --timeout 5s --json | jq -r .from',

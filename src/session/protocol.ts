@@ -114,9 +114,15 @@ export function exitCodeOf(err: unknown): number {
 
 /** What the server sends for an error: a VnetError or RemoteError keeps its code; anything else is EINTERNAL. */
 export function errorBody(err: unknown): ErrorBody {
-  if (err instanceof RemoteError || err instanceof VnetError) return { code: err.code, message: err.message, exit: exitCodeOf(err) };
+  if (err instanceof RemoteError || err instanceof VnetError) return { code: err.code, message: oneLine(err.message), exit: exitCodeOf(err) };
   const message = err instanceof Error ? err.message : String(err);
-  return { code: 'EINTERNAL', message: message || 'internal error', exit: 1 };
+  return { code: 'EINTERNAL', message: oneLine(message) || 'internal error', exit: 1 };
+}
+
+/** An error message stays one line whatever it quotes: control characters (a name holding "\n") are escaped. */
+function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 /** One message as a line. */
