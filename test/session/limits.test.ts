@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ControlServer, type ServerLimits } from '../../src/session/server.js';
 import { ControlClient } from '../../src/session/client.js';
-import { exitCodeOf, parseServerLine } from '../../src/session/protocol.js';
+import { errorBody, exitCodeOf, parseServerLine } from '../../src/session/protocol.js';
+import { VnetError } from '../../src/engine/errors.js';
 import { Daemon } from '../../src/session/daemon.js';
 import { Session } from '../../src/session/session.js';
 import { RawClient, rejection, tempRuntime, within } from './helpers.js';
@@ -125,6 +126,12 @@ test('the client reads "dropped" off a final response', () => {
   const m = parseServerLine('{"v":1,"id":3,"ok":true,"result":null,"dropped":12}');
   assert.deepEqual(m, { kind: 'final', id: 3, ok: true, result: null, dropped: 12 });
   assert.equal((parseServerLine('{"v":1,"id":3,"ok":true,"result":1}') as { dropped: number }).dropped, 0);
+});
+
+test('an error message stays one line whatever it quotes (a name holding a newline)', () => {
+  const body = errorBody(new VnetError('ENOTFOUND', 'no router or host named "a\nb\u0007"'));
+  assert.deepEqual(body, { code: 'ENOTFOUND', message: 'no router or host named "a\\nb\\u0007"', exit: 2 });
+  assert.equal(errorBody(new TypeError('x\r\ny')).message, 'x\\r\\ny');
 });
 
 test('names that are not methods ("constructor", "toString", "__proto__") are unknown: ENOTFOUND', () => {
