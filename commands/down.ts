@@ -1,13 +1,11 @@
 // `vnet down`: stop a session daemon and wait until it is gone.
-import { existsSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { VnetCommand } from '../src/cli/base.js';
 import { confirmOrStop, yesFlag } from '../src/cli/confirm.js';
+import { STOP_TIMEOUT_MS, waitStopped } from '../src/cli/daemon-start.js';
 import { VnetError } from '../src/session/api.js';
 import { ControlClient } from '../src/session/client.js';
 import { pidPath, processAlive, readPid, sessionName, socketPath } from '../src/session/runtime.js';
-
-/** How long `down` waits for the daemon to finish (captures flush, connections close). */
-const STOP_TIMEOUT_MS = 10_000;
 
 export default class Down extends VnetCommand {
   static override summary = 'Stop a session: flush and close its captures, stop the daemon, remove its socket.';
@@ -34,19 +32,8 @@ export default class Down extends VnetCommand {
     } finally {
       client.close();
     }
-    await waitGone(info.pid, sock);
+    await waitStopped(name, info.pid);
     this.print({ session: name, stopped: true, pid: info.pid }, () => `session ${name} stopped (pid ${info.pid})`);
-  }
-}
-
-/** Waits (bounded) until the daemon's process has exited and its socket is gone. */
-async function waitGone(pid: number, sock: string): Promise<void> {
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while ((processAlive(pid) && pid !== process.pid) || existsSync(sock)) {
-    if (Date.now() > deadline) {
-      throw new VnetError('ETIMEDOUT', `the session daemon (pid ${pid}) has not exited ${STOP_TIMEOUT_MS / 1000} s after it was told to stop; \`kill ${pid}\` ends it`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

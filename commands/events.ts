@@ -6,7 +6,7 @@ import { out } from '../src/cli/style.js';
 import type { EventView } from '../src/session/api.js';
 
 export default class Events extends VnetCommand {
-  static override summary = 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C (exit 0).';
+  static override summary = 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C (exit 0) or the session stops (exit 3).';
   static override description = 'Each line starts with the event\'s time on the session clock, written exactly (4m59.999s); --json prints one object per line with timeNs (integer nanoseconds).';
   static override examples = ['<%= config.bin %> events', '<%= config.bin %> events --follow --json | jq -c "select(.type==\\"drop\\")"'];
   static override flags = { follow: Flags.boolean({ char: 'f', description: 'keep printing new events' }) };

@@ -13,7 +13,7 @@ interface Datagram {
 
 export default class Listen extends VnetCommand {
   static override summary = 'Receive UDP datagrams on a virtual host and print each with the address it came from.';
-  static override description = `Once the socket is bound it prints "vnet: listening on ADDRESS:PORT" on stderr (a script can wait for that line before it sends). Exits 0 after --count datagrams, ${EXIT.timeout} when --timeout (wall time) passes first, 0 on Ctrl-C. The source shows what a NAT did.`;
+  static override description = `Once the socket is bound it prints "vnet: listening on ADDRESS:PORT" on stderr (a script can wait for that line before it sends). Exits 0 after --count datagrams, ${EXIT.timeout} when --timeout (wall time) passes first, 0 on Ctrl-C, ${EXIT.noSession} when the session stops first, 1 when it read so slowly that datagrams were dropped (it says how many). The source shows what a NAT did.`;
   static override examples = [
     '<%= config.bin %> listen server:7 --echo',
     '<%= config.bin %> listen server:7 --count 1 --timeout 5s --json | jq -r .from',
@@ -28,19 +28,56 @@ export default class Listen extends VnetCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Listen);
     const { host, port } = parseEndpoint(args.endpoint, 'endpoint');
-    const { result: r } = await this.callUntilInterrupted('listen', {
-      host, port, count: flags.count, echo: flags.echo,
-      timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, 'timeout') / 1e6,
-    }, (item) => {
-      // The first item says the socket is bound: scripts may wait for this line on stderr before sending.
-      const ready = (item as { listening?: string }).listening;
-      if (ready !== undefined) return void process.stderr.write(`vnet: listening on ${ready}\n`);
-      const d = item as Datagram;
-      this.printItem(d, () => `${out.cyan(d.from)} -> ${d.to} ${d.size} bytes: ${d.data}`);
-    }, { received: 0, timedOut: false } as { received: number; timedOut: boolean });
+    const batch = new LineBatch();
+    let r: { received: number; timedOut: boolean };
+    try {
+      ({ result: r } = await this.callUntilInterrupted('listen', {
+        host, port, count: flags.count, echo: flags.echo,
+        timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, 'timeout') / 1e6,
+      }, (item) => {
+        // The first item says the socket is bound: scripts may wait for this line on stderr before sending.
+        const ready = (item as { listening?: string }).listening;
+        if (ready !== undefined) return void process.stderr.write(`vnet: listening on ${ready}\n`);
+        const d = item as Datagram;
+        batch.add(this.jsonMode ? JSON.stringify(d) : `${out.cyan(d.from)} -> ${d.to} ${d.size} bytes: ${d.data}`);
+      }, { received: 0, timedOut: false }));
+    } finally {
+      batch.flush();
+    }
     if (r.timedOut) {
       process.stderr.write(`vnet: no ${flags.count ? `${flags.count - r.received} more ` : ''}datagrams within ${flags.timeout}\n`);
       this.exit(EXIT.timeout);
     }
+  }
+}
+
+/**
+ * Datagram lines written together, once per turn of the event loop (or per 64 KiB) instead of once
+ * each: a burst is printed several times faster, so the reader keeps up with the session.
+ */
+class LineBatch {
+  private lines: string[] = [];
+  private bytes = 0;
+  private armed = false;
+
+  add(line: string): void {
+    this.lines.push(line);
+    this.bytes += line.length;
+    if (this.bytes >= 65536) this.flush();
+    else if (!this.armed) {
+      this.armed = true;
+      setImmediate(() => {
+        this.armed = false;
+        this.flush();
+      });
+    }
+  }
+
+  flush(): void {
+    if (this.lines.length === 0) return;
+    const text = `${this.lines.join('\n')}\n`;
+    this.lines = [];
+    this.bytes = 0;
+    process.stdout.write(text);
   }
 }

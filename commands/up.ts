@@ -1,11 +1,12 @@
 // `vnet up`: start a session daemon, optionally building a topology file in it.
 import { Flags } from '@oclif/core';
 import { VnetCommand } from '../src/cli/base.js';
-import { startDetached } from '../src/cli/daemon-start.js';
+import { applyInNewSession, startDetached } from '../src/cli/daemon-start.js';
+import { VnetError } from '../src/session/api.js';
 import { daemonAnswers } from '../src/session/client.js';
 import { Daemon, stopOnSignals } from '../src/session/daemon.js';
 import { alreadyRunning } from '../src/session/server.js';
-import { readTopologyFile, topologySettings } from '../src/session/topology.js';
+import { readTopologyFile, topologySettings, type TopologySource } from '../src/session/topology.js';
 import { sessionName, socketPath } from '../src/session/runtime.js';
 
 export default class Up extends VnetCommand {
@@ -13,7 +14,8 @@ export default class Up extends VnetCommand {
   static override description =
     'The daemon listens on a Unix socket (mode 0600) in your runtime directory ($VNET_RUNTIME_DIR, else $XDG_RUNTIME_DIR/vnet, ' +
     'else /tmp/vnet-UID). Several sessions run side by side under different --session names. A socket left by a daemon that ' +
-    'died is cleaned up. With -f the topology is applied before the session opens: an invalid file starts nothing (exit 2). ' +
+    'died is cleaned up. With -f the session starts, then builds the file (as long as that takes; on a terminal it shows it is ' +
+    'working): an invalid file, or Ctrl-C meanwhile, stops it again, so nothing is left running (exit 2, or 130). ' +
     'The clock and seed come from the flags, else the file, else real clock and seed 1.';
   static override examples = [
     '<%= config.bin %> up',
@@ -46,7 +48,9 @@ export default class Up extends VnetCommand {
       release();
       return;
     }
-    const started = await startDetached(opts);
+    // Start first (bounded: a daemon that does not come up is broken), then build the file, for as long as it takes.
+    const started = await startDetached({ ...opts, topology: undefined });
+    if (topology) started.applied = await this.build(name, topology);
     const r = started.ready as { pid: number; socket: string };
     this.print({ ...started.ready, log: started.log, applied: started.applied ?? null }, () => [
       `session ${name} up: pid ${r.pid}, ${clock} clock, seed ${seed}`,
@@ -54,6 +58,21 @@ export default class Up extends VnetCommand {
       `  log    ${started.log}`,
       ...appliedLines(started.applied),
     ]);
+  }
+
+  /** Builds the topology in the new session; on a terminal, shows that it is working; Ctrl-C or a failure stops the session again. */
+  private async build(name: string, topology: TopologySource): Promise<unknown> {
+    const tty = process.stderr.isTTY === true;
+    const stop = new AbortController();
+    const onSigint = (): void => stop.abort(new VnetError('ECANCELED', `interrupted while building ${topology.fileName}; session ${name} was stopped again`));
+    process.once('SIGINT', onSigint);
+    const onWaiting = tty ? (s: number) => process.stderr.write(`\r\x1b[Kvnet: building ${topology.fileName} in session ${name}: ${s} s (Ctrl-C stops the session)`) : undefined;
+    try {
+      return await applyInNewSession(name, topology, { signal: stop.signal, onWaiting });
+    } finally {
+      process.off('SIGINT', onSigint);
+      if (tty) process.stderr.write('\r\x1b[K');
+    }
   }
 }
 

@@ -11,7 +11,7 @@
 # The words that may follow the command typed so far ("" at the start).
 _vnet_next_words() {
   case "$1" in
-    "") echo 'apply capture clock demo dns down events exec export filter host init listen map nat proxy repl router send show status up' ;;
+    "") echo 'apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send show status up' ;;
     "capture") echo 'ls start stop' ;;
     "clock") echo 'advance show' ;;
     "dns") echo 'add ls rm' ;;
@@ -52,6 +52,7 @@ _vnet_flags() {
     "host show") echo '--json --session --help' ;;
     "init") echo '--defaults --follow-symlink --force --json --session --help' ;;
     "listen") echo '--count --echo --timeout --json --session --help' ;;
+    "ls") echo '--json --session --help' ;;
     "map add") echo '--allow-remote --host --listen --port --remote --json --session --help' ;;
     "map ls") echo '--json --session --help' ;;
     "map rm") echo '--json --session --help' ;;
@@ -140,6 +141,7 @@ _vnet_flag_value() {
     "listen --count") echo 'text' ;;
     "listen --timeout") echo 'text' ;;
     "listen --session") echo 'text' ;;
+    "ls --session") echo 'text' ;;
     "map add --host") echo 'node:host' ;;
     "map add --listen") echo 'text' ;;
     "map add --port") echo 'text' ;;

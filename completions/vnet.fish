@@ -9,7 +9,7 @@
 function __vnet_next_words
     switch "$argv[1]"
         case ''
-            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen map nat proxy repl router send show status up
+            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send show status up
         case 'capture'
             printf '%s\n' ls start stop
         case 'clock'
@@ -82,6 +82,8 @@ function __vnet_valued_flags
             printf '%s\n' --session
         case 'listen'
             printf '%s\n' --count --timeout --session
+        case 'ls'
+            printf '%s\n' --session
         case 'map add'
             printf '%s\n' --host --listen --port --remote --session
         case 'map ls'
@@ -202,13 +204,14 @@ complete -c vnet -n '__vnet_using \'\'' -f -a clock -d 'Read or move the session
 complete -c vnet -n '__vnet_using \'\'' -f -a demo -d 'Run the built-in scenario: two homes behind different NATs and a public server.'
 complete -c vnet -n '__vnet_using \'\'' -f -a dns -d 'Names that hosts resolve: register, list and remove them.'
 complete -c vnet -n '__vnet_using \'\'' -f -a down -d 'Stop a session: flush and close its captures, stop the daemon, remove its socket.'
-complete -c vnet -n '__vnet_using \'\'' -f -a events -d 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C (exit 0).'
+complete -c vnet -n '__vnet_using \'\'' -f -a events -d 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C (exit 0) or the session stops (exit 3).'
 complete -c vnet -n '__vnet_using \'\'' -f -a exec -d 'Run a real program as a virtual host: set up maps, run it, tear them down, exit with its status.'
 complete -c vnet -n '__vnet_using \'\'' -f -a export -d 'Write the session as a topology file (YAML): routers, hosts, NAT, filters and names.'
 complete -c vnet -n '__vnet_using \'\'' -f -a filter -d 'Impairment on an interface: loss, delay, jitter, duplication, rate and match drops.'
 complete -c vnet -n '__vnet_using \'\'' -f -a host -d 'Endpoints on a router\'s subnet: add, list, show and remove them.'
 complete -c vnet -n '__vnet_using \'\'' -f -a init -d 'Write a topology file by answering a few questions (sites, NAT types, hosts, a public server).'
 complete -c vnet -n '__vnet_using \'\'' -f -a listen -d 'Receive UDP datagrams on a virtual host and print each with the address it came from.'
+complete -c vnet -n '__vnet_using \'\'' -f -a ls -d 'List the sessions running for you: name, pid, clock, start time and socket.'
 complete -c vnet -n '__vnet_using \'\'' -f -a map -d 'Real clients on loopback acting as virtual hosts: local ports bridged in.'
 complete -c vnet -n '__vnet_using \'\'' -f -a nat -d 'A router\'s NAT: show its live mapping table or change its behaviour.'
 complete -c vnet -n '__vnet_using \'\'' -f -a proxy -d 'Real UDP servers on loopback made reachable inside the virtual network.'
@@ -405,6 +408,10 @@ complete -c vnet -n '__vnet_using \'listen\'' -l timeout -x -d 'give up after th
 complete -c vnet -n '__vnet_using \'listen\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'listen\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'listen\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'HOST:PORT to bind'
+
+# vnet ls
+complete -c vnet -n '__vnet_using \'ls\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'ls\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
 # vnet map add
 complete -c vnet -n '__vnet_using \'map add\'' -l allow-remote -d 'allow --listen on an address beyond loopback'

@@ -1,15 +1,26 @@
-// Starting a session daemon as a detached process and waiting until it serves (or says why not).
+// Starting a session daemon as a detached process and waiting until it serves (or says why not);
+// building a topology in it afterwards; waiting until a stopped daemon is gone.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { VnetError } from '../engine/errors.js';
 import { RemoteError } from '../session/protocol.js';
 import type { DaemonOptions } from '../session/daemon.js';
 import type { StartReply } from '../session/daemon-main.js';
-import { logPath } from '../session/runtime.js';
+import { logPath, pidPath, processAlive, readPid, socketPath } from '../session/runtime.js';
+import { ControlClient } from '../session/client.js';
+import type { TopologySource } from '../session/topology.js';
 
-/** How long `vnet up` waits for a new daemon to answer. */
+/** How long `vnet up` waits for a new daemon to answer (starting only: a topology file is built afterwards, without a limit). */
 export const START_TIMEOUT_MS = 10_000;
+/** The start limit: $VNET_START_TIMEOUT_MS (ms) when set to a positive whole number (a slow machine), else START_TIMEOUT_MS. */
+export function startTimeoutMs(env: Record<string, string | undefined> = process.env): number {
+  const ms = Number(env.VNET_START_TIMEOUT_MS);
+  return Number.isSafeInteger(ms) && ms > 0 ? ms : START_TIMEOUT_MS;
+}
+
+/** How long a daemon told to stop may take (captures flush, connections close). */
+export const STOP_TIMEOUT_MS = 10_000;
 
 export interface Started {
   ready: Record<string, unknown>;
@@ -33,11 +44,12 @@ export async function startDetached(opts: DaemonOptions): Promise<Started> {
   } finally {
     closeSync(fd);
   }
+  const limitMs = startTimeoutMs({ ...process.env, ...opts.env });
   const reply = await new Promise<StartReply>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new VnetError('ETIMEDOUT', `the session daemon did not start within ${START_TIMEOUT_MS / 1000} s; see its log ${log}`));
-    }, START_TIMEOUT_MS);
+      reject(new VnetError('ETIMEDOUT', `the session daemon did not start within ${limitMs / 1000} s; see its log ${log}, or allow more with VNET_START_TIMEOUT_MS`));
+    }, limitMs);
     child.once('message', (m: StartReply) => {
       clearTimeout(timer);
       resolve(m);
@@ -58,4 +70,48 @@ export async function startDetached(opts: DaemonOptions): Promise<Started> {
   if (child.connected) child.disconnect();
   child.unref();
   return { ready: reply.ready, applied: reply.applied, log };
+}
+
+/**
+ * Builds a topology file in a session just started, with no time limit (a big file takes as long as it
+ * takes; `onWaiting` is called every second meanwhile). When that fails or `signal` aborts, the session
+ * is stopped again, so nothing is left running, and the error is thrown.
+ */
+export async function applyInNewSession(
+  name: string, topology: TopologySource, opts: { signal?: AbortSignal; onWaiting?: (seconds: number) => void } = {},
+): Promise<unknown> {
+  const client = await ControlClient.connect(socketPath(name), { session: name });
+  const started = Date.now();
+  opts.onWaiting?.(0);
+  const ticker = opts.onWaiting ? setInterval(() => opts.onWaiting!(Math.round((Date.now() - started) / 1000)), 1000) : undefined;
+  try {
+    const { text, fileName, baseDir } = topology;
+    return await client.call('topology.apply', { text, fileName, baseDir }, { signal: opts.signal });
+  } catch (err) {
+    if (ticker) clearInterval(ticker);
+    const info = (await client.call('session.shutdown').catch(() => undefined)) as { pid?: number } | undefined;
+    if (info?.pid) await waitStopped(name, info.pid).catch(() => {});
+    throw err;
+  } finally {
+    if (ticker) clearInterval(ticker);
+    client.close();
+  }
+}
+
+/**
+ * Waits (bounded) until a daemon told to stop has finished: its last steps remove its socket and then
+ * its pid file (after captures are flushed), and it exits right after. A zombie (PID 1 of a container
+ * that never reaps) counts as exited.
+ */
+export async function waitStopped(name: string, pid: number): Promise<void> {
+  const sock = socketPath(name);
+  const pidFile = pidPath(name);
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  const running = (): boolean => existsSync(sock) || readPid(pidFile) === pid || (pid !== process.pid && processAlive(pid));
+  while (running()) {
+    if (Date.now() > deadline) {
+      throw new VnetError('ETIMEDOUT', `the session daemon (pid ${pid}) has not exited ${STOP_TIMEOUT_MS / 1000} s after it was told to stop; \`kill ${pid}\` ends it`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { VnetError } from '../engine/errors.js';
 import { socketPath } from './runtime.js';
 import {
-  encode, LineReader, MAX_LINE_BYTES, MAX_RESPONSE_LINE_BYTES, parseServerLine, PROTOCOL_VERSION,
+  encode, LineReader, MAX_LINE_BYTES, MAX_PENDING_OUTPUT_BYTES, MAX_RESPONSE_LINE_BYTES, parseServerLine, PROTOCOL_VERSION,
   RemoteError, RESTART_MEND, versionMessage,
 } from './protocol.js';
 
@@ -219,6 +219,8 @@ export class ControlClient {
         this.cancel(msg.id);
         p.reject(err);
       }
+    } else if (msg.dropped > 0 && (msg.ok || msg.error.code !== 'ECANCELED')) {
+      p.reject(droppedError(msg.dropped, p.method));
     } else if (msg.ok) {
       p.resolve(msg.result);
     } else {
@@ -250,6 +252,15 @@ export class ControlClient {
       `the session daemon went away ${when} the call (${method}); see its log, and \`vnet up\` to start session "${this.session}" again`,
     );
   }
+}
+
+/** ENOBUFS (exit 1): the session dropped stream items because this client read them too slowly. */
+function droppedError(dropped: number, method: string): RemoteError {
+  return new RemoteError(
+    'ENOBUFS',
+    `${dropped} items of the ${method} stream were dropped: this command read them more slowly than the session produced them ` +
+      `and fell over ${MAX_PENDING_OUTPUT_BYTES / 1048576} MiB behind; send its output to a file or a faster reader`,
+  );
 }
 
 function connectError(err: NodeJS.ErrnoException, path: string, session: string): VnetError {

@@ -2,6 +2,8 @@
 // `vnet down`, SIGINT or SIGTERM. `vnet up --foreground` runs it in the CLI's own
 // process; `vnet up` runs it detached through daemon-main.ts.
 import { openSync, closeSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { VnetError } from '../engine/errors.js';
 import { ControlServer, type DispatchContext } from './server.js';
 import { pidPath, runtimeDir, socketPath } from './runtime.js';
 import { Session } from './session.js';
@@ -78,6 +80,7 @@ export class Daemon {
       setImmediate(() => void this.stop('vnet down'));
       return { stopping: true, ...this.info() };
     }
+    checkProtocolPaths(method, params);
     return this.session.call(method, params, { signal: ctx.signal, emit: ctx.emit });
   }
 
@@ -112,6 +115,32 @@ export class Daemon {
       if (readFileSync(this.pidFile, 'utf8').trim() === String(process.pid)) unlinkSync(this.pidFile);
     } catch {
       // already gone
+    }
+  }
+}
+
+/**
+ * Paths a method takes over the control protocol, which must be absolute: the daemon runs in `/`, so a
+ * relative one would land there instead of where the caller meant. `required`: the param must be given.
+ */
+const PROTOCOL_PATHS: Record<string, { param: string; required: boolean; what: string }[]> = {
+  'capture.start': [{ param: 'file', required: false, what: 'the capture file' }],
+  'topology.apply': [{ param: 'baseDir', required: true, what: 'the directory relative capture files in the topology are resolved against' }],
+};
+
+/** EINVAL (exit 2) naming the param when a path param of `method` is missing or relative. */
+export function checkProtocolPaths(method: string, params: unknown): void {
+  const specs = Object.hasOwn(PROTOCOL_PATHS, method) ? PROTOCOL_PATHS[method] : [];
+  const p = (params !== null && typeof params === 'object' ? params : {}) as Record<string, unknown>;
+  for (const { param, required, what } of specs) {
+    const v = p[param];
+    if (v === undefined && !required) continue;
+    if (typeof v !== 'string' || !isAbsolute(v)) {
+      const given = v === undefined ? 'is missing' : `is ${JSON.stringify(v)}, not an absolute path`;
+      throw new VnetError(
+        'EINVAL',
+        `${method}: param "${param}" (${what}) ${given}; the session daemon runs in /, so send an absolute path (the vnet CLI resolves it)`,
+      );
     }
   }
 }

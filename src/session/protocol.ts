@@ -25,8 +25,15 @@
 // - When the server closes, calls in flight are aborted and given a grace period to finish;
 //   those still running are answered ok:false ESTALE (exit 3). A client whose connection
 //   drops with calls in flight fails them with ESTALE (exit 3): it never waits forever.
-// - A server drops a connection whose unsent output passes MAX_PENDING_OUTPUT_BYTES (a
-//   client that does not read its stream).
+// - Stream items a client does not read fast enough wait in the server, up to
+//   MAX_PENDING_OUTPUT_BYTES per connection; past that the server drops further items of
+//   that request (never a final response, never the connection) and its final response
+//   says how many: { ..., "ok": true, "result": ..., "dropped": 1234 }. The client fails
+//   such a call with ENOBUFS (exit 1), naming the count and its own slowness.
+// - Limits against a client that sends without end: one request line is at most
+//   MAX_LINE_BYTES; unfinished lines of all connections together at most
+//   MAX_PARTIAL_INPUT_BYTES (the connection that passes it is answered EPROTO and closed);
+//   at most MAX_CONNECTIONS connections (one more is answered EPROTO and closed).
 import { VnetError } from '../engine/errors.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -34,8 +41,12 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** The longest response line a client takes. */
 export const MAX_RESPONSE_LINE_BYTES = 256 * 1024 * 1024;
-/** Output a server buffers for one connection before it drops that connection. */
-export const MAX_PENDING_OUTPUT_BYTES = 64 * 1024 * 1024;
+/** Output a server buffers for one connection before it drops (and counts) further stream items. */
+export const MAX_PENDING_OUTPUT_BYTES = 256 * 1024 * 1024;
+/** Unfinished request lines a server holds for all its connections together. */
+export const MAX_PARTIAL_INPUT_BYTES = 64 * 1024 * 1024;
+/** Connections a server serves at once. */
+export const MAX_CONNECTIONS = 1000;
 
 export const RESTART_MEND = 'restart the session with this vnet: vnet down && vnet up';
 
@@ -62,8 +73,8 @@ export interface ItemMessage {
   item: unknown;
 }
 export type FinalMessage =
-  | { v: number; id: number | null; ok: true; result: unknown }
-  | { v: number; id: number | null; ok: false; error: ErrorBody };
+  | { v: number; id: number | null; ok: true; result: unknown; dropped?: number }
+  | { v: number; id: number | null; ok: false; error: ErrorBody; dropped?: number };
 export type ServerMessage = ItemMessage | FinalMessage;
 
 /** An error the session daemon sent, or any error that carries its CLI exit code. */
@@ -103,9 +114,15 @@ export function exitCodeOf(err: unknown): number {
 
 /** What the server sends for an error: a VnetError or RemoteError keeps its code; anything else is EINTERNAL. */
 export function errorBody(err: unknown): ErrorBody {
-  if (err instanceof RemoteError || err instanceof VnetError) return { code: err.code, message: err.message, exit: exitCodeOf(err) };
+  if (err instanceof RemoteError || err instanceof VnetError) return { code: err.code, message: oneLine(err.message), exit: exitCodeOf(err) };
   const message = err instanceof Error ? err.message : String(err);
-  return { code: 'EINTERNAL', message: message || 'internal error', exit: 1 };
+  return { code: 'EINTERNAL', message: oneLine(message) || 'internal error', exit: 1 };
+}
+
+/** An error message stays one line whatever it quotes: control characters (a name holding "\n") are escaped. */
+function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 /** One message as a line. */
@@ -151,8 +168,8 @@ export function parseClientLine(line: string): ParsedClientMessage {
 
 export type ParsedServerMessage =
   | { kind: 'item'; id: number; item: unknown }
-  | { kind: 'final'; id: number | null; ok: true; result: unknown }
-  | { kind: 'final'; id: number | null; ok: false; error: ErrorBody }
+  | { kind: 'final'; id: number | null; ok: true; result: unknown; dropped: number }
+  | { kind: 'final'; id: number | null; ok: false; error: ErrorBody; dropped: number }
   | { kind: 'version'; id: number | null; v: unknown }
   | { kind: 'invalid'; message: string };
 
@@ -172,13 +189,14 @@ export function parseServerLine(line: string): ParsedServerMessage {
   if (id === undefined) return { kind: 'invalid', message: 'the session daemon sent a message without an id' };
   if (m.v !== PROTOCOL_VERSION) return { kind: 'version', id, v: m.v };
   if ('item' in m && id !== null) return { kind: 'item', id, item: m.item };
-  if (m.ok === true) return { kind: 'final', id, ok: true, result: m.result ?? null };
+  const dropped = typeof m.dropped === 'number' && Number.isSafeInteger(m.dropped) && m.dropped > 0 ? m.dropped : 0;
+  if (m.ok === true) return { kind: 'final', id, ok: true, result: m.result ?? null, dropped };
   if (m.ok === false) {
     const e = (m.error ?? {}) as Record<string, unknown>;
     const code = typeof e.code === 'string' ? e.code : 'EINTERNAL';
     const exit = typeof e.exit === 'number' && Number.isInteger(e.exit) ? e.exit : exitForCode(code);
     const message = typeof e.message === 'string' ? e.message : `the session daemon failed with ${code}`;
-    return { kind: 'final', id, ok: false, error: { code, message, exit } };
+    return { kind: 'final', id, ok: false, error: { code, message, exit }, dropped };
   }
   return { kind: 'invalid', message: 'the session daemon sent a message that is neither an item nor a response' };
 }
@@ -191,6 +209,17 @@ export class LineReader {
   private parts: Buffer[] = [];
   private size = 0;
   constructor(private readonly max: number) {}
+
+  /** Bytes of the unfinished line held. */
+  get pending(): number {
+    return this.size;
+  }
+
+  /** Lets go of the unfinished line (the connection is gone). */
+  clear(): void {
+    this.parts = [];
+    this.size = 0;
+  }
 
   /** The lines this chunk completes; `overflow` when a line passed the limit (stop reading then). */
   push(chunk: Buffer): { lines: string[]; overflow: boolean } {

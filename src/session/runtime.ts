@@ -125,13 +125,28 @@ export function readPid(path: string): number | undefined {
   }
 }
 
-/** Whether a process with this id exists (EPERM: it does, and is someone else's). */
+/**
+ * Whether a process with this id runs (EPERM: it does, and is someone else's). A zombie (exited,
+ * not yet reaped: PID 1 of many containers never reaps) passes kill(pid, 0) but does not run.
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/** Linux: the state letter in /proc/PID/stat is Z (zombie) or X (dead). Elsewhere: false. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // pid (comm) state ...: comm may hold spaces and parentheses, so look after the last ')'.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false;
   }
 }
 

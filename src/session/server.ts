@@ -4,8 +4,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { basename } from 'node:path';
 import { VnetError } from '../engine/errors.js';
 import {
-  encode, errorBody, LineReader, MAX_LINE_BYTES, MAX_PENDING_OUTPUT_BYTES, parseClientLine,
-  PROTOCOL_VERSION, type ErrorBody,
+  encode, errorBody, LineReader, MAX_CONNECTIONS, MAX_LINE_BYTES, MAX_PARTIAL_INPUT_BYTES, MAX_PENDING_OUTPUT_BYTES,
+  parseClientLine, PROTOCOL_VERSION, type ErrorBody,
 } from './protocol.js';
 import { probeSocket } from './client.js';
 
@@ -28,6 +28,8 @@ export interface ControlServerOptions {
   closeGraceMs?: number;
   /** Protocol problems and dropped connections, one line each (for the daemon's log). */
   log?: (line: string) => void;
+  /** Smaller limits than protocol.ts's (tests). */
+  limits?: Partial<ServerLimits>;
 }
 
 interface InFlight {
@@ -35,13 +37,29 @@ interface InFlight {
   ac: AbortController;
   done: boolean;
   settled: Promise<void>;
+  /** Stream items not sent because the client was too far behind. */
+  dropped: number;
+}
+
+/** What a server allows; the defaults are protocol.ts's constants (tests set smaller ones). */
+export interface ServerLimits {
+  maxLineBytes: number;
+  maxPartialInputBytes: number;
+  maxPendingOutputBytes: number;
+  maxConnections: number;
+}
+
+/** Unfinished request lines held by all of a server's connections. */
+interface InputBudget {
+  used: number;
 }
 
 const CANCELED: ErrorBody = { code: 'ECANCELED', message: 'the call was cancelled by the client', exit: 130 };
+const MiB = (n: number): string => `${+(n / 1048576).toFixed(1)} MiB`;
 
 class Connection {
   readonly inflight = new Map<number, InFlight>();
-  private readonly reader = new LineReader(MAX_LINE_BYTES);
+  private readonly reader: LineReader;
   private refused = false;
 
   constructor(
@@ -49,28 +67,53 @@ class Connection {
     readonly socket: Socket,
     private readonly dispatch: Dispatcher,
     private readonly log: (line: string) => void,
+    private readonly limits: ServerLimits,
+    private readonly budget: InputBudget,
+    private readonly connections: () => number,
   ) {
+    this.reader = new LineReader(limits.maxLineBytes);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.log(`client ${id}: ${err.message}`));
-    socket.on('close', () => this.abortAll(new DOMException('the client went away', 'AbortError')));
+    socket.on('close', () => {
+      this.releaseInput();
+      this.abortAll(new DOMException('the client went away', 'AbortError'));
+    });
+  }
+
+  private releaseInput(): void {
+    this.budget.used -= this.reader.pending;
+    this.reader.clear();
   }
 
   private onData(chunk: Buffer): void {
     if (this.refused) return;
+    const before = this.reader.pending;
     const { lines, overflow } = this.reader.push(chunk);
+    this.budget.used += this.reader.pending - before;
     for (const line of lines) this.onLine(line);
     if (overflow) {
-      this.refused = true;
-      const message = `a request line is over ${MAX_LINE_BYTES / 1048576} MiB; the connection is closed: send smaller requests`;
-      this.log(`client ${this.id}: ${message}`);
-      this.abortAll(new DOMException('the connection was refused', 'AbortError'));
-      this.socket.end(encode({ v: PROTOCOL_VERSION, id: null, ok: false, error: { code: 'EPROTO', message, exit: 1 } }), () =>
-        this.socket.destroy(),
+      this.refuse(`a request line is over ${MiB(this.limits.maxLineBytes)}; the connection is closed: send smaller requests`);
+    } else if (this.budget.used > this.limits.maxPartialInputBytes) {
+      this.refuse(
+        `the session daemon holds over ${MiB(this.limits.maxPartialInputBytes)} of unfinished request lines from ${this.connections()} connections; ` +
+          'this connection is closed: end each request with a newline',
       );
     }
   }
 
+  /** Answers EPROTO (id null), stops reading and closes the connection. */
+  refuse(message: string): void {
+    this.refused = true;
+    this.releaseInput();
+    this.log(`client ${this.id}: ${message}`);
+    this.abortAll(new DOMException('the connection was refused', 'AbortError'));
+    this.socket.end(encode({ v: PROTOCOL_VERSION, id: null, ok: false, error: { code: 'EPROTO', message, exit: 1 } }), () =>
+      this.socket.destroy(),
+    );
+  }
+
   private onLine(line: string): void {
+    if (this.refused) return;
     const msg = parseClientLine(line);
     if (msg.kind === 'invalid') {
       this.log(`client ${this.id}: ${msg.error.message}`);
@@ -91,30 +134,36 @@ class Connection {
 
   private start(id: number, method: string, params: unknown): void {
     const ac = new AbortController();
-    const req: InFlight = { id, ac, done: false, settled: Promise.resolve() };
+    const req: InFlight = { id, ac, done: false, settled: Promise.resolve(), dropped: 0 };
     this.inflight.set(id, req);
     const ctx: DispatchContext = {
       signal: ac.signal,
       clientId: this.id,
       emit: (item: unknown) => {
-        if (!req.done) this.send({ v: PROTOCOL_VERSION, id, item: item === undefined ? null : item });
+        if (req.done) return;
+        // A client this far behind loses stream items (counted, reported in the final response), never the connection.
+        if (this.socket.writableLength > this.limits.maxPendingOutputBytes) {
+          if (req.dropped++ === 0) this.log(`client ${this.id}: over ${MiB(this.limits.maxPendingOutputBytes)} of output it has not read; dropping stream items of request ${id}`);
+          return;
+        }
+        this.send({ v: PROTOCOL_VERSION, id, item: item === undefined ? null : item });
       },
     };
     req.settled = new Promise<unknown>((resolve) => resolve(this.dispatch(method, params, ctx))).then(
       (result) => {
         let line: string;
         try {
-          line = encode({ v: PROTOCOL_VERSION, id, ok: true, result: result === undefined ? null : result });
+          line = encode(withDropped({ v: PROTOCOL_VERSION, id, ok: true, result: result === undefined ? null : result }, req));
         } catch (err) {
           const message = `the result of ${method} cannot be sent as JSON: ${(err as Error).message}`;
-          line = encode({ v: PROTOCOL_VERSION, id, ok: false, error: { code: 'EINTERNAL', message, exit: 1 } });
+          line = encode(withDropped({ v: PROTOCOL_VERSION, id, ok: false, error: { code: 'EINTERNAL', message, exit: 1 } }, req));
         }
         this.finishLine(req, line);
       },
       (err: unknown) => {
         // Once aborted, the reason (cancel, shutdown) says why, whatever the method threw.
         const error = errorBody(ac.signal.aborted ? ac.signal.reason : err);
-        this.finish(req, { v: PROTOCOL_VERSION, id, ok: false, error });
+        this.finish(req, withDropped({ v: PROTOCOL_VERSION, id, ok: false, error }, req));
       },
     );
   }
@@ -139,15 +188,15 @@ class Connection {
     const s = this.socket;
     if (s.destroyed || s.writableEnded) return;
     s.write(line);
-    if (s.writableLength > MAX_PENDING_OUTPUT_BYTES) {
-      this.log(`client ${this.id}: over ${MAX_PENDING_OUTPUT_BYTES / 1048576} MiB of output it does not read; dropped`);
-      s.destroy();
-    }
   }
 
   abortAll(reason: unknown): void {
     for (const req of this.inflight.values()) if (!req.ac.signal.aborted) req.ac.abort(reason);
   }
+}
+
+function withDropped<T extends object>(msg: T, req: InFlight): T {
+  return req.dropped > 0 ? { ...msg, dropped: req.dropped } : msg;
 }
 
 /** EEXIST (exit 2): a daemon answers on the session's socket already. */
@@ -166,6 +215,8 @@ export class ControlServer {
   private readonly log: (line: string) => void;
   private server: Server | undefined;
   private readonly conns = new Set<Connection>();
+  private readonly limits: ServerLimits;
+  private readonly budget: InputBudget = { used: 0 };
   private nextClient = 1;
   private socketIno: number | undefined;
   private closing: Promise<void> | undefined;
@@ -178,11 +229,23 @@ export class ControlServer {
     this.session = opts.session ?? basename(opts.socketPath).replace(/\.sock$/, '');
     this.closeGraceMs = opts.closeGraceMs ?? 500;
     this.log = opts.log ?? (() => {});
+    this.limits = {
+      maxLineBytes: MAX_LINE_BYTES,
+      maxPartialInputBytes: MAX_PARTIAL_INPUT_BYTES,
+      maxPendingOutputBytes: MAX_PENDING_OUTPUT_BYTES,
+      maxConnections: MAX_CONNECTIONS,
+      ...opts.limits,
+    };
   }
 
   /** Number of open client connections. */
   get connections(): number {
     return this.conns.size;
+  }
+
+  /** Bytes of unfinished request lines held for all connections. */
+  get partialInputBytes(): number {
+    return this.budget.used;
   }
 
   /**
@@ -260,7 +323,11 @@ export class ControlServer {
       socket.destroy();
       return;
     }
-    const conn = new Connection(this.nextClient++, socket, this.dispatch, this.log);
+    const conn = new Connection(this.nextClient++, socket, this.dispatch, this.log, this.limits, this.budget, () => this.conns.size);
+    if (this.conns.size >= this.limits.maxConnections) {
+      conn.refuse(`the session daemon serves at most ${this.limits.maxConnections} connections at once; this one is closed: close idle clients and try again`);
+      return;
+    }
     this.conns.add(conn);
     socket.on('close', () => this.conns.delete(conn));
   }

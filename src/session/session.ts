@@ -118,8 +118,9 @@ export class Session {
    * keys whose value is undefined count as left out. Unknown names are an error naming the known ones.
    */
   call(method: string, params: unknown, ctx: CallContext): unknown {
-    const m = this.methods[method];
-    if (!m) throw new VnetError('ENOTFOUND', `unknown method "${method}"; known: ${Object.keys(this.methods).sort().join(', ')}`);
+    // Own keys only: "constructor" or "toString" are not methods.
+    const m = Object.hasOwn(this.methods, method) ? this.methods[method] : undefined;
+    if (typeof m !== 'function') throw new VnetError('ENOTFOUND', `unknown method "${method}"; known: ${Object.keys(this.methods).sort().join(', ')}`);
     const p = definedKeys(params);
     checkParams(method, p);
     return m(p, ctx);
@@ -165,12 +166,13 @@ export class Session {
     const log = this.eventLog;
     for (let i = 0; i < log.length; i++) ctx.emit(eventView(log[(this.eventLogStart + i) % log.length]));
     if (!follow) return { count: this.eventLog.length };
-    return new Promise((resolve) => {
+    return new Promise((_resolve, reject) => {
       const f = (e: NetworkEvent) => ctx.emit(eventView(e));
       this.followers.add(f);
+      // Ended only by an abort: Ctrl-C (the caller expects that), or the session stopping (ESTALE, exit 3).
       ctx.signal.addEventListener('abort', () => {
         this.followers.delete(f);
-        resolve({ followed: true });
+        reject(ctx.signal.reason);
       }, { once: true });
     });
   }
@@ -235,12 +237,14 @@ export class Session {
     const to = bound === '0.0.0.0' ? formatIpv4(host.addresses[0]) : bound;
     let received = 0;
     ctx.emit({ listening: `${to}:${port}` });
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const finish = (timedOut: boolean): void => {
+      const finish = (timedOut: boolean, abortedBy?: unknown): void => {
         if (timer) clearTimeout(timer);
         if (!sock.closed) sock.close();
-        resolve({ received, timedOut });
+        // An abort (Ctrl-C, or the session stopping: ESTALE, exit 3) is not a finished listen.
+        if (abortedBy !== undefined) reject(abortedBy);
+        else resolve({ received, timedOut });
       };
       sock.on('message', (msg: Buffer, rinfo: { address: string; port: number; size: number }) => {
         received++;
@@ -250,7 +254,7 @@ export class Session {
       });
       // --timeout is wall time (the command must end even when a virtual clock stands still).
       if (timeoutMs !== undefined) timer = setTimeout(() => finish(true), timeoutMs);
-      ctx.signal.addEventListener('abort', () => finish(false), { once: true });
+      ctx.signal.addEventListener('abort', () => finish(false, ctx.signal.reason ?? new DOMException('aborted', 'AbortError')), { once: true });
     });
   }
 }

@@ -88,17 +88,17 @@ test('a capture file another capture writes is refused: in this session, and in 
     apply(a, captures('{ on: [home/uplink], file: up.pcapng }'), { baseDir: dir });
     const header = readFileSync(join(dir, 'up.pcapng'));
     // The same file from another capture of this session: exit 2, the running capture named.
-    const same = errorOf(() => a.call('capture.start', { ifaces: ['alice'], file: join(dir, 'up.pcapng') }, ctx));
+    const same = errorOf(() => a.call('capture.start', { on: ['alice'], file: join(dir, 'up.pcapng') }, ctx));
     assert.equal(same.code, 'EINVAL');
     assert.match(same.message, /^capture file ".*up\.pcapng" is already written by capture 1 on home\/uplink; stop it first \(`vnet capture stop 1`\)/);
     // Another session: refused while the first writes it, by apply, its dry run and capture start.
     apply(b, BASE);
     refusedBoth(b, captures('{ on: [home/uplink], file: up.pcapng }'), dir, /captures\[0\]: capture file ".*up\.pcapng" is being written by session default \(pid \d+\); stop that capture first/);
-    assert.match(errorOf(() => b.call('capture.start', { ifaces: ['alice'], file: join(dir, 'up.pcapng') }, ctx)).message, /is being written by session default/);
+    assert.match(errorOf(() => b.call('capture.start', { on: ['alice'], file: join(dir, 'up.pcapng') }, ctx)).message, /is being written by session default/);
     assert.deepEqual(readFileSync(join(dir, 'up.pcapng')), header, 'the first capture\'s file is untouched');
     // Once the first stops, the file is free.
     a.call('capture.stop', { all: true }, ctx);
-    const started = b.call('capture.start', { ifaces: ['alice'], file: join(dir, 'up.pcapng') }, ctx) as { state: string };
+    const started = b.call('capture.start', { on: ['alice'], file: join(dir, 'up.pcapng') }, ctx) as { state: string };
     assert.equal(started.state, 'running');
   } finally {
     a.close();
