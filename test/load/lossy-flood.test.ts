@@ -85,7 +85,8 @@ filters:
     assert.ok(peak.rss - warm.rss < MAX_RSS_GROWTH, `RSS grew ${mib(peak.rss - warm.rss)} after warm-up (${mib(warm.rss)} → ${mib(peak.rss)})`);
   } finally {
     abort.abort();
-    await following;
+    // An aborted follow rejects with the abort's reason, as an aborted fetch does.
+    await assert.rejects(following, { name: 'AbortError' });
     s.close();
   }
 });

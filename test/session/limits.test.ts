@@ -158,7 +158,7 @@ test('over the protocol, paths must be absolute: capture.start file and topology
   try {
     await c.call('router.add', { name: 'r', cidr: '10.0.0.0/24' });
     await c.call('host.add', { name: 'a', router: 'r' });
-    const cap = await rejection(c.call('capture.start', { ifaces: ['a'], file: 'out.pcap' }), 2000, 'a relative capture file');
+    const cap = await rejection(c.call('capture.start', { on: ['a'], file: 'out.pcap' }), 2000, 'a relative capture file');
     assert.deepEqual([cap.code, cap.exit], ['EINVAL', 2]);
     assert.match(String(cap.message), /^capture\.start: param "file" \(the capture file\) is "out\.pcap", not an absolute path; the session daemon runs in \//);
     const topo = { text: 'hosts:\n  - { name: b, router: r }\n', fileName: 't.yaml' };
@@ -170,7 +170,7 @@ test('over the protocol, paths must be absolute: capture.start file and topology
     const applied = (await c.call('topology.apply', { ...topo, baseDir: rt.dir })) as { created: { hosts: string[] } };
     assert.deepEqual(applied.created.hosts, ['b']);
     const file = `${rt.dir}/out.pcap`;
-    const info = (await c.call('capture.start', { ifaces: ['a'], file })) as { file: string };
+    const info = (await c.call('capture.start', { on: ['a'], file })) as { file: string };
     assert.equal(info.file, file);
   } finally {
     c.close();
