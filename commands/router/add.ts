@@ -3,6 +3,7 @@ import { Args, Flags } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
 import type { RouterView } from '../../src/session/views.js';
 import { natFlags, natOptionsFrom } from '../../src/cli/nat-flags.js';
+import { vlanFlag } from '../../src/cli/value-flags.js';
 
 export default class RouterAdd extends VnetCommand {
   static override summary = 'Add a router that owns a subnet; a child router NATs to its parent.';
@@ -23,7 +24,7 @@ export default class RouterAdd extends VnetCommand {
     'max-jitter': Flags.string({ description: 'extra random delay up to this, order kept, e.g. 2ms' }),
     'queue-size': Flags.integer({ description: 'packets the router may hold while delaying (default 1024)' }),
     mtu: Flags.integer({ description: 'MTU of both interfaces in bytes (default 1500)' }),
-    vlan: Flags.string({ description: 'VLAN ID, or outer,inner for QinQ, on both interfaces' }),
+    vlan: vlanFlag({ description: 'VLAN ID, or outer,inner for QinQ, on both interfaces' }),
   };
 
   async run(): Promise<void> {
@@ -32,7 +33,7 @@ export default class RouterAdd extends VnetCommand {
       name: args.name, cidr: flags.cidr, parent: flags.parent, ips: flags.ip, gateway: flags.gateway,
       nat: natOptionsFrom(flags, flags.parent === undefined ? undefined : 'port-restricted'),
       minDelay: flags['min-delay'], maxJitter: flags['max-jitter'], queueSize: flags['queue-size'], mtu: flags.mtu,
-      vlan: flags.vlan?.split(',').map(Number),
+      vlan: flags.vlan,
     })) as RouterView;
     this.print(r, () => `router ${r.name} ${r.cidr} gateway ${r.gateway}${r.uplink.length ? ` uplink ${r.uplink.join(',')}` : ''} nat ${r.nat}`);
   }
