@@ -390,7 +390,7 @@ complete -c vnet -n '__vnet_using \'init\'; and __vnet_argc_is 0' -F -d 'file to
 # vnet listen
 complete -c vnet -n '__vnet_using \'listen\'' -l count -x -d 'exit after this many datagrams'
 complete -c vnet -n '__vnet_using \'listen\'' -l echo -d 'send each datagram back to where it came from'
-complete -c vnet -n '__vnet_using \'listen\'' -l timeout -x -d 'give up after this long (wall time), exit status 124'
+complete -c vnet -n '__vnet_using \'listen\'' -l timeout -x -d 'give up after this long (wall time, at most 24 days), exit status 124'
 complete -c vnet -n '__vnet_using \'listen\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'listen\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'listen\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'HOST:PORT to bind'
@@ -505,7 +505,7 @@ complete -c vnet -n '__vnet_using \'router show\'' -l session -x -d 'session nam
 complete -c vnet -n '__vnet_using \'router show\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
 
 # vnet send
-complete -c vnet -n '__vnet_using \'send\'' -l count -x -d 'how many datagrams'
+complete -c vnet -n '__vnet_using \'send\'' -l count -x -d 'how many datagrams (at most 1000000)'
 complete -c vnet -n '__vnet_using \'send\'' -l data -x -d 'payload text (default "vnet")'
 complete -c vnet -n '__vnet_using \'send\'' -l from-port -x -d 'source port (default: ephemeral)'
 complete -c vnet -n '__vnet_using \'send\'' -l hex -x -d 'payload as hex digits'

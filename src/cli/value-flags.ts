@@ -1,7 +1,8 @@
-// Flags whose values are lists of numbers (VLAN IDs, a port range), checked where they are typed so that a
+// Flags whose values are lists of numbers (VLAN IDs, a port range) or wall-time waits, checked where they are typed so that a
 // wrong value is bad usage naming the flag, never a NaN that reaches the session as null.
 import { Flags } from '@oclif/core';
 import { invalid } from '../engine/errors.js';
+import { parseDuration } from '../engine/units.js';
 import { quoteInput } from '../wire/user-input.js';
 
 /** `ID` or `OUTER,INNER`: one or two VLAN IDs, 1-4094 each, outer first. */
@@ -27,3 +28,15 @@ export function parsePortRange(text: string): [number, number] {
 
 export const vlanFlag = Flags.custom<number[]>({ parse: async (input) => parseVlanIds(input) });
 export const portRangeFlag = Flags.custom<[number, number]>({ parse: async (input) => parsePortRange(input) });
+
+/** The longest wall-time wait a Node timer holds: 2^31-1 ms, about 24.8 days. */
+export const MAX_WALL_WAIT_MS = 2 ** 31 - 1;
+
+/** A wall-time duration in ms (250ms, 5s, 2m; a bare number is ms), at most MAX_WALL_WAIT_MS. */
+export function parseWallWait(text: string): number {
+  const ms = parseDuration(text, 'the wait') / 1e6;
+  if (ms > MAX_WALL_WAIT_MS) throw invalid(`${quoteInput(text)} is longer than the longest wait, 24 days (${MAX_WALL_WAIT_MS} ms)`);
+  return ms;
+}
+
+export const wallWaitFlag = Flags.custom<number>({ parse: async (input) => parseWallWait(input) });

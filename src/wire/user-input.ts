@@ -14,8 +14,13 @@ export function quoteInput(value: string, max = QUOTED_PREFIX_CHARS): string {
   return `${JSON.stringify(value.slice(0, max))}…(${bytes} bytes)`;
 }
 
-/** A whole message cut to `max` characters (a last guard for messages that quote input without quoteInput). */
+/**
+ * A whole message as one bounded line: control characters escaped as in JSON ("\\n"), and cut to `max`
+ * characters (a last guard for messages that quote input without quoteInput).
+ */
 export function capMessage(message: string, max = 400): string {
-  if (message.length <= max) return message;
-  return `${message.slice(0, max)}…(${Buffer.byteLength(message)} bytes in all)`;
+  // eslint-disable-next-line no-control-regex
+  const line = message.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  if (line.length <= max) return line;
+  return `${line.slice(0, max)}…(${Buffer.byteLength(line)} bytes in all)`;
 }

@@ -48,6 +48,7 @@ test('quoteInput: short values whole, long ones as a 40-character prefix with th
   assert.equal(quoteInput(big), `"${'x'.repeat(40)}"…(10485760 bytes)`);
   assert.equal(capMessage('short'), 'short');
   assert.ok(capMessage('y'.repeat(5000)).length < 500);
+  assert.equal(capMessage('a\nb\tc'), 'a\\nb\\tc');
 });
 
 test('a 10 MB address is quoted short in the error', () => {

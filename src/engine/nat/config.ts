@@ -2,6 +2,7 @@
 import { parseIpv4, type Ipv4 } from '../../wire/addr.js';
 import { invalid } from '../errors.js';
 import { formatDuration, parseDuration, NS_PER_S } from '../units.js';
+import { quoteInput } from '../../wire/user-input.js';
 
 /** RFC 4787 behaviour for mapping (§4.1) and filtering (§5): endpoint-independent, address-dependent, address-and-port-dependent. */
 export type Behavior = 'ei' | 'ad' | 'apd';
@@ -109,7 +110,7 @@ function ip(text: string, what: string): Ipv4 {
   try {
     return parseIpv4(text);
   } catch {
-    throw invalid(`${what} "${text}" is not an IPv4 address`);
+    throw invalid(`${what} ${quoteInput(text)} is not an IPv4 address`);
   }
 }
 
