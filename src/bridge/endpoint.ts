@@ -21,7 +21,7 @@ export function parseEndpoint(text: string, what: string, minPort = 1): Endpoint
   const portText = text.slice(colon + 1);
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
   if (!(port >= minPort && port <= 65535)) {
-    throw invalid(`${what} ${quoteInput(text)} has port ${quoteInput(portText)}, not ${minPort}-65535; give a port in that range`);
+    throw invalid(`${what} ${quoteInput(text)} has port ${/^\d{1,5}$/.test(portText) ? portText : quoteInput(portText)}, not ${minPort}-65535; give a port in that range`);
   }
   return { host, port };
 }
