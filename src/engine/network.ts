@@ -427,6 +427,7 @@ function parseCidrOption(text: string, what: string): Cidr {
 }
 
 function checkVlan(v: number): number {
-  if (!Number.isInteger(v) || v < 1 || v > 4094) throw invalid(`VLAN ID ${v} is not 1-4094`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(`a VLAN ID is a whole number 1-4094, got ${typeof v === 'string' ? quoteInput(v) : String(v)}`);
+  if (v < 1 || v > 4094) throw invalid(`VLAN ID ${v} is not 1-4094`);
   return v;
 }

@@ -61,3 +61,11 @@ test('a 10 MB value is quoted as a short prefix with its size', async () => {
     assert.ok(r.stderr.length < 600, `${id}: ${r.stderr.length} bytes of stderr: ${r.stderr.slice(0, 200)}`);
   }
 });
+
+test('a session client sending null (a NaN in JSON) gets a real message, not "VLAN ID null" or "port range [null]"', async () => {
+  const call = async (method: string, params: Record<string, unknown>): Promise<unknown> => cli.session.call(method, params, { signal: new AbortController().signal, emit: () => {} });
+  await assert.rejects(call('router.add', { name: 'v', parent: 'internet', cidr: '10.77.0.0/16', vlan: [null] }),
+    (e: Error) => e.message.includes('a VLAN ID is a whole number 1-4094, got null') && !/VLAN ID null/.test(e.message));
+  await assert.rejects(call('nat.set', { router: 'home', nat: { portRange: [null] } }),
+    (e: Error) => e.message.includes('a port range is a pair [lo, hi] of ports 1-65535, got "[null]"'));
+});

@@ -11,8 +11,8 @@ const box = new CliSandbox();
 const s = ['--session', 'tab'];
 const binDir = join(box.dir, 'bin');
 const env = (): Record<string, string> => ({ ...box.env, VNET_SESSION: 'tab', PATH: `${binDir}:${dirname(process.execPath)}:${box.env.PATH ?? ''}` });
-/** What one Tab may cost in these tests; the figures measured are printed (the target is 200 ms on an idle machine). */
-const TAB_BUDGET_MS = 600;
+/** What one Tab may cost here, loose for a busy machine (the old path took 0.6 s idle, 1.7 s at load 11); the figures are printed. */
+const TAB_BUDGET_MS = 1000;
 
 before(async () => {
   mkdirSync(binDir);
