@@ -85,10 +85,14 @@ export function withNamedParsers(input: ParseInput): ParseInput {
 // eslint-disable-next-line no-control-regex
 const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, '');
 
-/** A flag as a mend names it: `-w/--write (file to write)`. */
-function describeFlag(name: string, def: ValueDef | undefined): string {
-  const spelled = def?.char ? `-${def.char}/--${name}` : `--${name}`;
-  return def?.description ? `${spelled}: ${def.description}` : spelled;
+/** A flag as typed: `-w/--write`, `--count`. */
+function spellFlag(name: string, def: ValueDef | undefined): string {
+  return def?.char ? `-${def.char}/--${name}` : `--${name}`;
+}
+
+/** What a flag is, after a colon when known: `: file to write`. */
+function aboutFlag(def: ValueDef | undefined): string {
+  return def?.description ? `: ${def.description}` : '';
 }
 
 /** One parse failure of command `id` as a usage error (exit 2) on one line. */
@@ -107,8 +111,8 @@ export function usageError(err: unknown, input: ParseInput, id: string | undefin
     const missing = (e.args as (ValueDef & { name?: string })[]).map((a) => `${argLabel(a.name ?? 'arg')}${a.description ? ` (${a.description})` : ''}`);
     text = `${quoted} needs ${missing.join(' and ')}`;
   } else if (e.constructor?.name === 'NonExistentFlagsError' && Array.isArray(e.flags)) {
-    const typed = e.flags[0] ?? '';
-    const near = closestCommand(typed.replace(/^-+/, '').split('=')[0], Object.keys(flags));
+    const typed = (e.flags[0] ?? '').split('=')[0];
+    const near = closestCommand(typed.replace(/^-+/, ''), Object.keys(flags));
     text = `${quoted} has no flag ${quoteInput(typed)}${near ? ` (did you mean --${near}?)` : ''}`;
   } else if (e.constructor?.name === 'UnexpectedArgsError' && Array.isArray(e.args)) {
     const extra = e.args as string[];
@@ -119,12 +123,14 @@ export function usageError(err: unknown, input: ParseInput, id: string | undefin
   } else if ((m = /^Expected ([\s\S]*) to be one of: (.*)$/m.exec(message))) {
     text = `the argument must be one of ${m[2].split('\n')[0]}, got ${quoteInput(m[1])}`;
   } else if ((m = /^Flag --([\w-]+) expects a value/.exec(message))) {
-    text = `${describeFlag(m[1], flags[m[1]])} needs a value`;
+    text = `${spellFlag(m[1], flags[m[1]])} needs a value${aboutFlag(flags[m[1]])}`;
+  } else if ((m = /^Flag --([\w-]+) can only be specified once/.exec(message))) {
+    text = `${spellFlag(m[1], flags[m[1]])} is given more than once; give it once`;
   } else if (/^The following errors? occurred:/.test(message)) {
     const reasons = message.split('\n').slice(1).map((l) => l.trim()).filter((l) => l !== '' && !/^See more help/.test(l));
     text = reasons.map((r) => {
       const missing = /^Missing required flag ([\w-]+)/.exec(r);
-      return missing ? `${quoted} needs ${describeFlag(missing[1], flags[missing[1]])}` : r;
+      return missing ? `${quoted} needs ${spellFlag(missing[1], flags[missing[1]])}${aboutFlag(flags[missing[1]])}` : r;
     }).join('; ');
   } else {
     text = message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^See more help/.test(l)).join(' ');
