@@ -112,7 +112,7 @@ export function usageError(err: unknown, input: ParseInput, id: string | undefin
     text = `${quoted} needs ${missing.join(' and ')}`;
   } else if (e.constructor?.name === 'NonExistentFlagsError' && Array.isArray(e.flags)) {
     const typed = (e.flags[0] ?? '').split('=')[0];
-    const near = closestCommand(typed.replace(/^-+/, ''), Object.keys(flags));
+    const near = typed.length <= 100 ? closestCommand(typed.replace(/^-+/, ''), Object.keys(flags)) : undefined;
     text = `${quoted} has no flag ${quoteInput(typed)}${near ? ` (did you mean --${near}?)` : ''}`;
   } else if (e.constructor?.name === 'UnexpectedArgsError' && Array.isArray(e.args)) {
     const extra = e.args as string[];
