@@ -2,7 +2,8 @@
 import { Args, Flags } from '@oclif/core';
 import { out } from '../src/cli/style.js';
 import { EXIT, VnetCommand } from '../src/cli/base.js';
-import { parseDuration, parseEndpoint } from '../src/session/api.js';
+import { formatDuration, parseEndpoint } from '../src/session/api.js';
+import { wallWaitFlag } from '../src/cli/value-flags.js';
 
 interface Datagram {
   from: string;
@@ -20,8 +21,8 @@ export default class Listen extends VnetCommand {
   ];
   static override args = { endpoint: Args.string({ description: 'HOST:PORT to bind', required: true }) };
   static override flags = {
-    count: Flags.integer({ description: 'exit after this many datagrams' }),
-    timeout: Flags.string({ description: 'give up after this long (wall time), exit status 124' }),
+    count: Flags.integer({ description: 'exit after this many datagrams', min: 1 }),
+    timeout: wallWaitFlag({ description: 'give up after this long (wall time, at most 24 days), exit status 124' }),
     echo: Flags.boolean({ description: 'send each datagram back to where it came from' }),
   };
 
@@ -33,7 +34,7 @@ export default class Listen extends VnetCommand {
     try {
       ({ result: r } = await this.callUntilInterrupted('listen', {
         host, port, count: flags.count, echo: flags.echo,
-        timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, 'timeout') / 1e6,
+        timeoutMs: flags.timeout,
       }, (item) => {
         // The first item says the socket is bound: scripts may wait for this line on stderr before sending.
         const ready = (item as { listening?: string }).listening;
@@ -45,7 +46,7 @@ export default class Listen extends VnetCommand {
       batch.flush();
     }
     if (r.timedOut) {
-      process.stderr.write(`vnet: no ${flags.count ? `${flags.count - r.received} more ` : ''}datagrams within ${flags.timeout}\n`);
+      process.stderr.write(`vnet: no ${flags.count ? `${flags.count - r.received} more ` : ''}datagrams within ${formatDuration((flags.timeout ?? 0) * 1e6)}\n`);
       this.exit(EXIT.timeout);
     }
   }

@@ -21,7 +21,7 @@ export default class Send extends VnetCommand {
     data: Flags.string({ description: 'payload text (default "vnet")' }),
     hex: Flags.string({ description: 'payload as hex digits' }),
     size: Flags.integer({ description: 'payload of this many bytes' }),
-    count: Flags.integer({ description: 'how many datagrams', default: 1 }),
+    count: Flags.integer({ description: 'how many datagrams (at most 1000000)', default: 1, min: 1, max: 1_000_000 }),
     interval: Flags.string({ description: 'time between datagrams, on the session clock (e.g. 20ms)' }),
     wait: Flags.string({ description: 'then print replies to this socket for this long (wall time), like nc -u -w; exit 124 if too few came' }),
     replies: Flags.integer({ description: 'with --wait: stop once this many replies came (default: wait it out)', min: 1 }),

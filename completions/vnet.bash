@@ -210,6 +210,7 @@ _vnet_flag_value() {
 # What positional argument $2 (from 0) of command $1 is: text, file, node:KIND or choice:VALUES.
 _vnet_arg_value() {
   case "$1 $2" in
+    "capture start "*) echo 'node:iface' ;;
     "capture stop 0") echo 'text' ;;
     "clock advance 0") echo 'text' ;;
     "dns add 0") echo 'text' ;;
@@ -238,16 +239,13 @@ _vnet_arg_value() {
   esac
 }
 
-# Names of live routers, hosts or interfaces (KIND router, host or iface), from `vnet router|host ls --json`.
+# Names of live routers, hosts or interfaces (KIND router, host or iface): `vnet __names` asks the
+# session's daemon directly, without loading the CLI; no session, no names.
 _vnet_node_names() {
-  local kind=$1 bin=$2 session=$3 list lists
-  local -a opts=() limit=()
-  [[ -n $session ]] && opts=(--session "$session")
+  local kind=$1 bin=$2 session=$3
+  local -a limit=()
   command -v timeout >/dev/null 2>&1 && limit=(timeout 3)
-  case $kind in router) lists=router ;; host) lists=host ;; *) lists="router host" ;; esac
-  for list in $lists; do
-    "${limit[@]}" "$bin" "$list" ls --json "${opts[@]}" 2>/dev/null | node -e 'let s="";process.stdin.on("data",(d)=>{s+=d}).on("end",()=>{try{for(const n of JSON.parse(s)){console.log(n.name);if(process.argv[1]==="iface")for(const i of n.interfaces||[])console.log(i.name)}}catch{}})' "$kind" 2>/dev/null
-  done
+  "${limit[@]}" "$bin" __names "$kind" "$session" 2>/dev/null
 }
 
 _vnet() {

@@ -178,22 +178,16 @@ function __vnet_argc_at_least
     test (__vnet_argc) -ge $argv[1]
 end
 
-# Names of live routers, hosts or interfaces (router, host or iface), from `vnet router|host ls --json`.
+# Names of live routers, hosts or interfaces (router, host or iface): `vnet __names` asks the session's
+# daemon directly, without loading the CLI; no session, no names.
 function __vnet_node_names
-    set -l kind $argv[1]
     set -l words (commandline -opc)
-    set -l bin $words[1]
-    set -l opts
+    set -l session ''
     set -l at (contains -i -- --session $words)
-    and set opts --session $words[(math $at + 1)]
+    and set session $words[(math $at + 1)]
     set -l limit
     command -q timeout; and set limit timeout 3
-    set -l lists router host
-    test "$kind" = router; and set lists router
-    test "$kind" = host; and set lists host
-    for list in $lists
-        $limit $bin $list ls --json $opts 2>/dev/null | node -e 'let s="";process.stdin.on("data",(d)=>{s+=d}).on("end",()=>{try{for(const n of JSON.parse(s)){console.log(n.name);if(process.argv[1]==="iface")for(const i of n.interfaces||[])console.log(i.name)}}catch{}})' $kind 2>/dev/null
-    end
+    $limit $words[1] __names $argv[1] "$session" 2>/dev/null
 end
 
 complete -c vnet -f
@@ -270,6 +264,7 @@ complete -c vnet -n '__vnet_using \'capture start\'' -l with-drops -d 'pcapng: a
 complete -c vnet -n '__vnet_using \'capture start\'' -s w -l write -r -F -d 'file to write (- streams to stdout)'
 complete -c vnet -n '__vnet_using \'capture start\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'capture start\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'capture start\'; and __vnet_argc_at_least 0' -f -a '(__vnet_node_names iface)' -d 'interface, NODE/IFACE or NODE; name several to capture them into one pcapng'
 
 # vnet capture stop
 complete -c vnet -n '__vnet_using \'capture stop\'' -l all -d 'stop every capture of the session'
@@ -404,7 +399,7 @@ complete -c vnet -n '__vnet_using \'init\'; and __vnet_argc_is 0' -F -d 'file to
 # vnet listen
 complete -c vnet -n '__vnet_using \'listen\'' -l count -x -d 'exit after this many datagrams'
 complete -c vnet -n '__vnet_using \'listen\'' -l echo -d 'send each datagram back to where it came from'
-complete -c vnet -n '__vnet_using \'listen\'' -l timeout -x -d 'give up after this long (wall time), exit status 124'
+complete -c vnet -n '__vnet_using \'listen\'' -l timeout -x -d 'give up after this long (wall time, at most 24 days), exit status 124'
 complete -c vnet -n '__vnet_using \'listen\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'listen\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'listen\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'HOST:PORT to bind'
@@ -523,7 +518,7 @@ complete -c vnet -n '__vnet_using \'router show\'' -l session -x -d 'session nam
 complete -c vnet -n '__vnet_using \'router show\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
 
 # vnet send
-complete -c vnet -n '__vnet_using \'send\'' -l count -x -d 'how many datagrams'
+complete -c vnet -n '__vnet_using \'send\'' -l count -x -d 'how many datagrams (at most 1000000)'
 complete -c vnet -n '__vnet_using \'send\'' -l data -x -d 'payload text (default "vnet")'
 complete -c vnet -n '__vnet_using \'send\'' -l from-port -x -d 'source port (default: ephemeral)'
 complete -c vnet -n '__vnet_using \'send\'' -l hex -x -d 'payload as hex digits'

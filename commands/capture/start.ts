@@ -1,6 +1,6 @@
 // `vnet capture start`: write what crosses interfaces to a pcap/pcapng file, or stream it to stdout.
 import { resolve } from 'node:path';
-import { Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
 import { type CaptureInfo, VnetError } from '../../src/session/api.js';
 
@@ -22,6 +22,7 @@ export default class CaptureStart extends VnetCommand {
     '<%= config.bin %> capture start home/uplink -w drops.pcapng --with-drops',
   ];
   static override strict = false;
+  static override args = { iface: Args.string({ description: 'interface, NODE/IFACE or NODE; name several to capture them into one pcapng' }) };
   static override usage = 'capture start IFACE... -w FILE [--format pcap|pcapng] [--snaplen N] [--with-drops] [--follow-symlink]';
   static override flags = {
     write: Flags.string({ char: 'w', description: 'file to write (- streams to stdout)', required: true }),

@@ -11,6 +11,7 @@ import { PortMap, type MapInfo, type RemoteTarget } from './port-map.js';
 import { UdpProxy, type ProxyInfo } from './proxy.js';
 import { proxyNode } from './proxy-host.js';
 import { bindReal, closeReal, createRealSocket } from './real-socket.js';
+import { quoteInput } from '../wire/user-input.js';
 
 export interface ProxyOptions {
   /** "127.0.0.1:PORT": a real UDP server (any 127.0.0.0/8 address). */
@@ -169,7 +170,7 @@ export class Bridge {
     let ip: Ipv4;
     if (isIpv4(e.host)) ip = parseIpv4(e.host);
     else if (/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9.])?$/.test(e.host)) ip = host.resolve(e.host);
-    else throw invalid(`remote "${text}" does not start with an address or a name; write it like 198.51.100.7:53 or server.example:53`);
+    else throw invalid(`remote ${quoteInput(text)} does not start with an address or a name; write it like 198.51.100.7:53 or server.example:53`);
     return { text: `${e.host}:${e.port}`, address: formatIpv4(ip), port: e.port };
   }
 

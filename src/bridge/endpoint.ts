@@ -2,6 +2,7 @@
 // may be (the real side is loopback only; a virtual address is an ordinary unicast address).
 import { formatIpv4, isIpv4, isLoopback, isMulticast, parseIpv4, type Ipv4 } from '../wire/addr.js';
 import { invalid } from '../engine/errors.js';
+import { quoteInput } from '../wire/user-input.js';
 
 export interface Endpoint {
   /** The address as written (a dotted quad, or for a remote a name the host resolves). */
@@ -14,13 +15,13 @@ export function parseEndpoint(text: string, what: string, minPort = 1): Endpoint
   if (typeof text !== 'string') throw invalid(`${what} is missing; write ADDRESS:PORT, e.g. 127.0.0.1:5300`);
   const colon = text.lastIndexOf(':');
   if (colon <= 0 || colon === text.length - 1) {
-    throw invalid(`${what} "${text}" is not ADDRESS:PORT; write it like 127.0.0.1:5300`);
+    throw invalid(`${what} ${quoteInput(text)} is not ADDRESS:PORT; write it like 127.0.0.1:5300`);
   }
   const host = text.slice(0, colon);
   const portText = text.slice(colon + 1);
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
   if (!(port >= minPort && port <= 65535)) {
-    throw invalid(`${what} "${text}" has port ${portText}, not ${minPort}-65535; give a port in that range`);
+    throw invalid(`${what} ${quoteInput(text)} has port ${/^\d{1,5}$/.test(portText) ? portText : quoteInput(portText)}, not ${minPort}-65535; give a port in that range`);
   }
   return { host, port };
 }

@@ -4,6 +4,8 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { VnetError } from '../engine/errors.js';
 import { exitCodeOf } from '../session/protocol.js';
+import { capMessage } from '../wire/user-input.js';
+import { usageError, withNamedParsers, type ParseInput } from './parse-errors.js';
 import * as colour from './style.js';
 import type { Session } from '../session/session.js';
 
@@ -77,12 +79,22 @@ export abstract class VnetCommand extends Command {
   protected jsonMode = false;
   protected sessionName: string | undefined;
 
-  /** Parses the command line, taking the global flags (--json, --session) from it; every run() starts here. */
+  /**
+   * Parses the command line, taking the global flags (--json, --session) from it; every run() starts here.
+   * Whatever the parse refuses is bad usage (exit 2) on one line naming the flag or argument (parse-errors.ts).
+   */
   protected override async parse<F extends Output, B extends Output, A extends Output>(
     options?: Interfaces.Input<F, B, A>,
     argv?: string[],
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
-    const parsed = await super.parse(options, argv);
+    const input = (options ?? this.ctor) as unknown as ParseInput;
+    let parsed: Interfaces.ParserOutput<F, B, A>;
+    try {
+      parsed = await super.parse(withNamedParsers(input) as unknown as Interfaces.Input<F, B, A>, argv);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'EEXIT') throw err;
+      throw usageError(err, input, this.id);
+    }
     this.setup(parsed.flags);
     return parsed;
   }
@@ -138,7 +150,7 @@ export abstract class VnetCommand extends Command {
     // this.exit() throws an ExitError: let oclif end the process with its code.
     if ((err as { code?: string }).code === 'EEXIT') throw err;
     const code = exitCodeFor(err);
-    const message = err instanceof VnetError || (err as { code?: string }).code ? err.message : oneLine(err.message, this.id);
+    const message = capMessage(err instanceof VnetError || (err as { code?: string }).code ? err.message : oneLine(err.message, this.id));
     process.stderr.write(`${colour.err.red('vnet:')} ${commandContext?.where ? `${commandContext.where}: ` : ''}${message}\n`);
     if (this.jsonMode || this.argv.includes('--json')) this.log(JSON.stringify({ error: { code: (err as { code?: string }).code ?? (code === 2 ? 'EUSAGE' : 'EFAILED'), message, exit: code } }));
     process.exitCode = code;

@@ -2,6 +2,7 @@
 // semantics): a host asks its own router, then each parent up to the root.
 import { formatIpv4, type Ipv4 } from '../wire/addr.js';
 import { invalid } from './errors.js';
+import { quoteInput } from '../wire/user-input.js';
 
 export interface DnsRecord {
   name: string;
@@ -39,7 +40,7 @@ const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
 export function normalizeName(name: string): string {
   const n = name.trim().toLowerCase().replace(/\.$/, '');
   if (n.length === 0 || n.length > 253 || !n.split('.').every((l) => LABEL.test(l))) {
-    throw invalid(`"${name}" is not a valid host name; use letters, digits and hyphens in dot-separated labels`);
+    throw invalid(`${quoteInput(name)} is not a valid host name; use letters, digits and hyphens in dot-separated labels`);
   }
   return n;
 }

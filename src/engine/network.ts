@@ -26,6 +26,7 @@ import type { FilterSpec } from './filters/spec.js';
 
 import { DEFAULT_MTU } from './iface.js';
 import { DEFAULT_QUEUE_SIZE } from './router.js';
+import { quoteInput } from '../wire/user-input.js';
 export { DEFAULT_MTU, DEFAULT_QUEUE_SIZE };
 export interface NetworkOptions {
   /** 'virtual' (default: time moves only through advance()) or 'real', or a Clock of your own. */
@@ -103,19 +104,19 @@ export class Network implements NetContext {
 
   router(name: string): Router {
     const r = this.routerMap.get(name);
-    if (!r) throw notFound(`no router named "${name}"; routers: ${[...this.routerMap.keys()].join(', ') || '(none)'}`);
+    if (!r) throw notFound(`no router named ${quoteInput(name)}; routers: ${[...this.routerMap.keys()].join(', ') || '(none)'}`);
     return r;
   }
 
   host(name: string): Host {
     const h = this.hostMap.get(name);
-    if (!h) throw notFound(`no host named "${name}"; hosts: ${[...this.hostMap.keys()].join(', ') || '(none)'}`);
+    if (!h) throw notFound(`no host named ${quoteInput(name)}; hosts: ${[...this.hostMap.keys()].join(', ') || '(none)'}`);
     return h;
   }
 
   node(name: string): Router | Host {
     const n = this.routerMap.get(name) ?? this.hostMap.get(name);
-    if (!n) throw notFound(`no router or host named "${name}"`);
+    if (!n) throw notFound(`no router or host named ${quoteInput(name)}`);
     return n;
   }
 
@@ -126,7 +127,7 @@ export class Network implements NetContext {
   /** An interface by `NODE/IFACE`, or `NODE` for the node's default (eth0; uplink for a child router, lan for the root). */
   iface(name: string): Interface {
     const [nodeName, ifName, extra] = name.split('/');
-    if (extra !== undefined) throw invalid(`"${name}" is not an interface name; write NODE/IFACE, e.g. home/uplink`);
+    if (extra !== undefined) throw invalid(`${quoteInput(name)} is not an interface name; write NODE/IFACE, e.g. home/uplink`);
     const node = this.node(nodeName);
     const wanted = ifName ?? (node.kind === 'host' ? 'eth0' : node.uplink ? 'uplink' : 'lan');
     const found = node.interfaces().find((i) => i.name === wanted);
@@ -388,9 +389,9 @@ export class Network implements NetContext {
 
   private checkNewName(name: string): void {
     if (typeof name !== 'string' || !NODE_NAME.test(name)) {
-      throw invalid(`"${name}" is not a valid node name; use letters, digits, '-', '_' and '.', starting with a letter or digit`);
+      throw invalid(`${quoteInput(name)} is not a valid node name; use letters, digits, '-', '_' and '.', starting with a letter or digit`);
     }
-    if (this.has(name)) throw new VnetError('EEXIST', `a node named "${name}" already exists; pick another name or remove it first`);
+    if (this.has(name)) throw new VnetError('EEXIST', `a node named ${quoteInput(name)} already exists; pick another name or remove it first`);
   }
 
   private natFor(o: RouterOptions, parent: Router | null): NatConfig | null {
@@ -426,6 +427,7 @@ function parseCidrOption(text: string, what: string): Cidr {
 }
 
 function checkVlan(v: number): number {
-  if (!Number.isInteger(v) || v < 1 || v > 4094) throw invalid(`VLAN ID ${v} is not 1-4094`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(`a VLAN ID is a whole number 1-4094, got ${typeof v === 'string' ? quoteInput(v) : String(v)}`);
+  if (v < 1 || v > 4094) throw invalid(`VLAN ID ${v} is not 1-4094`);
   return v;
 }

@@ -17,6 +17,7 @@ import { NatTranslator } from './nat-translate.js';
 import { NetNode } from './node.js';
 import type { Rng } from './rng.js';
 import type { Task } from './scheduler.js';
+import { quoteInput } from '../wire/user-input.js';
 
 
 /** Packets a router may hold while delaying, when no queue size is given. */
@@ -148,7 +149,7 @@ export class Router extends NetNode {
       if (ip !== undefined) return ip;
       if (host !== undefined && host.routerName === r.name) return host.addresses[0];
     }
-    throw new VnetError('ENOTFOUND', `name "${name}" is not known below router ${this.name}; add it with \`vnet dns add ${name} IP\``);
+    throw new VnetError('ENOTFOUND', `name ${quoteInput(name)} is not known below router ${this.name}; add it with \`vnet dns add NAME IP\``);
   }
 
   /** Packets the router itself originates: ICMP errors, echo replies, its own sockets. */

@@ -1,6 +1,7 @@
 // Parsers for the units users type: durations, percentages, bit rates, byte sizes.
 // The engine keeps time in integer nanoseconds.
 import { invalid } from './errors.js';
+import { quoteInput } from '../wire/user-input.js';
 
 export const NS_PER_MS = 1_000_000;
 export const NS_PER_S = 1_000_000_000;
@@ -16,7 +17,7 @@ export function parseDuration(v: string | number, what = 'duration'): number {
     return Math.round(v * NS_PER_MS);
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)?\s*$/.exec(v);
-  if (!m) throw invalid(`${what} "${v}" is not a duration; write e.g. 250ms, 5s, 2m, 1h`);
+  if (!m) throw invalid(`${what} ${quoteInput(v)} is not a duration; write e.g. 250ms, 5s, 2m, 1h`);
   const unit = m[2] ?? 'ms';
   return Math.round(Number(m[1]) * DURATION_UNITS[unit]);
 }
@@ -77,7 +78,7 @@ export function formatDurationOneUnit(ns: number): string {
 export function parsePercent(v: string | number, what = 'percentage'): number {
   const n = typeof v === 'number' ? v : /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(v)?.[1];
   const x = n === undefined ? NaN : Number(n);
-  if (!Number.isFinite(x) || x < 0 || x > 100) throw invalid(`${what} "${v}" is not a percentage from 0 to 100`);
+  if (!Number.isFinite(x) || x < 0 || x > 100) throw invalid(`${what} ${quoteInput(String(v))} is not a percentage from 0 to 100`);
   return x / 100;
 }
 
@@ -91,7 +92,7 @@ export function parseRate(v: string | number, what = 'rate'): number {
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)?\s*$/i.exec(v);
   const f = m ? RATE_UNITS[(m[2] ?? 'bit').toLowerCase()] : undefined;
-  if (!m || f === undefined || !(Number(m[1]) > 0)) throw invalid(`${what} "${v}" is not a rate; write e.g. 500kbit, 4mbit, 1gbit`);
+  if (!m || f === undefined || !(Number(m[1]) > 0)) throw invalid(`${what} ${quoteInput(String(v))} is not a rate; write e.g. 500kbit, 4mbit, 1gbit`);
   return Number(m[1]) * f;
 }
 
@@ -115,7 +116,7 @@ export function parseSize(v: string | number, what = 'size'): number {
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)?\s*$/i.exec(v);
   const f = m ? SIZE_UNITS[(m[2] ?? 'b').toLowerCase()] : undefined;
-  if (!m || f === undefined) throw invalid(`${what} "${v}" is not a size; write e.g. 1500b, 32kb, 1mb`);
+  if (!m || f === undefined) throw invalid(`${what} ${quoteInput(String(v))} is not a size; write e.g. 1500b, 32kb, 1mb`);
   return Math.round(Number(m[1]) * f);
 }
 

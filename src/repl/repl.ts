@@ -109,7 +109,9 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
   if (backlog) process.stderr.write(`vnet: the session has ${backlog} earlier events; \`events\` lists them\n`);
 
   return await new Promise<number>((resolve) => {
-    const queue: string[] = [];
+    // Lines read, with their numbers: a script's errors name `<stdin>:LINE`, as a `source`d file's name FILE:LINE.
+    const queue: { text: string; number: number }[] = [];
+    let linesRead = 0;
     let running: AbortController | null = null;
     let pumping = false;
     let interruptedScript = false;
@@ -148,7 +150,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
     };
     const drain = async (): Promise<void> => {
       while (queue.length > 0) {
-        const line = queue.shift() as string;
+        const { text: line, number } = queue.shift() as { text: string; number: number };
         waiting = false;
         live?.setWaiting(false);
         if (opts.echo && !tty) output.write(`${c.bold('vnet>')} ${line}\n`);
@@ -159,7 +161,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
         const keepAlive = setInterval(() => {}, 1 << 30);
         let outcome: Outcome;
         try {
-          outcome = await runner.run(line, controller.signal);
+          outcome = await runner.run(line, controller.signal, tty ? undefined : { file: '<stdin>', line: number, dir: process.cwd() });
         } finally {
           clearInterval(keepAlive);
           running = null;
@@ -208,7 +210,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
 
     rl.on('line', (line) => {
       history?.add(line);
-      queue.push(line);
+      queue.push({ text: line, number: ++linesRead });
       void pump();
     });
     rl.on('close', () => {

@@ -1,19 +1,28 @@
 // IPv4 addresses as unsigned 32-bit numbers, and CIDR prefixes.
 import { WireError } from './errors.js';
+import { quoteInput } from './user-input.js';
 
 export type Ipv4 = number;
 
-/** Parses dotted-quad text to a uint32; throws WireError on anything else. */
+/**
+ * Parses dotted-quad text to a uint32; throws WireError on anything else, including leading zeros
+ * ("010" reads as octal to some tools and decimal to others) and surrounding whitespace.
+ */
 export function parseIpv4(text: string): Ipv4 {
   const v = scanIpv4(text);
   if (v >= 0) return v;
   const parts = text.split('.');
-  if (parts.length !== 4) throw new WireError(`"${text}" is not an IPv4 address (want four numbers a.b.c.d)`);
-  const bad = parts.find((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255) ?? '';
-  throw new WireError(`"${text}" is not an IPv4 address (part "${bad}" is not 0-255)`);
+  if (parts.length !== 4) throw new WireError(`${quoteInput(text)} is not an IPv4 address (want four numbers a.b.c.d)`);
+  const bad = parts.find((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255);
+  if (bad !== undefined) throw new WireError(`${quoteInput(text)} is not an IPv4 address (part ${quoteInput(bad)} is not 0-255)`);
+  const zero = parts.find((p) => p.length > 1 && p.startsWith('0')) ?? '';
+  throw new WireError(`${quoteInput(text)} is not an IPv4 address (part ${quoteInput(zero)} has a leading zero; write ${Number(zero)})`);
 }
 
-/** The address as a uint32, or -1 when the text is not exactly a.b.c.d with parts 0-255 (at most 3 digits each). */
+/**
+ * The address as a uint32, or -1 when the text is not exactly a.b.c.d with parts 0-255 (at most 3 digits
+ * each, no leading zeros).
+ */
 function scanIpv4(text: string): number {
   const n = text.length;
   if (n < 7 || n > 15) return -1;
@@ -24,6 +33,7 @@ function scanIpv4(text: string): number {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
+      if (digits === 1 && part === 0) return -1; // a leading zero
       part = part * 10 + (c - 48);
       if (++digits > 3 || part > 255) return -1;
     } else if (c === 46) {
@@ -60,14 +70,14 @@ export class Cidr {
     this.network = (network & this.mask) >>> 0;
   }
 
-  /** Parses "a.b.c.d/n". Host bits must be zero unless `loose` (then they are cleared). */
+  /** Parses "a.b.c.d/n" exactly (no whitespace, no leading zeros). Host bits must be zero unless `loose` (then they are cleared). */
   static parse(text: string, loose = false): Cidr {
-    const m = /^([^/]+)\/(\d{1,2})$/.exec(text.trim());
-    if (!m) throw new WireError(`"${text}" is not a CIDR prefix (want a.b.c.d/n, e.g. 192.168.1.0/24)`);
+    const m = /^([^/]+)\/(0|[1-9]\d?)$/.exec(text);
+    if (!m) throw new WireError(`${quoteInput(text)} is not a CIDR prefix (want a.b.c.d/n, e.g. 192.168.1.0/24)`);
     const ip = parseIpv4(m[1]);
     const c = new Cidr(ip, Number(m[2]));
     if (!loose && c.network !== ip) {
-      throw new WireError(`"${text}" has host bits set; the prefix is ${c.toString()}`);
+      throw new WireError(`${quoteInput(text)} has host bits set; the prefix is ${c.toString()}`);
     }
     return c;
   }

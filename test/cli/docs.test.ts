@@ -105,11 +105,10 @@ test('bash completion offers topics, verbs, flags, flag values and live node nam
   try {
     const script = join(dir, 'vnet.bash');
     writeFileSync(script, generateFromModel(await model()).get('completions/vnet.bash') ?? '');
-    // A stand-in for the vnet binary: answers `router ls --json` and `host ls --json`, and logs its arguments.
+    // A stand-in for the vnet binary: answers `__names KIND SESSION` (the fast path completion asks), and logs its arguments.
     const fake = join(dir, 'vnet');
-    writeFileSync(fake, `#!/bin/sh\necho "$@" >> ${JSON.stringify(join(dir, 'calls'))}\ncase "$1" in\n` +
-      `router) echo '[{"name":"home","interfaces":[{"name":"home/lan"},{"name":"home/uplink"}]}]' ;;\n` +
-      `host) echo '[{"name":"alice","interfaces":[{"name":"alice/eth0"}]}]' ;;\nesac\n`);
+    writeFileSync(fake, `#!/bin/sh\necho "$@" >> ${JSON.stringify(join(dir, 'calls'))}\n[ "$1" = __names ] || exit 2\ncase "$2" in\n` +
+      `router) echo home ;;\nhost) echo alice ;;\niface) printf 'home\\nhome/lan\\nhome/uplink\\nalice\\nalice/eth0\\n' ;;\nesac\n`);
     chmodSync(fake, 0o755);
     const complete = (...words: string[]): string => {
       const r = spawnSync('bash', ['-c', `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _vnet; echo "\${COMPREPLY[*]}"`, '_', script, ...words], {
@@ -128,12 +127,16 @@ test('bash completion offers topics, verbs, flags, flag values and live node nam
       ['routers for a router argument', [fake, 'router', 'show', ''], 'home'],
       ['routers for --router', [fake, 'host', 'add', 'bob', '--router', ''], 'home'],
       ['interfaces', [fake, 'filter', 'add', 'home/'], 'home/lan home/uplink'],
+      ['interfaces for capture start', [fake, 'capture', 'start', 'home/'], 'home/lan home/uplink'],
+      ['interfaces for a second capture argument', [fake, 'capture', 'start', 'home/lan', 'al'], 'alice alice/eth0'],
+      ['interfaces for filter ls', [fake, 'filter', 'ls', 'alice/'], 'alice/eth0'],
       ['hosts for a DEST (HOST:PORT), as the REPL completes it', [fake, 'send', 'alice', ''], 'alice'],
       ['no names for a new router', [fake, 'router', 'add', ''], ''],
     ];
     for (const [name, words, want] of cases) assert.equal(complete(...words), want, `${name}: completing ${JSON.stringify(words)}`);
     assert.equal(complete(fake, 'router', 'rm', '--session', 'lab', ''), 'home');
-    assert.match(readFileSync(join(dir, 'calls'), 'utf8'), /^router ls --json --session lab$/m, 'the session typed on the line is asked');
+    assert.match(readFileSync(join(dir, 'calls'), 'utf8'), /^__names router lab$/m, 'the session typed on the line is asked');
+    assert.doesNotMatch(readFileSync(join(dir, 'calls'), 'utf8'), /^(?!__names )./m, 'completion ran the full CLI instead of `__names`');
     // No session (the command fails): no names, no error.
     writeFileSync(fake, '#!/bin/sh\necho "vnet: no session" >&2\nexit 3\n');
     assert.equal(complete(fake, 'router', 'show', ''), '');

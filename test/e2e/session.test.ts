@@ -62,7 +62,7 @@ test('bad input exits 2 with one line on stderr and changes nothing', async () =
     [['host', 'add', 'alice', '--router', 'home'], /alice/],
     [['router', 'add'], /name/i],
     [['clock', 'advance', 'soon'], /soon/],
-    [['send', 'alice', 'server:7.0'], /destination "server:7\.0" has port 7\.0, not 1-65535/],
+    [['send', 'alice', 'server:7.0'], /destination "server:7\.0" has port "7\.0", not 1-65535/],
     [['listen', 'server'], /endpoint "server" is not ADDRESS:PORT/],
   ];
   // All at once: each is refused and changes nothing, so they cannot disturb each other.

@@ -44,12 +44,27 @@ test('an error line does not end a script: later lines run and the exit status i
     const script = ['router add internet --cidr 0.0.0.0/0', 'host add alice --router nowhere', 'router ls'].join('\n');
     const r = await runRepl(box, ['--clock', 'virtual', '--echo'], script);
     assert.equal(r.code, 1);
-    assert.deepEqual(r.stderr.split('\n').filter((l) => l.includes('nowhere')), ['vnet: no router named "nowhere"; routers: internet']);
+    assert.deepEqual(r.stderr.split('\n').filter((l) => l.includes('nowhere')), ['vnet: <stdin>:2: no router named "nowhere"; routers: internet']);
     assert.match(r.stdout, /^vnet> router add internet --cidr 0\.0\.0\.0\/0\nrouter internet/, '--echo prints each line first');
     assert.match(r.stdout, /vnet> router ls\nNAME +CIDR .*\ninternet +0\.0\.0\.0\/0/, 'the line after the error ran');
     const bailed = await runRepl(box, ['--clock', 'virtual', '--bail', '--echo'], script);
     assert.equal(bailed.code, 1);
     assert.ok(!bailed.stdout.includes('vnet> router ls'), 'nothing ran after the failing line');
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('errors of a script on stdin name <stdin>:LINE, whatever fails: the REPL, the parse, or the session', async () => {
+  const box = sandbox();
+  try {
+    const script = ['# comment', 'router add internet --cidr 0.0.0.0/0', 'bogus', '', 'host add alice --router nowhere', 'filter change abc', 'capture start internet', 'send "x'].join('\n');
+    const r = await runRepl(box, ['--clock', 'virtual'], script);
+    assert.equal(r.code, 1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('vnet: ') && !l.includes('holding one'));
+    assert.deepEqual(errors.map((l) => /^vnet: (<stdin>:\d+): /.exec(l)?.[1]), ['<stdin>:3', '<stdin>:5', '<stdin>:6', '<stdin>:7', '<stdin>:8'], errors.join('\n'));
+    assert.match(errors[2], /ID must be a whole number, got "abc"/);
+    assert.match(errors[3], /needs -w\/--write/);
   } finally {
     box.cleanup();
   }
@@ -95,7 +110,7 @@ test('with a session daemon running, the REPL attaches to it and its commands ch
     const r = await runRepl(box, ['--session', 'lab'], [...TOPOLOGY, 'up', 'router ls'].join('\n'));
     assert.equal(r.code, 1, 'the refused `up` counts as a failed line');
     assert.match(r.stderr, /^vnet: attached to session "lab"/);
-    assert.match(r.stderr, /vnet: session "lab" is already up: this REPL is attached to it/);
+    assert.match(r.stderr, /vnet: <stdin>:\d+: session "lab" is already up: this REPL is attached to it/);
     assert.deepEqual(session.net.routers.map((x) => x.name), ['internet', 'home']);
     assert.deepEqual(session.net.hosts.map((x) => x.name), ['alice', 'server']);
     assert.match(r.stdout, /home +192\.168\.1\.0\/24/);

@@ -1,7 +1,7 @@
 // The bash completion script: topics, verbs, flags and their values, and live node names asked of the session.
 import { commandTree, flagSpellings, shQuote } from './completion-data.js';
 import type { CliModel } from './model.js';
-import { NAMES_SCRIPT, type ValueCompletion } from './value-kinds.js';
+import type { ValueCompletion } from './value-kinds.js';
 
 /** How a value completes, as the script's helper functions print it. */
 export function valueCode(v: ValueCompletion): string {
@@ -78,16 +78,13 @@ ${argValues.join('\n')}
   esac
 }
 
-# Names of live routers, hosts or interfaces (KIND router, host or iface), from \`${bin} router|host ls --json\`.
+# Names of live routers, hosts or interfaces (KIND router, host or iface): \`${bin} __names\` asks the
+# session's daemon directly, without loading the CLI; no session, no names.
 _${bin}_node_names() {
-  local kind=$1 bin=$2 session=$3 list lists
-  local -a opts=() limit=()
-  [[ -n $session ]] && opts=(--session "$session")
+  local kind=$1 bin=$2 session=$3
+  local -a limit=()
   command -v timeout >/dev/null 2>&1 && limit=(timeout 3)
-  case $kind in router) lists=router ;; host) lists=host ;; *) lists="router host" ;; esac
-  for list in $lists; do
-    "\${limit[@]}" "$bin" "$list" ls --json "\${opts[@]}" 2>/dev/null | node -e ${shQuote(NAMES_SCRIPT)} "$kind" 2>/dev/null
-  done
+  "\${limit[@]}" "$bin" __names "$kind" "$session" 2>/dev/null
 }
 
 _${bin}() {

@@ -1,7 +1,7 @@
 // The fish completion script: topics and verbs with descriptions, flags with their values, live node names.
 import { commandTree, fishQuote, flagSpellings, oneLine } from './completion-data.js';
 import type { CliModel, FlagDoc } from './model.js';
-import { NAMES_SCRIPT, type ValueCompletion } from './value-kinds.js';
+import type { ValueCompletion } from './value-kinds.js';
 
 /** The `complete` options that offer a value: `-x -a '...'`, `-r -F` for files, `-x` for free text. */
 function valueOptions(v: ValueCompletion, bin: string): string {
@@ -127,22 +127,16 @@ function __${bin}_argc_at_least
     test (__${bin}_argc) -ge $argv[1]
 end
 
-# Names of live routers, hosts or interfaces (router, host or iface), from \`${bin} router|host ls --json\`.
+# Names of live routers, hosts or interfaces (router, host or iface): \`${bin} __names\` asks the session's
+# daemon directly, without loading the CLI; no session, no names.
 function __${bin}_node_names
-    set -l kind $argv[1]
     set -l words (commandline -opc)
-    set -l bin $words[1]
-    set -l opts
+    set -l session ''
     set -l at (contains -i -- --session $words)
-    and set opts --session $words[(math $at + 1)]
+    and set session $words[(math $at + 1)]
     set -l limit
     command -q timeout; and set limit timeout 3
-    set -l lists router host
-    test "$kind" = router; and set lists router
-    test "$kind" = host; and set lists host
-    for list in $lists
-        $limit $bin $list ls --json $opts 2>/dev/null | node -e ${fishQuote(NAMES_SCRIPT)} $kind 2>/dev/null
-    end
+    $limit $words[1] __names $argv[1] "$session" 2>/dev/null
 end
 
 complete -c ${bin} -f

@@ -2,7 +2,7 @@
 // live node names asked of the session.
 import { commandTree, oneLine, shQuote } from './completion-data.js';
 import type { ArgDoc, CliModel, FlagDoc } from './model.js';
-import { NAMES_SCRIPT, type ValueCompletion } from './value-kinds.js';
+import type { ValueCompletion } from './value-kinds.js';
 
 /** Text inside an _arguments `[description]`: brackets and backslashes escaped. */
 function bracketText(s: string): string {
@@ -79,17 +79,14 @@ ${describe.join('\n')}
   print -rl -- $subs
 }
 
-# Names of live routers, hosts or interfaces (router, host or iface), from \`${bin} router|host ls --json\`.
+# Names of live routers, hosts or interfaces (router, host or iface): \`${bin} __names\` asks the session's
+# daemon directly, without loading the CLI; no session, no names.
 _${bin}_node_names() {
   # _arguments puts its compadd options (-J ..., -X ...) before our argument, the kind, which comes last.
-  local kind=\${@[-1]} list
-  local -a lists opts limit names
-  [[ -n $_${bin}_session ]] && opts=(--session $_${bin}_session)
+  local kind=\${@[-1]}
+  local -a limit names
   (( $+commands[timeout] )) && limit=(timeout 3)
-  case $kind in router) lists=(router) ;; host) lists=(host) ;; *) lists=(router host) ;; esac
-  for list in $lists; do
-    names+=(\${(f)"$($limit $_${bin}_bin $list ls --json $opts 2>/dev/null | node -e ${shQuote(NAMES_SCRIPT)} $kind 2>/dev/null)"})
-  done
+  names=(\${(f)"$($limit $_${bin}_bin __names $kind "$_${bin}_session" 2>/dev/null)"})
   compadd "\${@[1,-2]}" -a names
 }
 

@@ -48,12 +48,3 @@ export function completionFor(
   }
   return { kind: 'text' };
 }
-
-/**
- * A Node.js one-liner that reads `vnet router ls --json` or `vnet host ls --json` on stdin and prints the
- * names (with `iface` as its argument: the nodes and their interfaces), and nothing at all on bad input.
- * It holds no single quote, backslash or dollar sign, so every shell can quote it with single quotes.
- */
-export const NAMES_SCRIPT =
-  'let s="";process.stdin.on("data",(d)=>{s+=d}).on("end",()=>{try{for(const n of JSON.parse(s)){' +
-  'console.log(n.name);if(process.argv[1]==="iface")for(const i of n.interfaces||[])console.log(i.name)}}catch{}})';

@@ -9,6 +9,7 @@ import { GilbertElliottLossStage, LossStage, type GilbertElliottParams } from '.
 import { MatchDropStage, parseMatch } from './match.js';
 import type { Stage, StageContext } from './stage.js';
 import { TokenBucketStage } from './tbf.js';
+import { quoteInput } from '../../wire/user-input.js';
 
 export interface FilterSpec {
   /** Default 'egress'. */
@@ -182,7 +183,7 @@ function parseLossModel(m: NonNullable<FilterSpec['lossModel']>): GilbertElliott
     const match = /^\s*gemodel\s*[:\s]\s*(.*)$/i.exec(m);
     parts = match ? match[1].split(/[\s,]+/).filter((s) => s !== '') : [];
     if (parts.length < 1 || parts.length > 4) {
-      throw invalid(`loss model "${m}" is not gemodel:p,r[,1-h[,1-k]] in percents; write e.g. gemodel:1%,30%`);
+      throw invalid(`loss model ${quoteInput(m)} is not gemodel:p,r[,1-h[,1-k]] in percents; write e.g. gemodel:1%,30%`);
     }
   } else if (typeof m === 'object' && m !== null) {
     parts = [m.p, m.r, m.lossBad, m.lossGood];

@@ -2,6 +2,7 @@
 import { parseIpv4, type Ipv4 } from '../../wire/addr.js';
 import { invalid } from '../errors.js';
 import { formatDuration, parseDuration, NS_PER_S } from '../units.js';
+import { quoteInput } from '../../wire/user-input.js';
 
 /** RFC 4787 behaviour for mapping (§4.1) and filtering (§5): endpoint-independent, address-dependent, address-and-port-dependent. */
 export type Behavior = 'ei' | 'ad' | 'apd';
@@ -96,10 +97,11 @@ function oneOf<T extends string>(v: unknown, allowed: readonly T[], what: string
 }
 
 function portRange(r: unknown): readonly [number, number] {
-  if (!Array.isArray(r) || r.length !== 2) throw invalid(`port range ${JSON.stringify(r)} is not a pair [lo, hi]`);
+  if (!Array.isArray(r) || r.length !== 2) throw invalid(`a port range is a pair [lo, hi] of ports 1-65535, got ${quoteInput(JSON.stringify(r) ?? String(r))}`);
   const [lo, hi] = r as unknown[];
   for (const p of [lo, hi]) {
-    if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > 65535) throw invalid(`port range ${String(lo)}-${String(hi)}: ${String(p)} is not a port 1-65535`);
+    if (typeof p !== 'number' || !Number.isInteger(p)) throw invalid(`a port range is a pair [lo, hi] of ports 1-65535, got ${quoteInput(JSON.stringify(r))}`);
+    if (p < 1 || p > 65535) throw invalid(`port range ${String(lo)}-${String(hi)}: ${String(p)} is not a port 1-65535`);
   }
   if ((lo as number) > (hi as number)) throw invalid(`port range ${String(lo)}-${String(hi)} is empty: lo ${String(lo)} > hi ${String(hi)}`);
   return Object.freeze([lo as number, hi as number] as const);
@@ -109,7 +111,7 @@ function ip(text: string, what: string): Ipv4 {
   try {
     return parseIpv4(text);
   } catch {
-    throw invalid(`${what} "${text}" is not an IPv4 address`);
+    throw invalid(`${what} ${quoteInput(text)} is not an IPv4 address`);
   }
 }
 
