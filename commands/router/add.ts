@@ -3,7 +3,6 @@ import { Args, Flags } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
 import type { RouterView } from '../../src/session/api.js';
 import { natFlags, natOptionsFrom } from '../../src/cli/nat-flags.js';
-import { vlanFlag } from '../../src/cli/value-flags.js';
 
 export default class RouterAdd extends VnetCommand {
   static override summary = 'Add a router that owns a subnet; a child router NATs to its parent.';
@@ -24,7 +23,7 @@ export default class RouterAdd extends VnetCommand {
     'max-jitter': Flags.string({ description: 'extra random delay up to this, order kept, e.g. 2ms' }),
     'queue-size': Flags.integer({ description: 'packets the router may hold while delaying (default 1024)' }),
     mtu: Flags.integer({ description: 'MTU of both interfaces in bytes (default 1500)' }),
-    vlan: vlanFlag({ description: 'VLAN ID, or outer,inner for QinQ, on both interfaces' }),
+    vlan: Flags.string({ description: 'VLAN ID, or outer,inner for QinQ, on both interfaces' }),
   };
 
   async run(): Promise<void> {

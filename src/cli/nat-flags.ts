@@ -1,7 +1,6 @@
 // The NAT flags shared by `router add` and `nat set`, and their translation to NatOptions.
 import { Flags } from '@oclif/core';
 import type { NatOptions } from '../engine/nat/config.js';
-import { portRangeFlag } from './value-flags.js';
 
 export const natFlags = {
   nat: Flags.string({ description: 'NAT preset', options: ['none', 'full-cone', 'restricted-cone', 'port-restricted', 'symmetric', '1to1'] }),
@@ -11,13 +10,13 @@ export const natFlags = {
   'port-preservation': Flags.boolean({ description: 'keep the internal port as the external one when free', allowNo: true }),
   'mapping-lifetime': Flags.string({ description: 'idle time before a mapping expires, e.g. 30s, 2m (default 5m)' }),
   'inbound-refresh': Flags.boolean({ description: 'inbound packets also refresh mappings', allowNo: true }),
-  'port-range': portRangeFlag({ description: 'external ports to allocate, LO-HI (default 1024-65535)' }),
+  'port-range': Flags.string({ description: 'external ports to allocate, LO-HI (default 1024-65535)' }),
   allocation: Flags.string({ description: 'how new external ports are picked', options: ['sequential', 'random'] }),
 };
 
 type NatFlagValues = {
   nat?: string; mapping?: string; filtering?: string; hairpin?: boolean; 'port-preservation'?: boolean;
-  'mapping-lifetime'?: string; 'inbound-refresh'?: boolean; 'port-range'?: [number, number]; allocation?: string;
+  'mapping-lifetime'?: string; 'inbound-refresh'?: boolean; 'port-range'?: string; allocation?: string;
 };
 
 /** NatOptions from the flags, or undefined when none was given (and no default preset). */
@@ -30,7 +29,8 @@ export function natOptionsFrom(f: NatFlagValues, defaultPreset?: string): NatOpt
   if (f['port-preservation'] !== undefined) o.portPreservation = f['port-preservation'];
   if (f['mapping-lifetime'] !== undefined) o.lifetime = f['mapping-lifetime'];
   if (f['inbound-refresh'] !== undefined) o.inboundRefresh = f['inbound-refresh'];
-  if (f['port-range'] !== undefined) o.portRange = f['port-range'];
+  // Numbers where they are numbers: the session's schema names what is not (the same words in-process and over the socket).
+  if (f['port-range'] !== undefined) o.portRange = f['port-range'].split('-').map((p) => (/^\d+$/.test(p.trim()) ? Number(p) : p));
   if (f.allocation !== undefined) o.allocation = f.allocation;
   if (Object.keys(o).length === 0) return defaultPreset;
   if (o.preset === undefined && defaultPreset !== undefined && (o.mapping === undefined || o.filtering === undefined)) o.preset = defaultPreset;

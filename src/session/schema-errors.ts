@@ -21,7 +21,8 @@ const TYPE_NAMES: Record<string, string> = {
 };
 
 export function kindOf(v: unknown): string {
-  if (v === null || v === undefined) return 'empty';
+  if (v === null) return 'null';
+  if (v === undefined) return 'empty';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'number') return Number.isInteger(v) ? 'a whole number' : 'a number';
