@@ -83,7 +83,7 @@ let stopping = false;
 
 function startFile(file) {
   const tag = `${runId}-${next}`;
-  const env = { ...process.env, [RUN_TAG]: tag };
+  const env = { ...process.env, [RUN_TAG]: process.env[RUN_TAG] ? `${process.env[RUN_TAG]}:${tag}` : tag };
   delete env.NODE_TEST_CONTEXT; // a runner started from inside a test still reports for itself
   const args = [
     '--test', ...FORCE_EXIT,
