@@ -28,7 +28,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const seconds = (name, fallback) => {
   const v = Number(process.env[name] ?? fallback);
   if (!Number.isFinite(v) || v <= 0) {
-    console.error(`npm test: ${name}=${process.env[name]} is not a positive number of seconds`);
+    console.error(`npm test: ${name}=${process.env[name]} is not a positive number`);
     process.exit(2);
   }
   return v;
