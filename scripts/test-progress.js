@@ -1,5 +1,5 @@
-// A node:test reporter for scripts/run-tests.js: one line per test start and end, and the file's
-// totals, each `PROGRESS_MARK` + JSON, so the runner knows which test is running while it runs
+// A node:test reporter for scripts/run-tests.js: one line per test queued (top level), started and
+// ended, and the file's totals, each `PROGRESS_MARK` + JSON, so the runner knows which test is running while it runs
 // (to name it when the run's time limit passes) and can add the totals of every file up.
 export const PROGRESS_MARK = '\u001evnet-test ';
 
@@ -8,7 +8,8 @@ const TOTALS = /^(tests|pass|fail|cancelled|skipped|todo) (\d+)$/;
 export default async function* progress(source) {
   for await (const event of source) {
     const { type, data } = event;
-    if (type === 'test:dequeue') yield line({ at: 'start', name: data.name, nesting: data.nesting });
+    if (type === 'test:enqueue' && data.nesting === 0) yield line({ at: 'queued', name: data.name, nesting: 0 });
+    else if (type === 'test:dequeue') yield line({ at: 'start', name: data.name, nesting: data.nesting });
     else if (type === 'test:pass' || type === 'test:fail') {
       const leaf = data.details?.type !== 'suite';
       yield line({ at: 'end', name: data.name, nesting: data.nesting, ...(leaf ? { ok: type === 'test:pass' && !data.skip && !data.todo, skip: Boolean(data.skip), todo: Boolean(data.todo) } : {}) });

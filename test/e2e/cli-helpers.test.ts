@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CliSandbox, stderrLine } from './cli-helpers.js';
+import { CliSandbox, stderrLine, waitUntil } from './cli-helpers.js';
 
 /** Running: a process killed but not yet reaped by its parent is a zombie, dead. */
 function alive(pid: number): boolean {
@@ -27,5 +27,5 @@ test('cleanup kills the programs vnet started too: a program under vnet exec die
   } finally {
     box.cleanup();
   }
-  assert.equal(alive(pid), false, `the program (pid ${pid}) was killed with vnet`);
+  await waitUntil(() => !alive(pid), `the program (pid ${pid}) to be killed with vnet`, 2000); // SIGKILL lands a moment after it is sent
 });
