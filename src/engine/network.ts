@@ -21,7 +21,7 @@ import type { DropReason } from './stats.js';
 import { parseDuration } from './units.js';
 import { FilterRegistry, type FilterInfo } from './filter-registry.js';
 import { checkSubnet, recomputeRoutes } from './topology-rules.js';
-import type { FilterSpec } from './filters/spec.js';
+import type { FilterChange, FilterSpec } from './filters/spec.js';
 
 
 import { DEFAULT_MTU } from './iface.js';
@@ -322,9 +322,9 @@ export class Network implements NetContext {
     return this.filters.add(ifaceName, spec);
   }
 
-  /** Changes a filter's settings at run time, keeping its id and place in the chain. */
-  changeFilter(id: number, spec: FilterSpec): FilterInfo {
-    return this.filters.change(id, spec);
+  /** Changes a filter at run time, keeping its id and place: options given replace its own, `null` removes one, the rest stay. */
+  changeFilter(id: number, change: FilterChange): FilterInfo {
+    return this.filters.change(id, change);
   }
 
   removeFilter(id: number): FilterInfo {
