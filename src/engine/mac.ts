@@ -22,3 +22,36 @@ export function parseMac(text: string): Uint8Array {
 export function formatMac(mac: Uint8Array): string {
   return Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join(':');
 }
+
+/**
+ * The MACs of one LAN (a router's `lan`, its hosts' `eth0`, its child routers' `uplink`), so a
+ * second interface with a MAC already there is refused, as one segment cannot tell them apart.
+ */
+export class LanMacs {
+  private readonly owners = new Map<number, string>();
+
+  /** `router`: whose LAN this is, for messages. */
+  constructor(private readonly router: string) {}
+
+  /** Throws EINVAL naming both interfaces when `mac` is already on this LAN. */
+  check(mac: Uint8Array, iface: string): void {
+    const other = this.owners.get(macKey(mac));
+    if (other !== undefined && other !== iface) {
+      throw invalid(`MAC ${formatMac(mac)} of ${iface} is already used by ${other} on the LAN of ${this.router}; give ${iface} another MAC`);
+    }
+  }
+
+  add(mac: Uint8Array, iface: string): void {
+    this.owners.set(macKey(mac), iface);
+  }
+
+  delete(mac: Uint8Array, iface: string): void {
+    const key = macKey(mac);
+    if (this.owners.get(key) === iface) this.owners.delete(key);
+  }
+}
+
+/** The 48 bits as one number (exact: below 2^53). */
+function macKey(mac: Uint8Array): number {
+  return mac[0] * 2 ** 40 + mac[1] * 2 ** 32 + ((mac[2] << 24) >>> 0) + (mac[3] << 16) + (mac[4] << 8) + mac[5];
+}

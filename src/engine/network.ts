@@ -10,7 +10,7 @@ import { invalid, notFound, VnetError } from './errors.js';
 import { DropEvent, EventBus, type EventListener, type NetworkEvent } from './events.js';
 import { Host } from './host.js';
 import type { Interface } from './iface.js';
-import { parseMac } from './mac.js';
+import { deriveMac, LanMacs, parseMac } from './mac.js';
 import { normalizeNat, type NatConfig, type NatOptions } from './nat/config.js';
 import { createNat } from './nat/index.js';
 import { mappingEvent } from './nat-events.js';
@@ -78,6 +78,8 @@ export class Network implements NetContext {
   readonly filters: FilterRegistry;
   private readonly routerMap = new Map<string, Router>();
   private readonly hostMap = new Map<string, Host>();
+  /** Per router, the MACs on its LAN: two interfaces of one LAN never share one. */
+  private readonly lanMacs = new Map<Router, LanMacs>();
   private rootRouter: Router | null = null;
 
   constructor(options: NetworkOptions = {}) {
@@ -150,6 +152,9 @@ export class Network implements NetContext {
     if (vlan.length > 2) throw invalid(`${vlan.length} VLAN tags given; at most two (802.1ad outer, 802.1Q inner)`);
     const queueSize = o.queueSize ?? DEFAULT_QUEUE_SIZE;
     if (!Number.isInteger(queueSize) || queueSize < 1) throw invalid(`queue size ${queueSize} must be a whole number of packets, at least 1`);
+    const lanMac = o.mac?.lan ? parseMac(o.mac.lan) : undefined;
+    const uplinkMac = o.mac?.uplink ? parseMac(o.mac.uplink) : undefined;
+    if (parent) this.macsOf(parent).check(uplinkMac ?? deriveMac(`${o.name}/uplink`), `${o.name}/uplink`);
 
     // Addresses: gateway on the LAN, uplink addresses in the parent's subnet.
     const uplinkIps: Ipv4[] = [];
@@ -179,7 +184,7 @@ export class Network implements NetContext {
     const r = new Router(o.name, this, {
       cidr, parent, gateway: 0, uplinkIps, minDelayNs: parseDuration(o.minDelay ?? 0, 'min-delay'),
       maxJitterNs: parseDuration(o.maxJitter ?? 0, 'max-jitter'), queueSize, mtu,
-      lanMac: o.mac?.lan ? parseMac(o.mac.lan) : undefined, uplinkMac: o.mac?.uplink ? parseMac(o.mac.uplink) : undefined,
+      lanMac, uplinkMac,
     });
     try {
       const gw = o.gateway !== undefined ? parseAddr(o.gateway, `gateway of ${o.name}`) : undefined;
@@ -199,6 +204,10 @@ export class Network implements NetContext {
       this.rootRouter = r;
     }
     this.routerMap.set(r.name, r);
+    const macs = new LanMacs(r.name);
+    macs.add(r.lan.mac, r.lan.fullName);
+    this.lanMacs.set(r, macs);
+    if (parent) this.macsOf(parent).add(r.uplink!.mac, r.uplink!.fullName);
     this.installNat(r, natConfig);
     recomputeRoutes(this.routerMap.values());
     this.emit({ type: 'node-added', time: this.clock.now(), kind: 'router', name: r.name });
@@ -210,6 +219,8 @@ export class Network implements NetContext {
     const r = this.router(o.router);
     const mtu = o.mtu ?? r.lan.mtu;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw invalid(`MTU ${mtu} is not 68-65535 bytes`);
+    const mac = o.mac ? parseMac(o.mac) : undefined;
+    this.macsOf(r).check(mac ?? deriveMac(`${o.name}/eth0`), `${o.name}/eth0`);
     const owner = o.name;
     const ips: Ipv4[] = [];
     try {
@@ -226,11 +237,12 @@ export class Network implements NetContext {
       for (const ip of ips) r.allocator.release(ip);
       throw err;
     }
-    const h = new Host(o.name, this, r, r.name, ips, r.cidr, o.mac ? parseMac(o.mac) : undefined, mtu);
+    const h = new Host(o.name, this, r, r.name, ips, r.cidr, mac, mtu);
     h.eth0.vlan = r.lan.vlan;
     r.attach(h.eth0);
     r.hosts.push(h);
     this.hostMap.set(h.name, h);
+    this.macsOf(r).add(h.eth0.mac, h.eth0.fullName);
     this.emit({ type: 'node-added', time: this.clock.now(), kind: 'host', name: h.name });
     return h;
   }
@@ -246,6 +258,7 @@ export class Network implements NetContext {
     for (const i of r.interfaces()) this.filters.dropInterface(i);
     const p = r.parent;
     if (p) {
+      this.macsOf(p).delete(r.uplink!.mac, r.uplink!.fullName);
       p.detach(r.uplink!);
       p.children.splice(p.children.indexOf(r), 1);
       for (const ip of r.uplink!.addresses) p.allocator.release(ip);
@@ -255,6 +268,7 @@ export class Network implements NetContext {
     }
     r.shutdown();
     this.routerMap.delete(name);
+    this.lanMacs.delete(r);
     recomputeRoutes(this.routerMap.values());
     this.emit({ type: 'node-removed', time: this.clock.now(), kind: 'router', name });
     removed.push(name);
@@ -378,12 +392,18 @@ export class Network implements NetContext {
     const r = this.router(h.routerName);
     for (const i of h.interfaces()) this.filters.dropInterface(i);
     r.detach(h.eth0);
+    this.macsOf(r).delete(h.eth0.mac, h.eth0.fullName);
     r.hosts.splice(r.hosts.indexOf(h), 1);
     for (const ip of h.addresses) r.allocator.release(ip);
     h.shutdown();
     this.hostMap.delete(h.name);
     this.emit({ type: 'node-removed', time: this.clock.now(), kind: 'host', name: h.name });
     return h.name;
+  }
+
+  /** The MACs on router `r`'s LAN (its own, its hosts', its children's uplinks). */
+  private macsOf(r: Router): LanMacs {
+    return this.lanMacs.get(r)!;
   }
 
   private checkNewName(name: string): void {
