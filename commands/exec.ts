@@ -9,6 +9,7 @@ import type { MapInfo } from '../src/bridge/index.js';
 import { daemonAnswers } from '../src/session/client.js';
 import { sessionName } from '../src/session/runtime.js';
 import { Session } from '../src/session/session.js';
+import { wallTimer } from '../src/session/wall-timer.js';
 import { readTopologyFile, topologySettings } from '../src/session/topology.js';
 
 interface MapSpec {
@@ -104,19 +105,19 @@ function parseMap(text: string): MapSpec {
 
 /** Runs the program with the terminal's stdio, passing signals on; resolves with the exit status vnet should use. */
 async function runProgram(cmd: string[], env: Record<string, string>, timeoutMs: number | undefined): Promise<number> {
-  const child = execa(cmd[0], cmd.slice(1), {
-    stdio: 'inherit',
-    reject: false,
-    env,
-    ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
-    forceKillAfterDelay: 2000,
+  const child = execa(cmd[0], cmd.slice(1), { stdio: 'inherit', reject: false, env, forceKillAfterDelay: 2000 });
+  // Our own timer rather than execa's `timeout`: Node's setTimeout fires at once past 24.8 days.
+  let timedOut = false;
+  const timer = timeoutMs === undefined ? undefined : wallTimer(timeoutMs, () => {
+    timedOut = true;
+    child.kill('SIGTERM');
   });
   const pass = (sig: NodeJS.Signals): void => void child.kill(sig);
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of sigs) process.on(s, pass);
   try {
     const r = await child;
-    if (r.timedOut) {
+    if (timedOut) {
       process.stderr.write(`vnet: ${cmd[0]} ran longer than ${timeoutMs} ms and was stopped\n`);
       return 124;
     }
@@ -129,6 +130,7 @@ async function runProgram(cmd: string[], env: Record<string, string>, timeoutMs:
     process.stderr.write(`vnet: cannot run ${cmd[0]}: ${r.shortMessage ?? r.message}\n`);
     return 126;
   } finally {
+    timer?.clear();
     for (const s of sigs) process.off(s, pass);
   }
 }

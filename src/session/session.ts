@@ -6,7 +6,8 @@ import { invalid, VnetError } from '../engine/errors.js';
 import type { FilterSpec } from '../engine/filters/spec.js';
 import type { NatOptions } from '../engine/nat/config.js';
 import { Network, type HostOptions, type NatPreset, type RouterOptions } from '../engine/network.js';
-import { formatDuration, parseDuration } from '../engine/units.js';
+import type { IcmpNotice } from '../engine/socket.js';
+import { formatDuration, MAX_DURATION_NS, parseDuration } from '../engine/units.js';
 import { hostView, mappingView, routerView } from './views.js';
 import { topologyApplyMethod, topologyExportMethod } from './topology.js';
 import { CaptureManager } from '../capture/index.js';
@@ -15,6 +16,8 @@ import { Bridge } from '../bridge/index.js';
 import { bridgeMethods } from './bridge-methods.js';
 import { parseEndpoint } from '../bridge/endpoint.js';
 import { num, str } from './params.js';
+import { wallTimer, type WallTimer } from './wall-timer.js';
+import { MAX_SEND_COUNT } from './limits.js';
 
 export interface SessionOptions {
   clock?: 'virtual' | 'real';
@@ -164,8 +167,14 @@ export class Session {
     const host = this.net.host(str(p, 'host'));
     const { host: destHost, port: destPort } = parseEndpoint(str(p, 'dest'), 'destination');
     const count = p.count === undefined ? 1 : num(p, 'count');
-    if (!Number.isInteger(count) || count < 1) throw invalid(`count ${count} must be a whole number, at least 1`);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_SEND_COUNT) {
+      throw invalid(`count ${count} is not a whole number from 1 to ${MAX_SEND_COUNT}; send more in several runs`);
+    }
     const intervalNs = p.interval === undefined ? 0 : parseDuration(p.interval as string, 'interval');
+    const startNs = this.net.now();
+    if (!(startNs + intervalNs * count <= MAX_DURATION_NS)) {
+      throw invalid(`${count} datagrams ${formatDuration(intervalNs)} apart would end past the latest time the clock counts (about 104 days); send fewer or closer together`);
+    }
     const waitMs = p.waitMs === undefined ? undefined : num(p, 'waitMs');
     const expect = p.replies === undefined ? Infinity : num(p, 'replies');
     const data = payloadOf(p);
@@ -174,38 +183,60 @@ export class Session {
     const dstIp = isIpv4(destHost) ? parseIpv4(destHost) : host.resolve(destHost);
     const dstAddr = formatIpv4(dstIp);
     const to = `${dstAddr}:${destPort}`;
+    const from = `${formatIpv4(host.sourceFor(dstIp))}:${sock.address().port}`;
+    const result = { from, to, bytes: data.length, count, pending: count - 1 };
+    // One pending task at a time: each datagram schedules the next, so a large --count costs no memory up front.
+    let sent = 0;
+    let lastSentNs = startNs;
     const sendOne = (): void => {
       if (sock.closed) return;
       const err = sock.sendBytes(data, destPort, dstAddr);
       if (err) throw err;
+      sent++;
+      lastSentNs = this.net.now();
+      if (sent < count) this.net.scheduler.at(startNs + intervalNs * sent, sendOne);
+      else if (waitMs === undefined) {
+        this.net.scheduler.after(intervalNs, () => {
+          if (!sock.closed) sock.close();
+        });
+      }
     };
-    sendOne();
-    const from = `${formatIpv4(host.sourceFor(dstIp))}:${sock.address().port}`;
-    for (let i = 1; i < count; i++) this.net.scheduler.after(intervalNs * i, sendOne);
-    const result = { from, to, bytes: data.length, count, pending: count - 1 };
     if (waitMs === undefined) {
-      this.net.scheduler.after(intervalNs * count, () => {
-        if (!sock.closed) sock.close();
-      });
+      sendOne();
       return result;
     }
-    // --wait: like `nc -u -w`, print what comes back to this socket for a while (wall time).
+    // --wait: like `nc -u -w`, print what comes back to this socket for a while (wall time), each
+    // reply with its round-trip time from the latest datagram sent; an ICMP error ends the wait.
+    // Listening starts before the first send: without delays the answer comes back within it.
     let replies = 0;
+    let icmpErrors = 0;
+    let ended = false;
+    let end = (): void => {
+      ended = true;
+    };
     sock.on('message', (msg: Buffer, rinfo: { address: string; port: number; size: number }) => {
       replies++;
-      ctx.emit({ from: `${rinfo.address}:${rinfo.port}`, to: from, size: rinfo.size, data: printable(msg), hex: msg.toString('hex'), timeNs: this.net.now() });
-      if (replies >= expect) done();
+      const now = this.net.now();
+      ctx.emit({ from: `${rinfo.address}:${rinfo.port}`, to: from, size: rinfo.size, data: printable(msg), hex: msg.toString('hex'), timeNs: now, rttNs: now - lastSentNs });
+      if (replies >= expect) end();
     });
-    let done = (): void => {};
+    sock.on('icmp', (n: IcmpNotice) => {
+      icmpErrors++;
+      const now = this.net.now();
+      ctx.emit({ icmp: icmpErrorName(n.type, n.code), type: n.type, code: n.code, from: n.from, to: `${n.remote.address}:${n.remote.port}`, ...(n.mtu !== undefined ? { mtu: n.mtu } : {}), timeNs: now, rttNs: now - lastSentNs });
+      end();
+    });
+    sendOne();
     return new Promise((resolve) => {
       const finish = (): void => {
-        clearTimeout(timer);
+        timer.clear();
         if (!sock.closed) sock.close();
-        resolve({ ...result, replies });
+        resolve({ ...result, replies, icmpErrors });
       };
-      const timer = setTimeout(finish, waitMs);
-      done = finish;
+      const timer = wallTimer(waitMs, finish);
       ctx.signal.addEventListener('abort', finish, { once: true });
+      if (ended) finish();
+      else end = finish;
     });
   }
 
@@ -221,9 +252,9 @@ export class Session {
     let received = 0;
     ctx.emit({ listening: `${to}:${port}` });
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: WallTimer | undefined;
       const finish = (timedOut: boolean): void => {
-        if (timer) clearTimeout(timer);
+        timer?.clear();
         if (!sock.closed) sock.close();
         resolve({ received, timedOut });
       };
@@ -234,10 +265,21 @@ export class Session {
         if (received >= count) finish(false);
       });
       // --timeout is wall time (the command must end even when a virtual clock stands still).
-      if (timeoutMs !== undefined) timer = setTimeout(() => finish(true), timeoutMs);
+      if (timeoutMs !== undefined) timer = wallTimer(timeoutMs, () => finish(true));
       ctx.signal.addEventListener('abort', () => finish(false), { once: true });
     });
   }
+}
+
+/** What an ICMP error about a sent datagram says, as nc and ping name it. */
+function icmpErrorName(type: number, code: number): string {
+  if (type === 11) return 'time exceeded';
+  if (type !== 3) return `ICMP type ${type} code ${code}`;
+  const names: Record<number, string> = {
+    0: 'network unreachable', 1: 'host unreachable', 2: 'protocol unreachable', 3: 'port unreachable (connection refused)',
+    4: 'fragmentation needed', 9: 'network prohibited', 10: 'host prohibited', 13: 'administratively prohibited',
+  };
+  return names[code] ?? `destination unreachable (code ${code})`;
 }
 
 function payloadOf(p: Record<string, unknown>): Uint8Array {
