@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import { Flags } from '@oclif/core';
 import { execa } from 'execa';
 import { useInProcessSession, VnetCommand } from '../src/cli/base.js';
+import { printWarnings } from '../src/cli/warnings.js';
 import { invalid, VnetError } from '../src/engine/errors.js';
 import { parseDuration } from '../src/engine/units.js';
 import type { MapInfo } from '../src/bridge/index.js';
@@ -50,7 +51,12 @@ export default class Exec extends VnetCommand {
     const standalone = await this.standaloneSession(flags);
     const maps: MapInfo[] = [];
     try {
-      for (const m of specs) maps.push((await this.call('map.add', { host: flags.host, listen: m.listen, remote: m.remote })) as MapInfo);
+      await this.call('host.show', { name: flags.host }); // an unknown host is exit 2, and the program is not run
+      for (const m of specs) {
+        const added = (await this.call('map.add', { host: flags.host, listen: m.listen, remote: m.remote })) as MapInfo & { warnings?: string[] };
+        if (maps.length === 0) printWarnings(added);
+        maps.push(added);
+      }
       const env: Record<string, string> = { VNET_HOST: flags.host, VNET_SESSION: sessionName(flags.session) };
       maps.forEach((m, i) => {
         env[`VNET_MAP_${i + 1}`] = m.listen;

@@ -12,7 +12,7 @@ import { hostView, mappingView, routerView } from './views.js';
 import { topologyApplyMethod, topologyExportMethod } from './topology.js';
 import { CaptureManager } from '../capture/index.js';
 import { SessionCaptures } from './captures.js';
-import { Bridge } from '../bridge/index.js';
+import { Bridge, type MapInfo, type ProxyInfo } from '../bridge/index.js';
 import { bridgeMethods } from './bridge-methods.js';
 import { parseEndpoint } from '../bridge/endpoint.js';
 import { num, str } from './params.js';
@@ -74,11 +74,11 @@ export class Session {
       'router.add': (p) => routerView(this.net.addRouter(p as unknown as RouterOptions)),
       'router.ls': () => this.net.routers.map(routerView),
       'router.show': (p) => routerView(this.net.router(str(p, 'name'))),
-      'router.rm': (p) => ({ removed: this.removeNode(str(p, 'name'), 'router') }),
+      'router.rm': (p) => this.removeNode(str(p, 'name'), 'router'),
       'host.add': (p) => hostView(this.net.addHost(p as unknown as HostOptions)),
       'host.ls': () => this.net.hosts.map(hostView),
       'host.show': (p) => hostView(this.net.host(str(p, 'name'))),
-      'host.rm': (p) => ({ removed: this.removeNode(str(p, 'name'), 'host') }),
+      'host.rm': (p) => this.removeNode(str(p, 'name'), 'host'),
       'nat.show': (p) => this.natShow(str(p, 'router')),
       'nat.set': (p) => {
         this.net.setNat(str(p, 'router'), p.nat as NatPreset | NatOptions);
@@ -143,10 +143,16 @@ export class Session {
     this.net.close();
   }
 
-  private removeNode(name: string, kind: 'router' | 'host'): string[] {
+  /** Removes a node (a router with everything below it); the maps and proxies on removed nodes go too (their real sockets close). */
+  private removeNode(name: string, kind: 'router' | 'host'): { removed: string[]; maps: MapInfo[]; proxies: ProxyInfo[] } {
     if (kind === 'host') this.net.host(name);
     else this.net.router(name);
-    return this.net.remove(name);
+    const maps = this.bridge.listMaps();
+    const proxies = this.bridge.listProxies();
+    const removed = this.net.remove(name);
+    const mapsLeft = new Set(this.bridge.listMaps().map((m) => m.id));
+    const proxiesLeft = new Set(this.bridge.listProxies().map((p) => p.id));
+    return { removed, maps: maps.filter((m) => !mapsLeft.has(m.id)), proxies: proxies.filter((p) => !proxiesLeft.has(p.id)) };
   }
 
   private events(follow: boolean, ctx: CallContext): Promise<unknown> | unknown {
