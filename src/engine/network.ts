@@ -10,7 +10,7 @@ import { invalid, notFound, VnetError } from './errors.js';
 import { DropEvent, EventBus, type EventListener, type NetworkEvent } from './events.js';
 import { Host } from './host.js';
 import type { Interface } from './iface.js';
-import { deriveMac, LanMacs, parseMac } from './mac.js';
+import { LanMacs, parseMac } from './mac.js';
 import { normalizeNat, type NatConfig, type NatOptions } from './nat/config.js';
 import { createNat } from './nat/index.js';
 import { mappingEvent } from './nat-events.js';
@@ -154,7 +154,7 @@ export class Network implements NetContext {
     if (!Number.isInteger(queueSize) || queueSize < 1) throw invalid(`queue size ${queueSize} must be a whole number of packets, at least 1`);
     const lanMac = o.mac?.lan ? parseMac(o.mac.lan) : undefined;
     const uplinkMac = o.mac?.uplink ? parseMac(o.mac.uplink) : undefined;
-    if (parent) this.macsOf(parent).check(uplinkMac ?? deriveMac(`${o.name}/uplink`), `${o.name}/uplink`);
+    if (parent) this.macsOf(parent).check(`${o.name}/uplink`, uplinkMac);
 
     // Addresses: gateway on the LAN, uplink addresses in the parent's subnet.
     const uplinkIps: Ipv4[] = [];
@@ -204,10 +204,10 @@ export class Network implements NetContext {
       this.rootRouter = r;
     }
     this.routerMap.set(r.name, r);
-    const macs = new LanMacs(r.name);
-    macs.add(r.lan.mac, r.lan.fullName);
+    const macs = new LanMacs(r.name, () => lanMembers(r));
+    macs.add(r.lan.fullName, lanMac);
     this.lanMacs.set(r, macs);
-    if (parent) this.macsOf(parent).add(r.uplink!.mac, r.uplink!.fullName);
+    if (parent) this.macsOf(parent).add(r.uplink!.fullName, uplinkMac);
     this.installNat(r, natConfig);
     recomputeRoutes(this.routerMap.values());
     this.emit({ type: 'node-added', time: this.clock.now(), kind: 'router', name: r.name });
@@ -220,7 +220,7 @@ export class Network implements NetContext {
     const mtu = o.mtu ?? r.lan.mtu;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw invalid(`MTU ${mtu} is not 68-65535 bytes`);
     const mac = o.mac ? parseMac(o.mac) : undefined;
-    this.macsOf(r).check(mac ?? deriveMac(`${o.name}/eth0`), `${o.name}/eth0`);
+    this.macsOf(r).check(`${o.name}/eth0`, mac);
     const owner = o.name;
     const ips: Ipv4[] = [];
     try {
@@ -242,7 +242,7 @@ export class Network implements NetContext {
     r.attach(h.eth0);
     r.hosts.push(h);
     this.hostMap.set(h.name, h);
-    this.macsOf(r).add(h.eth0.mac, h.eth0.fullName);
+    this.macsOf(r).add(h.eth0.fullName, mac);
     this.emit({ type: 'node-added', time: this.clock.now(), kind: 'host', name: h.name });
     return h;
   }
@@ -258,7 +258,7 @@ export class Network implements NetContext {
     for (const i of r.interfaces()) this.filters.dropInterface(i);
     const p = r.parent;
     if (p) {
-      this.macsOf(p).delete(r.uplink!.mac, r.uplink!.fullName);
+      this.macsOf(p).delete(r.uplink!);
       p.detach(r.uplink!);
       p.children.splice(p.children.indexOf(r), 1);
       for (const ip of r.uplink!.addresses) p.allocator.release(ip);
@@ -392,7 +392,7 @@ export class Network implements NetContext {
     const r = this.router(h.routerName);
     for (const i of h.interfaces()) this.filters.dropInterface(i);
     r.detach(h.eth0);
-    this.macsOf(r).delete(h.eth0.mac, h.eth0.fullName);
+    this.macsOf(r).delete(h.eth0);
     r.hosts.splice(r.hosts.indexOf(h), 1);
     for (const ip of h.addresses) r.allocator.release(ip);
     h.shutdown();
@@ -427,6 +427,13 @@ export class Network implements NetContext {
       if (this.events.active) this.events.emit(mappingEvent(r.name, e));
     });
   }
+}
+
+/** The interfaces on router `r`'s LAN: its own, its hosts', its children's uplinks. */
+function* lanMembers(r: Router): Iterable<Interface> {
+  yield r.lan;
+  for (const h of r.hosts) yield h.eth0;
+  for (const c of r.children) yield c.uplink!;
 }
 
 function parseAddr(text: string, what: string): Ipv4 {
