@@ -31,6 +31,16 @@ test('exec --host nobody exits 2 without running the program, with or without --
   assert.equal(existsSync(marker), false);
 });
 
+test('exec --timeout 600h lets the program run (Node fired such timers after 1 ms); clock advance past 2^53 ns is exit 2', async () => {
+  const r = await box.run(['exec', '--host', 'alice', '--timeout', '600h', ...S, '--', 'sleep', '0.3']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /TimeoutOverflowWarning|ran longer/);
+  const advance = await box.run(['clock', 'advance', '9999999999999999h', ...S]);
+  assert.equal(advance.code, 2, advance.stderr);
+  assert.match(advance.stderr, /longer than 104 days/);
+  assert.match(await box.ok(['clock', 'advance', '1s', ...S]), /virtual clock at 1s/, 'the clock still moves');
+});
+
 test('router add and nat set refuse NAT flags that contradict --nat, exit 2 naming both', async () => {
   for (const [flags, says] of [
     [['--nat', 'symmetric', '--mapping', 'ei'], /--nat symmetric means mapping apd, but --mapping ei was given too/],
