@@ -3,10 +3,12 @@ import { constants } from 'node:os';
 import { Flags } from '@oclif/core';
 import { execa } from 'execa';
 import { useInProcessSession, VnetCommand } from '../src/cli/base.js';
+import { printWarnings } from '../src/cli/warnings.js';
 import { invalid, type MapInfo, parseDuration, VnetError } from '../src/session/api.js';
 import { daemonAnswers } from '../src/session/client.js';
 import { sessionName } from '../src/session/runtime.js';
 import { Session } from '../src/session/session.js';
+import { wallTimer } from '../src/session/wall-timer.js';
 import { readTopologyFile, topologySettings } from '../src/session/topology.js';
 
 interface MapSpec {
@@ -47,7 +49,12 @@ export default class Exec extends VnetCommand {
     const standalone = await this.standaloneSession(flags);
     const maps: MapInfo[] = [];
     try {
-      for (const m of specs) maps.push((await this.call('map.add', { host: flags.host, listen: m.listen, remote: m.remote })) as MapInfo);
+      await this.call('host.show', { name: flags.host }); // an unknown host is exit 2, and the program is not run
+      for (const m of specs) {
+        const added = (await this.call('map.add', { host: flags.host, listen: m.listen, remote: m.remote })) as MapInfo & { warnings?: string[] };
+        if (maps.length === 0) printWarnings(added);
+        maps.push(added);
+      }
       const env: Record<string, string> = { VNET_HOST: flags.host, VNET_SESSION: sessionName(flags.session) };
       maps.forEach((m, i) => {
         env[`VNET_MAP_${i + 1}`] = m.listen;
@@ -106,18 +113,22 @@ async function runProgram(cmd: string[], env: Record<string, string>, timeoutMs:
   // and a signal that found no handler would kill vnet and leave the program running.
   let child: ReturnType<typeof execa> | undefined;
   const pass = (sig: NodeJS.Signals): void => void child?.kill(sig);
+  // Our own timer rather than execa's `timeout`: Node's setTimeout fires at once past 24.8 days.
+  let timedOut = false;
+  let timer: { clear(): void } | undefined;
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of sigs) process.on(s, pass);
   try {
-    child = execa(cmd[0], cmd.slice(1), {
-      stdio: 'inherit',
-      reject: false,
-      env,
-      ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
-      forceKillAfterDelay: 2000,
-    });
-    const r = await child;
-    if (r.timedOut) {
+    const started = execa(cmd[0], cmd.slice(1), { stdio: 'inherit', reject: false, env, forceKillAfterDelay: 2000 });
+    child = started;
+    if (timeoutMs !== undefined) {
+      timer = wallTimer(timeoutMs, () => {
+        timedOut = true;
+        started.kill('SIGTERM');
+      });
+    }
+    const r = await started;
+    if (timedOut) {
       process.stderr.write(`vnet: ${cmd[0]} ran longer than ${timeoutMs} ms and was stopped\n`);
       return 124;
     }
@@ -130,6 +141,7 @@ async function runProgram(cmd: string[], env: Record<string, string>, timeoutMs:
     process.stderr.write(`vnet: cannot run ${cmd[0]}: ${r.shortMessage ?? r.message}\n`);
     return 126;
   } finally {
+    timer?.clear();
     for (const s of sigs) process.off(s, pass);
   }
 }

@@ -22,7 +22,7 @@ export default class Listen extends VnetCommand {
   static override args = { endpoint: Args.string({ description: 'HOST:PORT to bind', required: true }) };
   static override flags = {
     count: Flags.integer({ description: 'exit after this many datagrams', min: 1 }),
-    timeout: wallWaitFlag({ description: 'give up after this long (wall time, at most 24 days), exit status 124' }),
+    timeout: wallWaitFlag({ description: 'give up after this long (wall time, up to 2501h), exit status 124' }),
     echo: Flags.boolean({ description: 'send each datagram back to where it came from' }),
   };
 

@@ -42,8 +42,8 @@ _vnet_flags() {
     "events") echo '--follow -f --json --session --help' ;;
     "exec") echo '--clock --file -f --host --map --seed --timeout --json --session --help' ;;
     "export") echo '--follow-symlink --output -o --json --session --help' ;;
-    "filter add") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --preserve-order --queue --rate --seed --json --session --help' ;;
-    "filter change") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --preserve-order --queue --rate --seed --json --session --help' ;;
+    "filter add") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --preserve-order --no-preserve-order --queue --rate --seed --json --session --help' ;;
+    "filter change") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --preserve-order --no-preserve-order --queue --rate --seed --unset --json --session --help' ;;
     "filter ls") echo '--json --session --help' ;;
     "filter rm") echo '--json --session --help' ;;
     "host add") echo '--ip --mac --mtu --router --json --session --help' ;;
@@ -126,6 +126,7 @@ _vnet_flag_value() {
     "filter change --queue") echo 'text' ;;
     "filter change --rate") echo 'text' ;;
     "filter change --seed") echo 'text' ;;
+    "filter change --unset") echo 'choice:loss loss-model duplicate delay jitter preserve-order rate burst queue drop-match seed' ;;
     "filter change --session") echo 'text' ;;
     "filter ls --session") echo 'text' ;;
     "filter rm --session") echo 'text' ;;

@@ -65,7 +65,7 @@ function __vnet_valued_flags
         case 'filter add'
             printf '%s\n' --burst --delay --drop-match --duplicate --jitter --loss --loss-model --queue --rate --seed --session
         case 'filter change'
-            printf '%s\n' --burst --delay --drop-match --duplicate --jitter --loss --loss-model --queue --rate --seed --session
+            printf '%s\n' --burst --delay --drop-match --duplicate --jitter --loss --loss-model --queue --rate --seed --unset --session
         case 'filter ls'
             printf '%s\n' --session
         case 'filter rm'
@@ -224,12 +224,12 @@ complete -c vnet -n '__vnet_using \'dns\'' -f -a add -d 'Register a name; hosts 
 complete -c vnet -n '__vnet_using \'dns\'' -f -a ls -d 'List names: registered ones and host names (auto).'
 complete -c vnet -n '__vnet_using \'dns\'' -f -a rm -d 'Remove a registered name (from every router, or from --router only).'
 complete -c vnet -n '__vnet_using \'filter\'' -f -a add -d 'Add an impairment filter to an interface (egress by default, like tc).'
-complete -c vnet -n '__vnet_using \'filter\'' -f -a change -d 'Replace a filter\'s settings; packets it already holds leave as before.'
+complete -c vnet -n '__vnet_using \'filter\'' -f -a change -d 'Change some of a filter\'s settings; the others stay, and packets it already holds leave as before.'
 complete -c vnet -n '__vnet_using \'filter\'' -f -a ls -d 'List filters (of one interface, or all).'
 complete -c vnet -n '__vnet_using \'filter\'' -f -a rm -d 'Remove a filter. Packets it holds still leave as it said.'
 complete -c vnet -n '__vnet_using \'host\'' -f -a add -d 'Add a host on a router\'s subnet; its address is allocated unless given.'
 complete -c vnet -n '__vnet_using \'host\'' -f -a ls -d 'List hosts.'
-complete -c vnet -n '__vnet_using \'host\'' -f -a rm -d 'Remove a host. Its sockets close; packets in flight to it are dropped.'
+complete -c vnet -n '__vnet_using \'host\'' -f -a rm -d 'Remove a host. Its sockets close; packets in flight to it are dropped; its maps and proxies go too.'
 complete -c vnet -n '__vnet_using \'host\'' -f -a show -d 'Show a host: addresses, interface counters, bound sockets.'
 complete -c vnet -n '__vnet_using \'map\'' -f -a add -d 'Bind a local UDP port; what a real program sends there leaves virtual HOST toward DEST:PORT.'
 complete -c vnet -n '__vnet_using \'map\'' -f -a ls -d 'List maps: local address, virtual host and port, remote, the real client, packets each way.'
@@ -333,6 +333,7 @@ complete -c vnet -n '__vnet_using \'filter add\'' -l jitter -x -d 'uniform ± ji
 complete -c vnet -n '__vnet_using \'filter add\'' -l loss -x -d 'random loss, percent: 2 or 2%'
 complete -c vnet -n '__vnet_using \'filter add\'' -l loss-model -x -d 'bursty loss like netem: gemodel:p,r[,1-h[,1-k]] in percent'
 complete -c vnet -n '__vnet_using \'filter add\'' -l preserve-order -d 'jitter never reorders'
+complete -c vnet -n '__vnet_using \'filter add\'' -l no-preserve-order -d 'not: jitter never reorders'
 complete -c vnet -n '__vnet_using \'filter add\'' -l queue -x -d 'queue in front of the bucket: 64kb (default: max(burst, 100 MTUs)); tail drop'
 complete -c vnet -n '__vnet_using \'filter add\'' -l rate -x -d 'token-bucket rate: 500kbit, 4mbit, 1gbit'
 complete -c vnet -n '__vnet_using \'filter add\'' -l seed -x -d 'this filter\'s own random seed'
@@ -350,9 +351,11 @@ complete -c vnet -n '__vnet_using \'filter change\'' -l jitter -x -d 'uniform ±
 complete -c vnet -n '__vnet_using \'filter change\'' -l loss -x -d 'random loss, percent: 2 or 2%'
 complete -c vnet -n '__vnet_using \'filter change\'' -l loss-model -x -d 'bursty loss like netem: gemodel:p,r[,1-h[,1-k]] in percent'
 complete -c vnet -n '__vnet_using \'filter change\'' -l preserve-order -d 'jitter never reorders'
+complete -c vnet -n '__vnet_using \'filter change\'' -l no-preserve-order -d 'not: jitter never reorders'
 complete -c vnet -n '__vnet_using \'filter change\'' -l queue -x -d 'queue in front of the bucket: 64kb (default: max(burst, 100 MTUs)); tail drop'
 complete -c vnet -n '__vnet_using \'filter change\'' -l rate -x -d 'token-bucket rate: 500kbit, 4mbit, 1gbit'
 complete -c vnet -n '__vnet_using \'filter change\'' -l seed -x -d 'this filter\'s own random seed'
+complete -c vnet -n '__vnet_using \'filter change\'' -l unset -x -a 'loss loss-model duplicate delay jitter preserve-order rate burst queue drop-match seed' -d 'remove this setting from the filter (repeatable)'
 complete -c vnet -n '__vnet_using \'filter change\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'filter change\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
@@ -399,7 +402,7 @@ complete -c vnet -n '__vnet_using \'init\'; and __vnet_argc_is 0' -F -d 'file to
 # vnet listen
 complete -c vnet -n '__vnet_using \'listen\'' -l count -x -d 'exit after this many datagrams'
 complete -c vnet -n '__vnet_using \'listen\'' -l echo -d 'send each datagram back to where it came from'
-complete -c vnet -n '__vnet_using \'listen\'' -l timeout -x -d 'give up after this long (wall time, at most 24 days), exit status 124'
+complete -c vnet -n '__vnet_using \'listen\'' -l timeout -x -d 'give up after this long (wall time, up to 2501h), exit status 124'
 complete -c vnet -n '__vnet_using \'listen\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'listen\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'listen\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'HOST:PORT to bind'
@@ -439,7 +442,7 @@ complete -c vnet -n '__vnet_using \'nat set\'' -l inbound-refresh -d 'inbound pa
 complete -c vnet -n '__vnet_using \'nat set\'' -l no-inbound-refresh -d 'not: inbound packets also refresh mappings'
 complete -c vnet -n '__vnet_using \'nat set\'' -l mapping -x -a 'ei ad apd' -d 'RFC 4787 mapping: endpoint-independent, address-dependent, address-and-port-dependent'
 complete -c vnet -n '__vnet_using \'nat set\'' -l mapping-lifetime -x -d 'idle time before a mapping expires, e.g. 30s, 2m (default 5m)'
-complete -c vnet -n '__vnet_using \'nat set\'' -l nat -x -a 'none full-cone restricted-cone port-restricted symmetric 1to1' -d 'NAT preset'
+complete -c vnet -n '__vnet_using \'nat set\'' -l nat -x -a 'none full-cone restricted-cone port-restricted symmetric 1to1' -d 'NAT preset; --mapping/--filtering given with it must agree with it, and none takes no other NAT flag'
 complete -c vnet -n '__vnet_using \'nat set\'' -l port-preservation -d 'keep the internal port as the external one when free'
 complete -c vnet -n '__vnet_using \'nat set\'' -l no-port-preservation -d 'not: keep the internal port as the external one when free'
 complete -c vnet -n '__vnet_using \'nat set\'' -l port-range -x -d 'external ports to allocate, LO-HI (default 1024-65535)'
@@ -492,7 +495,7 @@ complete -c vnet -n '__vnet_using \'router add\'' -l mapping-lifetime -x -d 'idl
 complete -c vnet -n '__vnet_using \'router add\'' -l max-jitter -x -d 'extra random delay up to this, order kept, e.g. 2ms'
 complete -c vnet -n '__vnet_using \'router add\'' -l min-delay -x -d 'delay added to every forwarded packet, e.g. 5ms'
 complete -c vnet -n '__vnet_using \'router add\'' -l mtu -x -d 'MTU of both interfaces in bytes (default 1500)'
-complete -c vnet -n '__vnet_using \'router add\'' -l nat -x -a 'none full-cone restricted-cone port-restricted symmetric 1to1' -d 'NAT preset'
+complete -c vnet -n '__vnet_using \'router add\'' -l nat -x -a 'none full-cone restricted-cone port-restricted symmetric 1to1' -d 'NAT preset; --mapping/--filtering given with it must agree with it, and none takes no other NAT flag'
 complete -c vnet -n '__vnet_using \'router add\'' -l parent -x -a '(__vnet_node_names router)' -d 'parent router (omit for the root)'
 complete -c vnet -n '__vnet_using \'router add\'' -l port-preservation -d 'keep the internal port as the external one when free'
 complete -c vnet -n '__vnet_using \'router add\'' -l no-port-preservation -d 'not: keep the internal port as the external one when free'
@@ -518,7 +521,7 @@ complete -c vnet -n '__vnet_using \'router show\'' -l session -x -d 'session nam
 complete -c vnet -n '__vnet_using \'router show\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
 
 # vnet send
-complete -c vnet -n '__vnet_using \'send\'' -l count -x -d 'how many datagrams (at most 1000000)'
+complete -c vnet -n '__vnet_using \'send\'' -l count -x -d 'how many datagrams, 1-1000000'
 complete -c vnet -n '__vnet_using \'send\'' -l data -x -d 'payload text (default "vnet")'
 complete -c vnet -n '__vnet_using \'send\'' -l from-port -x -d 'source port (default: ephemeral)'
 complete -c vnet -n '__vnet_using \'send\'' -l hex -x -d 'payload as hex digits'

@@ -1,5 +1,6 @@
 // `vnet map add`: a real client on loopback becomes a virtual host.
 import { Flags } from '@oclif/core';
+import { printWarnings } from '../../src/cli/warnings.js';
 import { VnetCommand } from '../../src/cli/base.js';
 import type { MapInfo } from '../../src/session/api.js';
 import { describeMap } from './ls.js';
@@ -26,6 +27,7 @@ export default class MapAdd extends VnetCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(MapAdd);
     const m = (await this.call('map.add', { host: flags.host, listen: flags.listen, remote: flags.remote, port: flags.port, allowRemote: flags['allow-remote'] })) as MapInfo;
+    printWarnings(m);
     this.print(m, () => `map ${describeMap(m).trim()}`);
   }
 }

@@ -1,5 +1,6 @@
 // `vnet proxy add`: a real UDP server appears inside the virtual network.
 import { Flags } from '@oclif/core';
+import { printWarnings } from '../../src/cli/warnings.js';
 import { VnetCommand } from '../../src/cli/base.js';
 import type { ProxyInfo } from '../../src/session/api.js';
 
@@ -22,6 +23,7 @@ export default class ProxyAdd extends VnetCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(ProxyAdd);
     const p = (await this.call('proxy.add', { real: flags.real, as: flags.as, router: flags.router })) as ProxyInfo;
+    printWarnings(p);
     this.print(p, () => `proxy ${p.id}: ${p.as} (host ${p.host}${p.createdHost ? ', new' : ''}) -> real ${p.real}`);
   }
 }

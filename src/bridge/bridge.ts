@@ -40,6 +40,15 @@ export interface MapOptions {
 
 export type { ProxyInfo, MapInfo };
 
+/** What `addProxy`/`addMap` return: the new bridge's info, and warnings (a virtual clock) when there are any. */
+export type Added<T> = T & { warnings?: string[] };
+
+/** Why a bridge on a virtual clock may never answer: real programs do not wait for `clock advance`. */
+export const VIRTUAL_CLOCK_WARNING =
+  'this network runs on a virtual clock: bridged datagrams that meet a delay, jitter or rate filter (or a router\'s min-delay) ' +
+  'wait until the clock is advanced (`vnet clock advance`), so the real program gets no answer by itself; ' +
+  'use a real-clock session (`vnet up --clock real`) for real programs';
+
 const DEFAULT_IDLE_MS = 120_000;
 const DEFAULT_MAX_CLIENTS = 1024;
 
@@ -50,13 +59,18 @@ export class Bridge {
   private nextProxyId = 1;
   private nextMapId = 1;
   private closing: Promise<void> | null = null;
+  private readonly unsubscribe: () => void;
 
+  /** Follows the network: a map or proxy goes when the node it lives on is removed (host rm, router rm). */
   constructor(net: Network) {
     this.net = net;
+    this.unsubscribe = net.on((e) => {
+      if (e.type === 'node-removed') this.dropBridgesOf(e.name);
+    });
   }
 
   /** Validates, creates or reuses the virtual host, binds the virtual port. The real server need not be up. */
-  async addProxy(opts: ProxyOptions): Promise<ProxyInfo> {
+  async addProxy(opts: ProxyOptions): Promise<Added<ProxyInfo>> {
     this.checkOpen();
     const real = parseRealServer(opts.real);
     const virtual = parseVirtual(opts.as);
@@ -78,7 +92,7 @@ export class Bridge {
     const id = this.nextProxyId++;
     const proxy = new UdpProxy({ id, node, createdHost: created, real, virtual, socket, idleTimeoutMs, maxClients });
     this.proxies.set(id, proxy);
-    return proxy.info();
+    return this.withWarnings(proxy.info());
   }
 
   listProxies(): ProxyInfo[] {
@@ -97,7 +111,7 @@ export class Bridge {
   }
 
   /** Binds the real socket now (port in use → EADDRINUSE) and a virtual socket on the host. */
-  async addMap(opts: MapOptions): Promise<MapInfo> {
+  async addMap(opts: MapOptions): Promise<Added<MapInfo>> {
     this.checkOpen();
     const host = this.net.host(opts.host);
     const listen = parseListen(opts.listen, opts.allowRemote === true);
@@ -123,7 +137,7 @@ export class Bridge {
     const id = this.nextMapId++;
     map = new PortMap({ id, host, real, listen: { ip: listen.ip, port: bound }, socket, remote });
     this.maps.set(id, map);
-    return map.info();
+    return this.withWarnings(map.info());
   }
 
   /** Changes where a live map sends; its virtual socket (so its NAT mapping) and learned client stay. */
@@ -147,6 +161,7 @@ export class Bridge {
   /** Closes every proxy and map (removing the hosts proxies made); idempotent. */
   close(): Promise<void> {
     if (this.closing === null) {
+      this.unsubscribe();
       const waits: Promise<void>[] = [];
       for (const p of [...this.proxies.values()]) {
         this.removeProxy(p.id); // closes it, and removes a host it made
@@ -157,6 +172,16 @@ export class Bridge {
       this.closing = Promise.all(waits).then(() => undefined);
     }
     return this.closing;
+  }
+
+  /** Removes the maps and proxies living on node `name`, just removed from the network; their real sockets close. */
+  private dropBridgesOf(name: string): void {
+    for (const m of [...this.maps.values()]) if (m.host.name === name && !m.host.alive) this.removeMap(m.id);
+    for (const p of [...this.proxies.values()]) if (p.node.name === name && !p.node.alive) this.removeProxy(p.id);
+  }
+
+  private withWarnings<T extends object>(info: T): Added<T> {
+    return this.net.clock.kind === 'virtual' ? { ...info, warnings: [VIRTUAL_CLOCK_WARNING] } : info;
   }
 
   private getMap(id: number): PortMap {

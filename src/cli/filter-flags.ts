@@ -9,7 +9,7 @@ export const filterFlags = {
   duplicate: Flags.string({ description: 'duplicate this percent of packets' }),
   delay: Flags.string({ description: 'delay, e.g. 30ms' }),
   jitter: Flags.string({ description: 'uniform ± jitter on the delay (reorders, like netem), e.g. 5ms' }),
-  'preserve-order': Flags.boolean({ description: 'jitter never reorders' }),
+  'preserve-order': Flags.boolean({ description: 'jitter never reorders', allowNo: true }),
   rate: Flags.string({ description: 'token-bucket rate: 500kbit, 4mbit, 1gbit' }),
   burst: Flags.string({ description: 'bucket size: 32kb (default: 10 ms of rate, at least the MTU)' }),
   queue: Flags.string({ description: 'queue in front of the bucket: 64kb (default: max(burst, 100 MTUs)); tail drop' }),
@@ -36,4 +36,22 @@ export function filterSpecFrom(f: FilterFlagValues): FilterSpec {
   if (f['drop-match'] !== undefined) spec.dropMatch = f['drop-match'];
   if (f.seed !== undefined) spec.seed = f.seed;
   return spec;
+}
+
+/** The settings `filter unset` can remove, as flag names, and their FilterSpec keys. */
+export const UNSETTABLE: Record<string, keyof FilterSpec> = {
+  loss: 'loss', 'loss-model': 'lossModel', duplicate: 'duplicate', delay: 'delay', jitter: 'jitter', 'preserve-order': 'preserveOrder',
+  rate: 'rate', burst: 'burst', queue: 'queue', 'drop-match': 'dropMatch', seed: 'seed',
+};
+
+/**
+ * `filter change`'s params: only what was given (the rest of the filter stays), the direction only
+ * with --ingress, and `unset`: the FilterSpec keys of each `--unset NAME` (the session removes them).
+ */
+export function filterChangeFrom(f: FilterFlagValues & { unset?: string[] }): FilterSpec & { unset?: (keyof FilterSpec)[] } {
+  const change: FilterSpec & { unset?: (keyof FilterSpec)[] } = filterSpecFrom(f);
+  if (!f.ingress) delete change.direction;
+  if (f['preserve-order'] === false) change.preserveOrder = false;
+  if (f.unset?.length) change.unset = f.unset.map((name) => UNSETTABLE[name]);
+  return change;
 }

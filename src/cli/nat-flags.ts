@@ -1,9 +1,9 @@
 // The NAT flags shared by `router add` and `nat set`, and their translation to NatOptions.
 import { Flags } from '@oclif/core';
-import type { NatOptions } from '../engine/nat/config.js';
+import { checkNatConflicts, type NatOptions } from '../engine/nat/config.js';
 
 export const natFlags = {
-  nat: Flags.string({ description: 'NAT preset', options: ['none', 'full-cone', 'restricted-cone', 'port-restricted', 'symmetric', '1to1'] }),
+  nat: Flags.string({ description: 'NAT preset; --mapping/--filtering given with it must agree with it, and none takes no other NAT flag', options: ['none', 'full-cone', 'restricted-cone', 'port-restricted', 'symmetric', '1to1'] }),
   mapping: Flags.string({ description: 'RFC 4787 mapping: endpoint-independent, address-dependent, address-and-port-dependent', options: ['ei', 'ad', 'apd'] }),
   filtering: Flags.string({ description: 'RFC 4787 filtering', options: ['ei', 'ad', 'apd'] }),
   hairpin: Flags.boolean({ description: 'loop packets to the NAT\'s own external mappings back inside (default on)', allowNo: true }),
@@ -19,7 +19,11 @@ type NatFlagValues = {
   'mapping-lifetime'?: string; 'inbound-refresh'?: boolean; 'port-range'?: string; allocation?: string;
 };
 
-/** NatOptions from the flags, or undefined when none was given (and no default preset). */
+/**
+ * NatOptions from the flags, or the default preset when none was given (undefined without one).
+ * Flags that contradict --nat (`--nat symmetric --mapping ei`, `--nat none --port-range ...`) are
+ * refused here, before anything is sent (exit 2); the engine checks the same for files and the library.
+ */
 export function natOptionsFrom(f: NatFlagValues, defaultPreset?: string): NatOptions | string | undefined {
   const o: Record<string, unknown> = {};
   if (f.nat !== undefined) o.preset = f.nat;
@@ -33,6 +37,7 @@ export function natOptionsFrom(f: NatFlagValues, defaultPreset?: string): NatOpt
   if (f['port-range'] !== undefined) o.portRange = f['port-range'].split('-').map((p) => (/^\d+$/.test(p.trim()) ? Number(p) : p));
   if (f.allocation !== undefined) o.allocation = f.allocation;
   if (Object.keys(o).length === 0) return defaultPreset;
-  if (o.preset === undefined && defaultPreset !== undefined && (o.mapping === undefined || o.filtering === undefined)) o.preset = defaultPreset;
+  // Without --nat, options apply to the default NAT (port-restricted) or, for `nat set`, to the current one.
+  checkNatConflicts(o as NatOptions);
   return o as NatOptions;
 }

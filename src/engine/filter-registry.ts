@@ -1,7 +1,7 @@
 // Every impairment filter in the network by id: adding, removing, listing.
 import type { Interface } from './iface.js';
 import { notFound } from './errors.js';
-import { buildStages, describeFilter, normalizeFilterSpec, type FilterSpec, type NormalizedFilter } from './filters/spec.js';
+import { buildStages, describeFilter, mergeFilterChange, normalizeFilterSpec, type FilterChange, type FilterSpec, type NormalizedFilter } from './filters/spec.js';
 import { Rng } from './rng.js';
 import type { Network } from './network.js';
 
@@ -34,13 +34,15 @@ export class FilterRegistry {
   }
 
   /**
-   * Changes a filter at run time: the new spec replaces the old one in the same place in the
-   * chain. Packets already held leave as the old settings said.
+   * Changes a filter at run time, in the same place in the chain: options given replace the
+   * filter's, `null` removes one, the rest stay (FilterChange). Packets already held leave as the
+   * old settings said.
    */
-  change(id: number, spec: FilterSpec): FilterInfo {
+  change(id: number, change: FilterChange): FilterInfo {
     const iface = this.byId.get(id);
     if (!iface) throw notFound(`no filter with id ${id}; \`vnet filter ls\` lists them`);
-    const normalized = normalizeFilterSpec(spec, iface.mtu);
+    const current = iface.filters.find((x) => x.id === id)!;
+    const normalized = normalizeFilterSpec(mergeFilterChange(current.spec, change, iface.mtu), iface.mtu);
     const version = (this.versions.get(id) ?? 0) + 1;
     this.versions.set(id, version);
     iface.replaceFilter({ id, direction: normalized.direction, spec: normalized, stages: this.stagesFor(iface, id, normalized, version) });

@@ -10,7 +10,7 @@ import { invalid, notFound, VnetError } from './errors.js';
 import { DropEvent, EventBus, type EventListener, type NetworkEvent } from './events.js';
 import { Host } from './host.js';
 import type { Interface } from './iface.js';
-import { parseMac } from './mac.js';
+import { LanMacs, parseMac } from './mac.js';
 import { normalizeNat, type NatConfig, type NatOptions } from './nat/config.js';
 import { createNat } from './nat/index.js';
 import { mappingEvent } from './nat-events.js';
@@ -21,7 +21,7 @@ import type { DropReason } from './stats.js';
 import { parseDuration } from './units.js';
 import { FilterRegistry, type FilterInfo } from './filter-registry.js';
 import { checkSubnet, recomputeRoutes } from './topology-rules.js';
-import type { FilterSpec } from './filters/spec.js';
+import type { FilterChange, FilterSpec } from './filters/spec.js';
 
 
 import { DEFAULT_MTU } from './iface.js';
@@ -79,6 +79,8 @@ export class Network implements NetContext {
   readonly filters: FilterRegistry;
   private readonly routerMap = new Map<string, Router>();
   private readonly hostMap = new Map<string, Host>();
+  /** Per router, the MACs on its LAN: two interfaces of one LAN never share one. */
+  private readonly lanMacs = new Map<Router, LanMacs>();
   private rootRouter: Router | null = null;
 
   constructor(options: NetworkOptions = {}) {
@@ -151,6 +153,9 @@ export class Network implements NetContext {
     if (vlan.length > 2) throw invalid(`${vlan.length} VLAN tags given; at most two (802.1ad outer, 802.1Q inner)`);
     const queueSize = o.queueSize ?? DEFAULT_QUEUE_SIZE;
     if (!Number.isInteger(queueSize) || queueSize < 1) throw invalid(`queue size ${queueSize} must be a whole number of packets, at least 1`);
+    const lanMac = o.mac?.lan ? parseMac(o.mac.lan) : undefined;
+    const uplinkMac = o.mac?.uplink ? parseMac(o.mac.uplink) : undefined;
+    if (parent) this.macsOf(parent).check(`${o.name}/uplink`, uplinkMac);
 
     // Addresses: gateway on the LAN, uplink addresses in the parent's subnet.
     const uplinkIps: Ipv4[] = [];
@@ -180,7 +185,7 @@ export class Network implements NetContext {
     const r = new Router(o.name, this, {
       cidr, parent, gateway: 0, uplinkIps, minDelayNs: parseDuration(o.minDelay ?? 0, 'min-delay'),
       maxJitterNs: parseDuration(o.maxJitter ?? 0, 'max-jitter'), queueSize, mtu,
-      lanMac: o.mac?.lan ? parseMac(o.mac.lan) : undefined, uplinkMac: o.mac?.uplink ? parseMac(o.mac.uplink) : undefined,
+      lanMac, uplinkMac,
     });
     try {
       const gw = o.gateway !== undefined ? parseAddr(o.gateway, `gateway of ${o.name}`) : undefined;
@@ -200,6 +205,10 @@ export class Network implements NetContext {
       this.rootRouter = r;
     }
     this.routerMap.set(r.name, r);
+    const macs = new LanMacs(r.name, () => lanMembers(r));
+    macs.add(r.lan.fullName, lanMac);
+    this.lanMacs.set(r, macs);
+    if (parent) this.macsOf(parent).add(r.uplink!.fullName, uplinkMac);
     this.installNat(r, natConfig);
     recomputeRoutes(this.routerMap.values());
     this.emit({ type: 'node-added', time: this.clock.now(), kind: 'router', name: r.name });
@@ -211,6 +220,8 @@ export class Network implements NetContext {
     const r = this.router(o.router);
     const mtu = o.mtu ?? r.lan.mtu;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw invalid(`MTU ${mtu} is not 68-65535 bytes`);
+    const mac = o.mac ? parseMac(o.mac) : undefined;
+    this.macsOf(r).check(`${o.name}/eth0`, mac);
     const owner = o.name;
     const ips: Ipv4[] = [];
     try {
@@ -227,11 +238,12 @@ export class Network implements NetContext {
       for (const ip of ips) r.allocator.release(ip);
       throw err;
     }
-    const h = new Host(o.name, this, r, r.name, ips, r.cidr, o.mac ? parseMac(o.mac) : undefined, mtu);
+    const h = new Host(o.name, this, r, r.name, ips, r.cidr, mac, mtu);
     h.eth0.vlan = r.lan.vlan;
     r.attach(h.eth0);
     r.hosts.push(h);
     this.hostMap.set(h.name, h);
+    this.macsOf(r).add(h.eth0.fullName, mac);
     this.emit({ type: 'node-added', time: this.clock.now(), kind: 'host', name: h.name });
     return h;
   }
@@ -247,6 +259,7 @@ export class Network implements NetContext {
     for (const i of r.interfaces()) this.filters.dropInterface(i);
     const p = r.parent;
     if (p) {
+      this.macsOf(p).delete(r.uplink!);
       p.detach(r.uplink!);
       p.children.splice(p.children.indexOf(r), 1);
       for (const ip of r.uplink!.addresses) p.allocator.release(ip);
@@ -256,6 +269,7 @@ export class Network implements NetContext {
     }
     r.shutdown();
     this.routerMap.delete(name);
+    this.lanMacs.delete(r);
     recomputeRoutes(this.routerMap.values());
     this.emit({ type: 'node-removed', time: this.clock.now(), kind: 'router', name });
     removed.push(name);
@@ -323,9 +337,9 @@ export class Network implements NetContext {
     return this.filters.add(ifaceName, spec);
   }
 
-  /** Changes a filter's settings at run time, keeping its id and place in the chain. */
-  changeFilter(id: number, spec: FilterSpec): FilterInfo {
-    return this.filters.change(id, spec);
+  /** Changes a filter at run time, keeping its id and place: options given replace its own, `null` removes one, the rest stay. */
+  changeFilter(id: number, change: FilterChange): FilterInfo {
+    return this.filters.change(id, change);
   }
 
   removeFilter(id: number): FilterInfo {
@@ -379,12 +393,18 @@ export class Network implements NetContext {
     const r = this.router(h.routerName);
     for (const i of h.interfaces()) this.filters.dropInterface(i);
     r.detach(h.eth0);
+    this.macsOf(r).delete(h.eth0);
     r.hosts.splice(r.hosts.indexOf(h), 1);
     for (const ip of h.addresses) r.allocator.release(ip);
     h.shutdown();
     this.hostMap.delete(h.name);
     this.emit({ type: 'node-removed', time: this.clock.now(), kind: 'host', name: h.name });
     return h.name;
+  }
+
+  /** The MACs on router `r`'s LAN (its own, its hosts', its children's uplinks). */
+  private macsOf(r: Router): LanMacs {
+    return this.lanMacs.get(r)!;
   }
 
   private checkNewName(name: string): void {
@@ -408,6 +428,13 @@ export class Network implements NetContext {
       if (this.events.active) this.events.emit(mappingEvent(r.name, e));
     });
   }
+}
+
+/** The interfaces on router `r`'s LAN: its own, its hosts', its children's uplinks. */
+function* lanMembers(r: Router): Iterable<Interface> {
+  yield r.lan;
+  for (const h of r.hosts) yield h.eth0;
+  for (const c of r.children) yield c.uplink!;
 }
 
 function parseAddr(text: string, what: string): Ipv4 {

@@ -6,11 +6,15 @@
 import { Clock, RealClock, VirtualClock } from './clock.js';
 import { invalid } from './errors.js';
 import { DueHeap } from './due-heap.js';
+import { MAX_DURATION_NS } from './units.js';
 
 export type TaskFn<A = unknown> = (arg: A) => void;
 
 /** Real clock: how long before a task's time the scheduler stops sleeping and polls. */
 const SPIN_MS = 1;
+
+/** The longest setTimeout Node keeps (2^31 - 1 ms, about 24.8 days); a later task is reached by re-arming. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface Task {
   due: number;
@@ -59,6 +63,7 @@ export class Scheduler {
 
   /** Runs fn(arg) when the clock reaches `due` (ns). */
   at<A>(due: number, fn: TaskFn<A>, arg?: A, weak = false): Task {
+    if (!(due <= MAX_DURATION_NS)) throw invalid(`a task due at ${due}ns is past ${MAX_DURATION_NS}ns (about 104 days), the latest time the clock counts exactly; schedule it sooner`);
     const now = this.clock.now();
     if (due <= now) return this.soon(fn, arg, weak);
     const task: Task = { due, seq: this.seq++, fn: fn as TaskFn<never>, arg, weak, cancelled: false };
@@ -132,6 +137,9 @@ export class Scheduler {
     const clock = this.virtualClock('advance');
     if (!(delta >= 0)) throw invalid(`cannot advance the clock by ${delta}ns; give a non-negative duration`);
     const target = clock.now() + delta;
+    if (!(target <= MAX_DURATION_NS)) {
+      throw invalid(`the virtual clock is at ${clock.now()}ns; advancing it by ${delta}ns would pass ${MAX_DURATION_NS}ns (about 104 days), the latest time it counts exactly`);
+    }
     let ran = this.runDue();
     for (;;) {
       const due = this.nextDue();
@@ -214,7 +222,9 @@ export class Scheduler {
       return;
     }
     this.timerDue = due;
-    this.timer = setTimeout(this.onTimer, this.strongPending > 0 ? Math.max(0, wait - SPIN_MS) : Math.max(0, wait));
+    const sleep = this.strongPending > 0 ? Math.max(0, wait - SPIN_MS) : Math.max(0, wait);
+    // Past Node's longest timer the wake-up is early; onTimer finds nothing due and arms again.
+    this.timer = setTimeout(this.onTimer, Math.min(sleep, MAX_TIMER_MS));
     if (this.strongPending === 0) this.timer.unref();
   }
 

@@ -10,16 +10,26 @@ const DURATION_UNITS: Record<string, number> = {
   ns: 1, us: 1_000, µs: 1_000, ms: NS_PER_MS, s: NS_PER_S, m: 60 * NS_PER_S, h: 3600 * NS_PER_S,
 };
 
+/**
+ * The longest duration and the latest clock time vnet keeps: 2^53 - 1 ns (about 104 days), the
+ * largest whole number of nanoseconds a JavaScript number holds exactly.
+ */
+export const MAX_DURATION_NS = Number.MAX_SAFE_INTEGER;
+const MAX_DURATION_TEXT = '104 days (2^53 ns)';
+
 /** A duration in nanoseconds. Numbers are milliseconds; strings take ns, us, ms, s, m, h (`250ms`, `1.5s`, `2m`). */
 export function parseDuration(v: string | number, what = 'duration'): number {
+  let ns: number;
   if (typeof v === 'number') {
     if (!Number.isFinite(v) || v < 0) throw invalid(`${what} ${v} is not a non-negative number of milliseconds`);
-    return Math.round(v * NS_PER_MS);
+    ns = Math.round(v * NS_PER_MS);
+  } else {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)?\s*$/.exec(v);
+    if (!m) throw invalid(`${what} ${quoteInput(v)} is not a duration; write e.g. 250ms, 5s, 2m, 1h`);
+    ns = Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? 'ms']);
   }
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)?\s*$/.exec(v);
-  if (!m) throw invalid(`${what} ${quoteInput(v)} is not a duration; write e.g. 250ms, 5s, 2m, 1h`);
-  const unit = m[2] ?? 'ms';
-  return Math.round(Number(m[1]) * DURATION_UNITS[unit]);
+  if (!(ns <= MAX_DURATION_NS)) throw invalid(`${what} ${typeof v === 'number' ? `${v} ms` : quoteInput(v)} is longer than ${MAX_DURATION_TEXT}, the longest duration vnet counts exactly in nanoseconds; give at most 2501h`);
+  return ns;
 }
 
 /**

@@ -59,7 +59,8 @@ function methodSchemas(topology: Schema): Record<string, Schema> {
     'dns.ls': none,
     'dns.rm': params({ name: text, router: text }, ['name']),
     'filter.add': def('filter'),
-    'filter.change': params({ id: anyId, ...filterSpec }, ['id']),
+    // `unset` names settings to remove (`filter change --unset NAME`).
+    'filter.change': params({ id: anyId, ...filterSpec, unset: { type: 'array', items: { enum: Object.keys(filterSpec) }, uniqueItems: true } }, ['id']),
     'filter.ls': params({ iface: text }),
     'filter.rm': params({ id: anyId }, ['id']),
     'clock.show': none,

@@ -3,23 +3,26 @@
 import { formatIpv4, isIpv4, parseIpv4 } from '../wire/addr.js';
 import type { NetworkEvent } from '../engine/events.js';
 import { invalid, VnetError } from '../engine/errors.js';
-import type { FilterSpec } from '../engine/filters/spec.js';
+import type { FilterChange, FilterSpec } from '../engine/filters/spec.js';
 import type { NatOptions } from '../engine/nat/config.js';
 import { Network, type NatPreset } from '../engine/network.js';
-import { parseDuration } from '../engine/units.js';
+import type { IcmpNotice } from '../engine/socket.js';
+import { formatDuration, MAX_DURATION_NS, parseDuration } from '../engine/units.js';
 import { eventView, hostView, routerView } from './views.js';
 import { topologyApplyMethod, topologyExportMethod } from './topology.js';
 import { CaptureManager } from '../capture/index.js';
 import { SessionCaptures } from './captures.js';
 import { RuntimeDirClaims } from './capture-claims.js';
 import { runtimeDir } from './runtime.js';
-import { Bridge } from '../bridge/index.js';
+import { Bridge, type MapInfo, type ProxyInfo } from '../bridge/index.js';
 import { bridgeMethods } from './bridge-methods.js';
 import { parseEndpoint } from '../bridge/endpoint.js';
 import { checked, definedKeys, num, str } from './params.js';
 import { checkParams } from './method-params.js';
 import { addFilter, addHost, addName, addRouter } from './entry-methods.js';
 import type { DnsDoc, FilterDoc, HostDoc, RouterDoc } from './topology-schema.js';
+import { wallTimer, type WallTimer } from './wall-timer.js';
+import { MAX_SEND_COUNT } from './limits.js';
 
 export interface SessionOptions {
   clock?: 'virtual' | 'real';
@@ -79,11 +82,11 @@ export class Session {
       'router.add': checked((p: RouterDoc) => routerView(addRouter(this.net, p))),
       'router.ls': () => this.net.routers.map(routerView),
       'router.show': checked((p: Named) => routerView(this.net.router(p.name))),
-      'router.rm': checked((p: Named) => ({ removed: this.removeNode(p.name, 'router') })),
+      'router.rm': checked((p: Named) => this.removeNode(p.name, 'router')),
       'host.add': checked((p: HostDoc) => hostView(addHost(this.net, p))),
       'host.ls': () => this.net.hosts.map(hostView),
       'host.show': checked((p: Named) => hostView(this.net.host(p.name))),
-      'host.rm': checked((p: Named) => ({ removed: this.removeNode(p.name, 'host') })),
+      'host.rm': checked((p: Named) => this.removeNode(p.name, 'host')),
       'nat.show': checked((p: { router: string }) => this.natShow(p.router)),
       'nat.set': checked((p: { router: string; nat: NatPreset | NatOptions }) => {
         this.net.setNat(p.router, p.nat);
@@ -93,9 +96,12 @@ export class Session {
       'dns.ls': () => this.net.names(),
       'dns.rm': checked((p: { name: string; router?: string }) => ({ removed: this.net.removeName(p.name, p.router) })),
       'filter.add': checked((p: FilterDoc) => addFilter(this.net, p)),
-      'filter.change': checked((p: FilterSpec & { id: number | string }) => {
-        const { id, ...spec } = p;
-        return this.net.changeFilter(num({ id }, 'id'), spec);
+      'filter.change': checked((p: FilterSpec & { id: number | string; unset?: (keyof FilterSpec)[] }) => {
+        // What is given replaces, `unset` removes (null in the library's FilterChange), the rest stays.
+        const { id, unset, ...spec } = p;
+        const change: FilterChange = { ...spec };
+        for (const key of unset ?? []) change[key] = null;
+        return this.net.changeFilter(num({ id }, 'id'), change);
       }),
       'filter.ls': checked((p: { iface?: string }) => this.net.filters.list(p.iface)),
       'filter.rm': (p) => this.net.removeFilter(num(p, 'id')),
@@ -156,10 +162,16 @@ export class Session {
     this.net.close();
   }
 
-  private removeNode(name: string, kind: 'router' | 'host'): string[] {
+  /** Removes a node (a router with everything below it); the maps and proxies on removed nodes go too (their real sockets close). */
+  private removeNode(name: string, kind: 'router' | 'host'): { removed: string[]; maps: MapInfo[]; proxies: ProxyInfo[] } {
     if (kind === 'host') this.net.host(name);
     else this.net.router(name);
-    return this.net.remove(name);
+    const maps = this.bridge.listMaps();
+    const proxies = this.bridge.listProxies();
+    const removed = this.net.remove(name);
+    const mapsLeft = new Set(this.bridge.listMaps().map((m) => m.id));
+    const proxiesLeft = new Set(this.bridge.listProxies().map((p) => p.id));
+    return { removed, maps: maps.filter((m) => !mapsLeft.has(m.id)), proxies: proxies.filter((p) => !proxiesLeft.has(p.id)) };
   }
 
   private events(follow: boolean, ctx: CallContext): Promise<unknown> | unknown {
@@ -181,8 +193,14 @@ export class Session {
     const host = this.net.host(str(p, 'host'));
     const { host: destHost, port: destPort } = parseEndpoint(str(p, 'dest'), 'destination');
     const count = p.count === undefined ? 1 : num(p, 'count');
-    if (!Number.isInteger(count) || count < 1) throw invalid(`count ${count} must be a whole number, at least 1`);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_SEND_COUNT) {
+      throw invalid(`count ${count} is not a whole number from 1 to ${MAX_SEND_COUNT}; send more in several runs`);
+    }
     const intervalNs = p.interval === undefined ? 0 : parseDuration(p.interval as string, 'interval');
+    const startNs = this.net.now();
+    if (!(startNs + intervalNs * count <= MAX_DURATION_NS)) {
+      throw invalid(`${count} datagrams ${formatDuration(intervalNs)} apart would end past the latest time the clock counts (about 104 days); send fewer or closer together`);
+    }
     const waitMs = p.waitMs === undefined ? undefined : num(p, 'waitMs');
     const expect = p.replies === undefined ? Infinity : num(p, 'replies');
     const data = payloadOf(p);
@@ -191,38 +209,60 @@ export class Session {
     const dstIp = isIpv4(destHost) ? parseIpv4(destHost) : host.resolve(destHost);
     const dstAddr = formatIpv4(dstIp);
     const to = `${dstAddr}:${destPort}`;
+    const from = `${formatIpv4(host.sourceFor(dstIp))}:${sock.address().port}`;
+    const result = { from, to, size: data.length, count, pending: count - 1 };
+    // One pending task at a time: each datagram schedules the next, so a large --count costs no memory up front.
+    let sent = 0;
+    let lastSentNs = startNs;
     const sendOne = (): void => {
       if (sock.closed) return;
       const err = sock.sendBytes(data, destPort, dstAddr);
       if (err) throw err;
+      sent++;
+      lastSentNs = this.net.now();
+      if (sent < count) this.net.scheduler.at(startNs + intervalNs * sent, sendOne);
+      else if (waitMs === undefined) {
+        this.net.scheduler.after(intervalNs, () => {
+          if (!sock.closed) sock.close();
+        });
+      }
     };
-    sendOne();
-    const from = `${formatIpv4(host.sourceFor(dstIp))}:${sock.address().port}`;
-    for (let i = 1; i < count; i++) this.net.scheduler.after(intervalNs * i, sendOne);
-    const result = { from, to, size: data.length, count, pending: count - 1 };
     if (waitMs === undefined) {
-      this.net.scheduler.after(intervalNs * count, () => {
-        if (!sock.closed) sock.close();
-      });
+      sendOne();
       return result;
     }
-    // --wait: like `nc -u -w`, print what comes back to this socket for a while (wall time).
+    // --wait: like `nc -u -w`, print what comes back to this socket for a while (wall time), each
+    // reply with its round-trip time from the latest datagram sent; an ICMP error ends the wait.
+    // Listening starts before the first send: without delays the answer comes back within it.
     let replies = 0;
+    let icmpErrors = 0;
+    let ended = false;
+    let end = (): void => {
+      ended = true;
+    };
     sock.on('message', (msg: Buffer, rinfo: { address: string; port: number; size: number }) => {
       replies++;
-      ctx.emit({ from: `${rinfo.address}:${rinfo.port}`, to: from, size: rinfo.size, data: printable(msg), hex: msg.toString('hex'), timeNs: this.net.now() });
-      if (replies >= expect) done();
+      const now = this.net.now();
+      ctx.emit({ from: `${rinfo.address}:${rinfo.port}`, to: from, size: rinfo.size, data: printable(msg), hex: msg.toString('hex'), timeNs: now, rttNs: now - lastSentNs });
+      if (replies >= expect) end();
     });
-    let done = (): void => {};
+    sock.on('icmp', (n: IcmpNotice) => {
+      icmpErrors++;
+      const now = this.net.now();
+      ctx.emit({ icmp: icmpErrorName(n.type, n.code), type: n.type, code: n.code, from: n.from, to: `${n.remote.address}:${n.remote.port}`, ...(n.mtu !== undefined ? { mtu: n.mtu } : {}), timeNs: now, rttNs: now - lastSentNs });
+      end();
+    });
+    sendOne();
     return new Promise((resolve) => {
       const finish = (): void => {
-        clearTimeout(timer);
+        timer.clear();
         if (!sock.closed) sock.close();
-        resolve({ ...result, replies });
+        resolve({ ...result, replies, icmpErrors });
       };
-      const timer = setTimeout(finish, waitMs);
-      done = finish;
+      const timer = wallTimer(waitMs, finish);
       ctx.signal.addEventListener('abort', finish, { once: true });
+      if (ended) finish();
+      else end = finish;
     });
   }
 
@@ -238,9 +278,9 @@ export class Session {
     let received = 0;
     ctx.emit({ listening: `${to}:${port}` });
     return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: WallTimer | undefined;
       const finish = (timedOut: boolean, abortedBy?: unknown): void => {
-        if (timer) clearTimeout(timer);
+        timer?.clear();
         if (!sock.closed) sock.close();
         // An abort (Ctrl-C, or the session stopping: ESTALE, exit 3) is not a finished listen.
         if (abortedBy !== undefined) reject(abortedBy);
@@ -253,10 +293,21 @@ export class Session {
         if (received >= count) finish(false);
       });
       // --timeout is wall time (the command must end even when a virtual clock stands still).
-      if (timeoutMs !== undefined) timer = setTimeout(() => finish(true), timeoutMs);
+      if (timeoutMs !== undefined) timer = wallTimer(timeoutMs, () => finish(true));
       ctx.signal.addEventListener('abort', () => finish(false, ctx.signal.reason ?? new DOMException('aborted', 'AbortError')), { once: true });
     });
   }
+}
+
+/** What an ICMP error about a sent datagram says, as nc and ping name it. */
+function icmpErrorName(type: number, code: number): string {
+  if (type === 11) return 'time exceeded';
+  if (type !== 3) return `ICMP type ${type} code ${code}`;
+  const names: Record<number, string> = {
+    0: 'network unreachable', 1: 'host unreachable', 2: 'protocol unreachable', 3: 'port unreachable (connection refused)',
+    4: 'fragmentation needed', 9: 'network prohibited', 10: 'host prohibited', 13: 'administratively prohibited',
+  };
+  return names[code] ?? `destination unreachable (code ${code})`;
 }
 
 function payloadOf(p: Record<string, unknown>): Uint8Array {

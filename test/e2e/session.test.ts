@@ -130,7 +130,7 @@ test('events --follow --json streams new events as JSON lines until Ctrl-C, whic
   for (const line of r.stdout.trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), `a JSON line: ${line}`);
 });
 
-test('send --wait prints the replies that come back (an echo through the NAT), and exits 124 when none do', async () => {
+test('send --wait prints the replies that come back (an echo through the NAT), exits 1 on an ICMP error and 124 when nothing comes', async () => {
   // A session of its own: the others' filters (a delay on a virtual clock) would hold the echo back.
   await box.ok(['up', '--clock', 'virtual', '--session', 'wait']);
   await buildNatTopology(box, 'wait');
@@ -143,7 +143,16 @@ test('send --wait prints the replies that come back (an echo through the NAT), a
   assert.deepEqual([reply.from, reply.data], ['198.51.100.7:7', 'ping']);
   assert.match(r.stderr, /1 reply within 5s/);
   assert.equal((await echoDone).code, 0);
+  // Nobody listens on port 9: the ICMP port unreachable that comes back is shown and is exit 1 (nc's "connection refused").
+  const refused = await box.run(['send', 'alice', '198.51.100.7:9', '--wait', '5s', '--session', 'wait']);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stdout, /^198\.51\.100\.7: ICMP port unreachable \(connection refused\) for 198\.51\.100\.7:9, rtt /);
+  // A listener that does not answer: no reply, no ICMP error, exit 124.
+  const silent = box.spawn(['listen', 'server:9', '--count', '1', '--session', 'wait']);
+  const silentDone = box.finish(silent, ['listen', 'server:9']);
+  await stderrLine(silent, /listening on/);
   const none = await box.run(['send', 'alice', '198.51.100.7:9', '--wait', '100ms', '--session', 'wait']);
   assert.equal(none.code, 124);
+  assert.equal((await silentDone).code, 0);
   await box.ok(['down', '--session', 'wait']);
 });

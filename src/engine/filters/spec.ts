@@ -38,6 +38,12 @@ export interface FilterSpec {
   seed?: number;
 }
 
+/**
+ * What `changeFilter` takes: options given replace the filter's, `null` removes one, and what is
+ * left out stays as it is (like `setNat`). Removing `rate` removes `burst` and `queue` with it.
+ */
+export type FilterChange = { [K in keyof FilterSpec]?: FilterSpec[K] | null };
+
 /** The checked form kept by the engine, listed by `filter ls` and exported with the topology. */
 export interface NormalizedFilter {
   direction: 'egress' | 'ingress';
@@ -174,6 +180,34 @@ export function filterSpecOf(f: NormalizedFilter): FilterSpec {
   if (f.seed !== undefined) spec.seed = f.seed;
   if (!IMPAIRMENT_KEYS.some((k) => spec[k] !== undefined)) spec.delay = 0; // it was given as `delay: 0`
   return spec;
+}
+
+/**
+ * The spec of filter `f` after `change` (see FilterChange), to be normalized again. A new rate
+ * without a burst gets the default burst of the new rate when the old burst was the default too;
+ * --loss and --loss-model replace each other.
+ */
+export function mergeFilterChange(f: NormalizedFilter, change: FilterChange, mtu: number): FilterSpec {
+  if (typeof change !== 'object' || change === null) throw invalid(`filter change ${JSON.stringify(change)} is not an object of filter options`);
+  for (const key of Object.keys(change)) {
+    if (!SPEC_KEYS.has(key)) throw invalid(`unknown filter option "${key}"; known options: ${[...SPEC_KEYS].join(', ')}`);
+  }
+  const spec: Record<string, unknown> = { ...filterSpecOf(f) };
+  if (change.rate != null && change.burst === undefined && f.rateBps !== undefined && f.burstBytes === defaultBurstBytes(f.rateBps, mtu)) delete spec.burst;
+  if (change.loss !== undefined) delete spec.lossModel;
+  if (change.lossModel !== undefined) delete spec.loss;
+  if (change.rate === null) {
+    delete spec.burst;
+    delete spec.queue;
+  }
+  for (const [key, value] of Object.entries(change)) {
+    if (value === null) delete spec[key];
+    else if (value !== undefined) spec[key] = value;
+  }
+  if (!IMPAIRMENT_KEYS.some((k) => spec[k] !== undefined)) {
+    throw invalid('that change leaves the filter nothing to do; remove it with `vnet filter rm ID` instead');
+  }
+  return spec as FilterSpec;
 }
 
 /** 'gemodel:p,r[,1-h[,1-k]]' (commas or spaces) or an object of percents → fractions. */

@@ -128,12 +128,42 @@ function pairs(p: Record<string, string>): readonly (readonly [Ipv4, Ipv4])[] {
   return Object.freeze(out);
 }
 
+/** Each option as the CLI flag that sets it (topology files and the library use the key). */
+const OPTION_FLAGS: Record<Exclude<keyof NatOptions, 'preset'>, string> = {
+  mapping: '--mapping', filtering: '--filtering', hairpin: '--hairpin', portPreservation: '--port-preservation',
+  portParity: 'portParity', portRange: '--port-range', allocation: '--allocation', lifetime: '--mapping-lifetime',
+  inboundRefresh: '--inbound-refresh', pooling: 'pooling', maxMappings: 'maxMappings', pairs: 'pairs',
+};
+
+/**
+ * Refuses options that contradict the preset given with them: anything with `none` (there is no NAT
+ * to set), and a mapping or filtering other than the one a NAPT preset stands for. Giving the
+ * preset's own value is allowed.
+ */
+export function checkNatConflicts(o: NatOptions): void {
+  if (o.preset === undefined) return;
+  const given = (Object.keys(OPTION_FLAGS) as (keyof typeof OPTION_FLAGS)[]).filter((k) => o[k] !== undefined);
+  if (o.preset === 'none' && given.length > 0) {
+    const flags = given.map((k) => OPTION_FLAGS[k]).join(', ');
+    throw invalid(`--nat none turns NAT off, so ${flags} ${given.length === 1 ? 'has' : 'have'} nothing to set; drop ${flags}, or pick a NAT preset`);
+  }
+  const preset = (NAT_PRESETS as Record<string, { mapping: Behavior; filtering: Behavior } | undefined>)[o.preset];
+  if (preset === undefined) return;
+  for (const key of ['mapping', 'filtering'] as const) {
+    if (o[key] === undefined || o[key] === preset[key]) continue;
+    const matching = Object.entries(NAT_PRESETS).filter(([, p]) => p[key] === o[key]).map(([name]) => name);
+    throw invalid(`--nat ${o.preset} means ${key} ${preset[key]}, but ${OPTION_FLAGS[key]} ${String(o[key])} was given too; ` +
+      `drop one${matching.length > 0 ? `, or use a preset with ${key} ${String(o[key])} (${matching.join(', ')})` : ''}`);
+  }
+}
+
 /**
  * Checks options and fills in defaults: null for preset 'none'. A preset sets mode, mapping and filtering;
- * explicit mapping/filtering override it. With `base` (for `nat set`), fields not given keep their values.
+ * mapping/filtering given with it must agree (checkNatConflicts). With `base` (for `nat set`), fields not given keep their values.
  * Lifetimes below REQ-5's 120 s are allowed on purpose: tests need short timers.
  */
 export function normalizeNat(o: NatOptions, base?: NatConfig): NatConfig | null {
+  checkNatConflicts(o);
   if (o.preset === 'none') return null;
   const b = base ?? DEFAULT_NAT;
   let mode = b.mode;
