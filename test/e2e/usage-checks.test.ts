@@ -66,7 +66,7 @@ test('send --count past 1000000 exits 2', async () => {
 test('send --wait prints the ICMP error that comes back, with its round-trip time, and exits 1', async () => {
   const r = await box.run(['send', 'alice', '198.51.100.7:9', '--data', 'hi', '--wait', '5s', ...S]);
   assert.equal(r.code, 1, r.stderr);
-  assert.equal(r.stdout, '198.51.100.7: ICMP port unreachable (connection refused) for 198.51.100.7:9, rtt 0ns\n');
+  assert.equal(r.stdout, '198.51.100.7: ICMP port unreachable (connection refused) for 198.51.100.7:9, rtt 0s\n');
   assert.match(r.stderr, /1 ICMP error within 5s/);
 });
 

@@ -68,8 +68,10 @@ function script(name: string, lines: string[]): string {
 }
 
 /** Turns of the event loop until `cond` holds (bounded: 1000 turns). */
+/** Waits (bounded: 5 s of wall time) for what the runner does asynchronously, e.g. loading a command's module the first time. */
 async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setImmediate(r));
+  const deadline = Date.now() + 5000;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
   assert.ok(cond(), `timed out waiting for ${what}`);
 }
 

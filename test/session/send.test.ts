@@ -60,7 +60,7 @@ test('--wait shows each reply with its round-trip time', async () => {
     const pending = s.call('send', { host: 'alice', dest: '198.51.100.7:7', data: 'ping', waitMs: 10_000, replies: 1 }, ctx) as Promise<unknown>;
     s.net.advance('100ms');
     const { from: _from, ...r } = (await pending) as Record<string, unknown>;
-    assert.deepEqual(r, { to: '198.51.100.7:7', bytes: 4, count: 1, pending: 0, replies: 1, icmpErrors: 0 });
+    assert.deepEqual(r, { to: '198.51.100.7:7', size: 4, count: 1, pending: 0, replies: 1, icmpErrors: 0 });
     assert.equal(items.length, 1);
     assert.deepEqual([items[0].data, items[0].rttNs, items[0].timeNs], ['ping', 30e6, 30e6]);
   } finally {

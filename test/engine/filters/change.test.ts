@@ -41,8 +41,8 @@ test('a change that leaves a filter nothing to do is refused and the filter stay
   assert.equal(n.filters.list()[0].description, 'egress delay 10ms');
 });
 
-test('filter change flags: only what is given, --unset as null, no direction without --ingress', () => {
+test('filter change flags: only what is given, --unset as the keys to remove, no direction without --ingress', () => {
   assert.deepEqual(filterChangeFrom({ jitter: '10ms' }), { jitter: '10ms' });
-  assert.deepEqual(filterChangeFrom({ unset: ['jitter', 'drop-match', 'loss-model'] }), { jitter: null, dropMatch: null, lossModel: null });
+  assert.deepEqual(filterChangeFrom({ unset: ['jitter', 'drop-match', 'loss-model'] }), { unset: ['jitter', 'dropMatch', 'lossModel'] });
   assert.deepEqual(filterChangeFrom({ ingress: true, 'preserve-order': false }), { direction: 'ingress', preserveOrder: false });
 });
