@@ -84,6 +84,12 @@ export class NatTranslator {
       }
       const m = nat.findByExternal(q.proto, q.src, q.proto === PROTO_ICMP ? (q.icmpId ?? 0) : q.srcPort);
       if (m === undefined) return 'local';
+      // The quote must name a flow the NAT holds both ways: the mapping and a remote it let through.
+      // Linux conntrack drops a forged error quoting a never-contacted remote (spec, measured on Linux).
+      if (!nat.admitsError(m, q.dst, q.dstPort)) {
+        up.drop(pkt, 'nat-icmp-unmatched');
+        return 'done';
+      }
       if (!r.decrementTtl(pkt, up)) return 'done';
       pkt.dst = m.internalIp;
       pkt.payload = rewriteQuoted(pkt.payload, { src: m.internalIp, srcPort: m.internalPort });

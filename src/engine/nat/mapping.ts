@@ -61,6 +61,11 @@ export interface Nat {
   inbound(proto: number, dstIp: Ipv4, dstPort: number, srcIp: Ipv4, srcPort: number): NatMapping | DropReason;
   findByExternal(proto: number, externalIp: Ipv4, externalPort: number): NatMapping | undefined;
   findByInternal(proto: number, internalIp: Ipv4, internalPort: number, remoteIp: Ipv4, remotePort: number): NatMapping | undefined;
+  /**
+   * May an ICMP error quoting X':x' → Y:y come in through `m`? Only when Y:y is a remote the mapping's
+   * filtering lets in (with ADF/APDF: one X:x has sent to), so the quote names a flow the NAT holds.
+   */
+  admitsError(m: NatMapping, remoteIp: Ipv4, remotePort: number): boolean;
   /** The live mappings as the public API shows them (`router.nat.list()`). */
   list(): MappingView[];
   /** The live mappings' own records (engine-internal). */

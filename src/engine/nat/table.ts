@@ -104,6 +104,11 @@ export class NatTable implements Nat {
     return m !== undefined && m.expiresAt > this.scheduler.now() ? m : undefined;
   }
 
+  /** Linux conntrack forwards an ICMP error only for a tracked connection; here: the remote passes the mapping's filtering. */
+  admitsError(m: NatMapping, remoteIp: Ipv4, remotePort: number): boolean {
+    return (m as MappingEntry).permits(remoteIp, keying(m.proto) === PORTS ? remotePort : 0);
+  }
+
   /** The live mapping outbound X:x → Y:y would use (per each mapping's behaviour key), without side effects. */
   findByInternal(proto: number, internalIp: Ipv4, internalPort: number, remoteIp: Ipv4, remotePort: number): NatMapping | undefined {
     const st = this.protos[proto];
