@@ -6,6 +6,7 @@ import {
 } from '../wire/packet.js';
 import { readQuoted, rewriteQuoted } from '../wire/quoted.js';
 import type { NatMapping } from './nat/table.js';
+import { tcpFlagsOf } from './nat/tcp-state.js';
 import type { Router } from './router.js';
 
 /** What inbound translation did: forwarded inward, consumed (dropped), or left for the router itself. */
@@ -18,6 +19,11 @@ function srcKey(p: Packet): number {
 
 function dstKey(p: Packet): number {
   return p.proto === PROTO_UDP || p.proto === PROTO_TCP ? p.dstPort : p.proto === PROTO_ICMP ? p.icmpId : 0;
+}
+
+/** The TCP flags the NAT tracks connections by (RFC 5382), 0 for other protocols. */
+function tcpFlags(p: Packet): number {
+  return p.proto === PROTO_TCP ? tcpFlagsOf(p.payload) : 0;
 }
 
 function hasPorts(proto: number): boolean {
@@ -61,7 +67,7 @@ export class NatTranslator {
       pkt.payload = rewriteQuoted(pkt.payload, { dst: m.externalIp, dstPort: m.externalPort });
       return true;
     }
-    const m = nat.outbound(pkt.proto, pkt.src, srcKey(pkt), pkt.dst, pkt.proto === PROTO_ICMP ? 0 : dstKey(pkt));
+    const m = nat.outbound(pkt.proto, pkt.src, srcKey(pkt), pkt.dst, pkt.proto === PROTO_ICMP ? 0 : dstKey(pkt), tcpFlags(pkt));
     if (typeof m === 'string') {
       up.drop(pkt, m);
       return false;
@@ -95,7 +101,7 @@ export class NatTranslator {
       pkt.payload = rewriteQuoted(pkt.payload, { src: m.internalIp, srcPort: m.internalPort });
       return 'forward';
     }
-    const m = nat.inbound(pkt.proto, pkt.dst, dstKey(pkt), pkt.src, pkt.proto === PROTO_ICMP ? 0 : srcKey(pkt));
+    const m = nat.inbound(pkt.proto, pkt.dst, dstKey(pkt), pkt.src, pkt.proto === PROTO_ICMP ? 0 : srcKey(pkt), tcpFlags(pkt));
     if (typeof m === 'string') {
       // Nothing mapped: the router's own services and ping answer; anything else is dropped silently.
       if (m === 'nat-no-mapping' && this.isForRouter(pkt)) return 'local';
@@ -120,12 +126,12 @@ export class NatTranslator {
       lan.drop(pkt, 'hairpin-disabled');
       return 'done';
     }
-    const from = nat.outbound(pkt.proto, pkt.src, srcKey(pkt), pkt.dst, dstKey(pkt));
+    const from = nat.outbound(pkt.proto, pkt.src, srcKey(pkt), pkt.dst, dstKey(pkt), tcpFlags(pkt));
     if (typeof from === 'string') {
       lan.drop(pkt, from);
       return 'done';
     }
-    const to = nat.inbound(pkt.proto, pkt.dst, dstKey(pkt), from.externalIp, from.externalPort);
+    const to = nat.inbound(pkt.proto, pkt.dst, dstKey(pkt), from.externalIp, from.externalPort, tcpFlags(pkt));
     if (typeof to === 'string') {
       lan.drop(pkt, to);
       return 'done';
