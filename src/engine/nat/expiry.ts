@@ -51,7 +51,10 @@ export class ExpiryList {
  */
 export class ExpiryLanes {
   private readonly lists: ExpiryList[] = Array.from({ length: LANE_COUNT }, () => new ExpiryList());
-  private readonly timeouts: number[] = new Array<number>(LANE_COUNT).fill(0);
+  private readonly timeouts: number[] = [0, 0, 0];
+  /** Lane 0 (UDP and the rest) without the array lookups: the forwarding hot path refreshes these. */
+  private readonly lifetimeList: ExpiryList = this.lists[LANE_LIFETIME];
+  private lifetimeNs = 0;
   private task: Task | undefined = undefined;
   private taskAt = Infinity;
 
@@ -64,6 +67,7 @@ export class ExpiryLanes {
       const delta = timeouts[lane] - this.timeouts[lane];
       if (delta === 0) continue;
       this.timeouts[lane] = timeouts[lane];
+      if (lane === LANE_LIFETIME) this.lifetimeNs = timeouts[lane];
       for (let m = this.lists[lane].head; m !== null; m = m.next) m.expiresAt += delta;
       changed = true;
     }
@@ -81,6 +85,11 @@ export class ExpiryLanes {
   /** Restarts a mapping's timer from now in its lane (REQ-6). */
   refresh(m: MappingEntry, now: number): void {
     const lane = m.lane;
+    if (lane === LANE_LIFETIME) {
+      m.expiresAt = now + this.lifetimeNs;
+      this.lifetimeList.moveToTail(m);
+      return;
+    }
     m.expiresAt = now + this.timeouts[lane];
     this.lists[lane].moveToTail(m);
   }
