@@ -57,13 +57,13 @@ _vnet_flags() {
     "map ls") echo '--json --session --help' ;;
     "map rm") echo '--json --session --help' ;;
     "map set") echo '--remote --json --session --help' ;;
-    "nat set") echo '--allocation --filtering --hairpin --no-hairpin --inbound-refresh --no-inbound-refresh --mapping --mapping-lifetime --nat --port-preservation --no-port-preservation --port-range --json --session --help' ;;
+    "nat set") echo '--allocation --filtering --hairpin --no-hairpin --inbound-refresh --no-inbound-refresh --mapping --mapping-lifetime --nat --port-preservation --no-port-preservation --port-range --tcp-established --tcp-transitory --json --session --help' ;;
     "nat show") echo '--json --session --help' ;;
     "proxy add") echo '--as --real --router --json --session --help' ;;
     "proxy ls") echo '--json --session --help' ;;
     "proxy rm") echo '--json --session --help' ;;
     "repl") echo '--bail --clock --echo --events --no-events --seed --json --session --help' ;;
-    "router add") echo '--allocation --cidr --filtering --gateway --hairpin --no-hairpin --inbound-refresh --no-inbound-refresh --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-preservation --no-port-preservation --port-range --queue-size --vlan --json --session --help' ;;
+    "router add") echo '--allocation --cidr --filtering --gateway --hairpin --no-hairpin --inbound-refresh --no-inbound-refresh --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-preservation --no-port-preservation --port-range --queue-size --tcp-established --tcp-transitory --vlan --json --session --help' ;;
     "router ls") echo '--json --session --help' ;;
     "router rm") echo '--yes -y --json --session --help' ;;
     "router show") echo '--json --session --help' ;;
@@ -158,6 +158,8 @@ _vnet_flag_value() {
     "nat set --mapping-lifetime") echo 'text' ;;
     "nat set --nat") echo 'choice:none full-cone restricted-cone port-restricted symmetric 1to1' ;;
     "nat set --port-range") echo 'text' ;;
+    "nat set --tcp-established") echo 'text' ;;
+    "nat set --tcp-transitory") echo 'text' ;;
     "nat set --session") echo 'text' ;;
     "nat show --session") echo 'text' ;;
     "proxy add --as") echo 'text' ;;
@@ -183,6 +185,8 @@ _vnet_flag_value() {
     "router add --parent") echo 'node:router' ;;
     "router add --port-range") echo 'text' ;;
     "router add --queue-size") echo 'text' ;;
+    "router add --tcp-established") echo 'text' ;;
+    "router add --tcp-transitory") echo 'text' ;;
     "router add --vlan") echo 'text' ;;
     "router add --session") echo 'text' ;;
     "router ls --session") echo 'text' ;;

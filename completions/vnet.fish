@@ -93,7 +93,7 @@ function __vnet_valued_flags
         case 'map set'
             printf '%s\n' --remote --session
         case 'nat set'
-            printf '%s\n' --allocation --filtering --mapping --mapping-lifetime --nat --port-range --session
+            printf '%s\n' --allocation --filtering --mapping --mapping-lifetime --nat --port-range --tcp-established --tcp-transitory --session
         case 'nat show'
             printf '%s\n' --session
         case 'proxy add'
@@ -105,7 +105,7 @@ function __vnet_valued_flags
         case 'repl'
             printf '%s\n' --clock --seed --session
         case 'router add'
-            printf '%s\n' --allocation --cidr --filtering --gateway --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-range --queue-size --vlan --session
+            printf '%s\n' --allocation --cidr --filtering --gateway --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-range --queue-size --tcp-established --tcp-transitory --vlan --session
         case 'router ls'
             printf '%s\n' --session
         case 'router rm'
@@ -446,6 +446,8 @@ complete -c vnet -n '__vnet_using \'nat set\'' -l nat -x -a 'none full-cone rest
 complete -c vnet -n '__vnet_using \'nat set\'' -l port-preservation -d 'keep the internal port as the external one when free'
 complete -c vnet -n '__vnet_using \'nat set\'' -l no-port-preservation -d 'not: keep the internal port as the external one when free'
 complete -c vnet -n '__vnet_using \'nat set\'' -l port-range -x -d 'external ports to allocate, LO-HI (default 1024-65535)'
+complete -c vnet -n '__vnet_using \'nat set\'' -l tcp-established -x -d 'idle time before a TCP mapping with an established connection expires (default 124m, RFC 5382)'
+complete -c vnet -n '__vnet_using \'nat set\'' -l tcp-transitory -x -d 'idle time before an opening or closed TCP mapping expires (default 4m, RFC 5382)'
 complete -c vnet -n '__vnet_using \'nat set\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'nat set\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'nat set\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
@@ -501,6 +503,8 @@ complete -c vnet -n '__vnet_using \'router add\'' -l port-preservation -d 'keep 
 complete -c vnet -n '__vnet_using \'router add\'' -l no-port-preservation -d 'not: keep the internal port as the external one when free'
 complete -c vnet -n '__vnet_using \'router add\'' -l port-range -x -d 'external ports to allocate, LO-HI (default 1024-65535)'
 complete -c vnet -n '__vnet_using \'router add\'' -l queue-size -x -d 'packets the router may hold while delaying (default 1024)'
+complete -c vnet -n '__vnet_using \'router add\'' -l tcp-established -x -d 'idle time before a TCP mapping with an established connection expires (default 124m, RFC 5382)'
+complete -c vnet -n '__vnet_using \'router add\'' -l tcp-transitory -x -d 'idle time before an opening or closed TCP mapping expires (default 4m, RFC 5382)'
 complete -c vnet -n '__vnet_using \'router add\'' -l vlan -x -d 'VLAN ID, or outer,inner for QinQ, on both interfaces'
 complete -c vnet -n '__vnet_using \'router add\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'router add\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'

@@ -9,6 +9,7 @@ export default class NatSet extends VnetCommand {
   static override examples = [
     '<%= config.bin %> nat set home --nat symmetric',
     '<%= config.bin %> nat set home --mapping-lifetime 30s',
+    '<%= config.bin %> nat set home --tcp-established 124m --tcp-transitory 4m',
     '<%= config.bin %> nat set home --no-hairpin --port-preservation',
   ];
   static override args = { router: Args.string({ description: 'router name', required: true }) };

@@ -6,7 +6,7 @@ import { mappingTable } from '../../src/cli/format.js';
 
 export default class NatShow extends VnetCommand {
   static override summary = 'Show the live mapping table of a router\'s NAT.';
-  static override description = 'One row per mapping under a header: id, protocol, internal and external endpoints, the remote it is bound to, time left, packets each way. --json gives the same objects as the library\'s router.nat.list(), with expiresInNs (integer nanoseconds; null: never).';
+  static override description = 'One row per mapping under a header: id, protocol, internal and external endpoints, the remote it is bound to, for TCP the connection state (syn-sent, syn-received, established, fin-wait, time-wait, closed; RFC 5382), time left, packets each way. --json gives the same objects as the library\'s router.nat.list(), with expiresInNs (integer nanoseconds; null: never) and state (TCP only).';
   static override examples = ['<%= config.bin %> nat show home', '<%= config.bin %> nat show home --json | jq ".mappings[].external"'];
   static override args = { router: Args.string({ description: 'router name', required: true }) };
 

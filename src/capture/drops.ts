@@ -18,7 +18,7 @@ export function dropComment(reason: DropReason): Uint8Array {
 
 /** Reasons only ever counted on the interface a packet arrived by. */
 const INBOUND: ReadonlySet<DropReason> = new Set<DropReason>([
-  'router-queue-full', 'ttl-exceeded', 'nat-no-mapping', 'nat-filtered', 'nat-port-exhausted', 'nat-table-full',
+  'router-queue-full', 'ttl-exceeded', 'nat-no-mapping', 'nat-filtered', 'nat-icmp-unmatched', 'nat-port-exhausted', 'nat-table-full',
   'nat-unpaired', 'hairpin-disabled', 'rcvbuf-full', 'port-unreachable', 'protocol-unreachable', 'martian', 'malformed',
 ]);
 

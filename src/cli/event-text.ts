@@ -8,7 +8,7 @@ export function eventText(e: EventView, c: ChalkInstance): string {
   switch (e.type) {
     case 'drop': return `${c.red('drop')} ${e.reason} at ${e.iface}: ${e.packet}`;
     case 'mapping-created': case 'mapping-expired': case 'mapping-deleted': case 'mapping-refused':
-      return `${c.cyan(e.type)} ${e.router} ${e.proto} ${e.internal} -> ${e.external}${e.remote ? ` (${e.remote})` : ''}${e.reason ? `: ${e.reason}` : ''}`;
+      return `${c.cyan(e.type)} ${e.router} ${e.proto} ${e.internal} -> ${e.external}${e.remote ? ` (${e.remote})` : ''}${e.state ? ` ${e.state}` : ''}${e.reason ? `: ${e.reason}` : ''}`;
     case 'node-added': case 'node-removed': return `${e.type} ${e.kind} ${e.name}`;
     case 'filter-added': case 'filter-changed': case 'filter-removed': return `${e.type} ${e.id} on ${e.iface}`;
     case 'capture-failed': return `${c.red(e.type)} ${e.id}: ${e.error}`;

@@ -10,6 +10,8 @@ export const natFlags = {
   'port-preservation': Flags.boolean({ description: 'keep the internal port as the external one when free', allowNo: true }),
   'mapping-lifetime': Flags.string({ description: 'idle time before a mapping expires, e.g. 30s, 2m (default 5m)' }),
   'inbound-refresh': Flags.boolean({ description: 'inbound packets also refresh mappings', allowNo: true }),
+  'tcp-established': Flags.string({ description: 'idle time before a TCP mapping with an established connection expires (default 124m, RFC 5382)' }),
+  'tcp-transitory': Flags.string({ description: 'idle time before an opening or closed TCP mapping expires (default 4m, RFC 5382)' }),
   'port-range': Flags.string({ description: 'external ports to allocate, LO-HI (default 1024-65535)' }),
   allocation: Flags.string({ description: 'how new external ports are picked', options: ['sequential', 'random'] }),
 };
@@ -17,6 +19,7 @@ export const natFlags = {
 type NatFlagValues = {
   nat?: string; mapping?: string; filtering?: string; hairpin?: boolean; 'port-preservation'?: boolean;
   'mapping-lifetime'?: string; 'inbound-refresh'?: boolean; 'port-range'?: string; allocation?: string;
+  'tcp-established'?: string; 'tcp-transitory'?: string;
 };
 
 /**
@@ -33,6 +36,8 @@ export function natOptionsFrom(f: NatFlagValues, defaultPreset?: string): NatOpt
   if (f['port-preservation'] !== undefined) o.portPreservation = f['port-preservation'];
   if (f['mapping-lifetime'] !== undefined) o.lifetime = f['mapping-lifetime'];
   if (f['inbound-refresh'] !== undefined) o.inboundRefresh = f['inbound-refresh'];
+  if (f['tcp-established'] !== undefined) o.tcpEstablished = f['tcp-established'];
+  if (f['tcp-transitory'] !== undefined) o.tcpTransitory = f['tcp-transitory'];
   // Numbers where they are numbers: the session's schema names what is not (the same words in-process and over the socket).
   if (f['port-range'] !== undefined) o.portRange = f['port-range'].split('-').map((p) => (/^\d+$/.test(p.trim()) ? Number(p) : p));
   if (f.allocation !== undefined) o.allocation = f.allocation;

@@ -16,6 +16,8 @@ export interface MappingEvent extends BaseEvent {
   internal: string;
   external: string;
   remote?: string;
+  /** TCP mappings: the connection's phase when the event happened (RFC 5382). */
+  state?: string;
   reason?: string;
 }
 

@@ -6,6 +6,7 @@ import {
 } from '../wire/packet.js';
 import { readQuoted, rewriteQuoted } from '../wire/quoted.js';
 import type { NatMapping } from './nat/table.js';
+import { tcpFlagsOf } from './nat/tcp-state.js';
 import type { Router } from './router.js';
 
 /** What inbound translation did: forwarded inward, consumed (dropped), or left for the router itself. */
@@ -18,6 +19,11 @@ function srcKey(p: Packet): number {
 
 function dstKey(p: Packet): number {
   return p.proto === PROTO_UDP || p.proto === PROTO_TCP ? p.dstPort : p.proto === PROTO_ICMP ? p.icmpId : 0;
+}
+
+/** The TCP flags the NAT tracks connections by (RFC 5382), 0 for other protocols. */
+function tcpFlags(p: Packet): number {
+  return p.proto === PROTO_TCP ? tcpFlagsOf(p.payload) : 0;
 }
 
 function hasPorts(proto: number): boolean {
@@ -41,29 +47,11 @@ export class NatTranslator {
 
   /** LAN → uplink: source translation. False when the packet was dropped (counted on the uplink). */
   outbound(pkt: Packet): boolean {
-    const nat = this.router.nat!;
-    const up = this.router.uplink!;
-    if (pkt.proto === PROTO_ICMP && isIcmpError(pkt.icmpType)) {
-      // An error from inside about a packet that came in through a mapping: the quote shows remote → internal.
-      const q = readQuoted(pkt.payload);
-      if (q === null) {
-        up.drop(pkt, 'malformed');
-        return false;
-      }
-      const qInternalPort = q.proto === PROTO_ICMP ? (q.icmpId ?? 0) : q.dstPort;
-      const qRemotePort = q.proto === PROTO_ICMP ? 0 : q.srcPort;
-      const m = nat.findByInternal(q.proto, q.dst, qInternalPort, q.src, qRemotePort);
-      if (m === undefined) {
-        up.drop(pkt, 'nat-no-mapping');
-        return false;
-      }
-      pkt.src = m.externalIp;
-      pkt.payload = rewriteQuoted(pkt.payload, { dst: m.externalIp, dstPort: m.externalPort });
-      return true;
-    }
-    const m = nat.outbound(pkt.proto, pkt.src, srcKey(pkt), pkt.dst, pkt.proto === PROTO_ICMP ? 0 : dstKey(pkt));
+    // ICMP errors in their own method: this one stays small enough to inline into the router's forwarding.
+    if (pkt.proto === PROTO_ICMP && isIcmpError(pkt.icmpType)) return this.outboundError(pkt);
+    const m = this.router.nat!.outbound(pkt.proto, pkt.src, srcKey(pkt), pkt.dst, pkt.proto === PROTO_ICMP ? 0 : dstKey(pkt), tcpFlags(pkt));
     if (typeof m === 'string') {
-      up.drop(pkt, m);
+      this.router.uplink!.drop(pkt, m);
       return false;
     }
     setSrc(pkt, m);
@@ -72,24 +60,10 @@ export class NatTranslator {
 
   /** Uplink → one of the NAT's external addresses: destination translation. */
   inbound(pkt: Packet): InboundResult {
+    if (pkt.proto === PROTO_ICMP && isIcmpError(pkt.icmpType)) return this.inboundError(pkt);
     const r = this.router;
-    const nat = r.nat!;
     const up = r.uplink!;
-    if (pkt.proto === PROTO_ICMP && isIcmpError(pkt.icmpType)) {
-      // An error about a packet we sent out: the quote shows external → remote.
-      const q = readQuoted(pkt.payload);
-      if (q === null) {
-        up.drop(pkt, 'malformed');
-        return 'done';
-      }
-      const m = nat.findByExternal(q.proto, q.src, q.proto === PROTO_ICMP ? (q.icmpId ?? 0) : q.srcPort);
-      if (m === undefined) return 'local';
-      if (!r.decrementTtl(pkt, up)) return 'done';
-      pkt.dst = m.internalIp;
-      pkt.payload = rewriteQuoted(pkt.payload, { src: m.internalIp, srcPort: m.internalPort });
-      return 'forward';
-    }
-    const m = nat.inbound(pkt.proto, pkt.dst, dstKey(pkt), pkt.src, pkt.proto === PROTO_ICMP ? 0 : srcKey(pkt));
+    const m = r.nat!.inbound(pkt.proto, pkt.dst, dstKey(pkt), pkt.src, pkt.proto === PROTO_ICMP ? 0 : srcKey(pkt), tcpFlags(pkt));
     if (typeof m === 'string') {
       // Nothing mapped: the router's own services and ping answer; anything else is dropped silently.
       if (m === 'nat-no-mapping' && this.isForRouter(pkt)) return 'local';
@@ -98,6 +72,51 @@ export class NatTranslator {
     }
     if (!r.decrementTtl(pkt, up)) return 'done';
     setDst(pkt, m);
+    return 'forward';
+  }
+
+  /** An error from inside about a packet that came in through a mapping: the quote shows remote → internal. */
+  private outboundError(pkt: Packet): boolean {
+    const nat = this.router.nat!;
+    const up = this.router.uplink!;
+    const q = readQuoted(pkt.payload);
+    if (q === null) {
+      up.drop(pkt, 'malformed');
+      return false;
+    }
+    const qInternalPort = q.proto === PROTO_ICMP ? (q.icmpId ?? 0) : q.dstPort;
+    const qRemotePort = q.proto === PROTO_ICMP ? 0 : q.srcPort;
+    const m = nat.findByInternal(q.proto, q.dst, qInternalPort, q.src, qRemotePort);
+    if (m === undefined) {
+      up.drop(pkt, 'nat-no-mapping');
+      return false;
+    }
+    pkt.src = m.externalIp;
+    pkt.payload = rewriteQuoted(pkt.payload, { dst: m.externalIp, dstPort: m.externalPort });
+    return true;
+  }
+
+  /** An error about a packet we sent out: the quote shows external → remote. */
+  private inboundError(pkt: Packet): InboundResult {
+    const r = this.router;
+    const nat = r.nat!;
+    const up = r.uplink!;
+    const q = readQuoted(pkt.payload);
+    if (q === null) {
+      up.drop(pkt, 'malformed');
+      return 'done';
+    }
+    const m = nat.findByExternal(q.proto, q.src, q.proto === PROTO_ICMP ? (q.icmpId ?? 0) : q.srcPort);
+    if (m === undefined) return 'local';
+    // The quote must name a flow the NAT holds both ways: the mapping and a remote it let through.
+    // Linux conntrack drops a forged error quoting a never-contacted remote (spec, measured on Linux).
+    if (!nat.admitsError(m, q.dst, q.dstPort)) {
+      up.drop(pkt, 'nat-icmp-unmatched');
+      return 'done';
+    }
+    if (!r.decrementTtl(pkt, up)) return 'done';
+    pkt.dst = m.internalIp;
+    pkt.payload = rewriteQuoted(pkt.payload, { src: m.internalIp, srcPort: m.internalPort });
     return 'forward';
   }
 
@@ -114,12 +133,12 @@ export class NatTranslator {
       lan.drop(pkt, 'hairpin-disabled');
       return 'done';
     }
-    const from = nat.outbound(pkt.proto, pkt.src, srcKey(pkt), pkt.dst, dstKey(pkt));
+    const from = nat.outbound(pkt.proto, pkt.src, srcKey(pkt), pkt.dst, dstKey(pkt), tcpFlags(pkt));
     if (typeof from === 'string') {
       lan.drop(pkt, from);
       return 'done';
     }
-    const to = nat.inbound(pkt.proto, pkt.dst, dstKey(pkt), from.externalIp, from.externalPort);
+    const to = nat.inbound(pkt.proto, pkt.dst, dstKey(pkt), from.externalIp, from.externalPort, tcpFlags(pkt));
     if (typeof to === 'string') {
       lan.drop(pkt, to);
       return 'done';

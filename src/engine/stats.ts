@@ -12,6 +12,7 @@ export type DropReason =
   | 'no-neighbor' // destination in the subnet but no interface holds it
   | 'nat-no-mapping' // inbound to the NAT's external address with no mapping
   | 'nat-filtered' // inbound refused by the NAT's filtering behaviour
+  | 'nat-icmp-unmatched' // inbound ICMP error quoting a mapping but a remote the mapping never let through
   | 'nat-port-exhausted' // no free external port for a new mapping
   | 'nat-table-full' // the NAT table reached its mapping limit
   | 'nat-unpaired' // 1:1 NAT: no external address paired with the internal one

@@ -152,6 +152,8 @@ export function natDocOf(cfg: NatConfig | null): NatPresetName | NatOptions | un
   if (cfg.portRange[0] !== base.portRange[0] || cfg.portRange[1] !== base.portRange[1]) opts.portRange = [cfg.portRange[0], cfg.portRange[1]];
   if (cfg.allocation !== base.allocation) opts.allocation = cfg.allocation;
   if (cfg.inboundRefresh !== base.inboundRefresh) opts.inboundRefresh = cfg.inboundRefresh;
+  if (cfg.tcpEstablishedNs !== base.tcpEstablishedNs) opts.tcpEstablished = durationText(cfg.tcpEstablishedNs);
+  if (cfg.tcpTransitoryNs !== base.tcpTransitoryNs) opts.tcpTransitory = durationText(cfg.tcpTransitoryNs);
   if (cfg.pooling !== base.pooling) opts.pooling = cfg.pooling;
   if (cfg.maxMappings !== base.maxMappings) opts.maxMappings = cfg.maxMappings;
   if (cfg.pairs.length > 0) opts.pairs = Object.fromEntries(cfg.pairs.map(([ext, int]) => [formatIpv4(ext), formatIpv4(int)]));

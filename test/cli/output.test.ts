@@ -7,6 +7,9 @@ import { useInProcessSession } from '../../src/cli/base.js';
 import { captureTable, mapTable, proxyTable, table } from '../../src/cli/format.js';
 import { Session } from '../../src/session/session.js';
 import { ROOT } from '../e2e/cli-helpers.js';
+import { parseIpv4 } from '../../src/wire/addr.js';
+import { PROTO_TCP } from '../../src/wire/packet.js';
+import { TCP_SYN } from '../../src/wire/tcp.js';
 
 let config: Config;
 let session: Session;
@@ -81,12 +84,33 @@ test('nat show: a table with an exact EXPIRES IN; --json gives expiresInNs and e
   session.net.advance('1ms');
   const lines = await vnet('nat:show', 'home');
   assert.match(lines[0], /^home: symmetric .*, 1 mapping$/);
-  assert.deepEqual(lines[1].split(/ {2,}/), ['ID', 'PROTO', 'INTERNAL', 'EXTERNAL', 'REMOTE', 'EXPIRES IN', 'OUT', 'IN', 'KIND']);
+  assert.deepEqual(lines[1].split(/ {2,}/), ['ID', 'PROTO', 'INTERNAL', 'EXTERNAL', 'REMOTE', 'STATE', 'EXPIRES IN', 'OUT', 'IN', 'KIND']);
   assert.match(lines[2], /4m59\.999s/, 'five minutes less the 1 ms that passed, not rounded to 5m');
   const t = (await json('nat:show', 'home')) as { mappings: Record<string, unknown>[] };
   assert.equal(t.mappings[0].expiresInNs, 299_999_000_000);
   assert.equal(t.mappings[0].expiresIn, undefined);
   assert.deepEqual(t.mappings, JSON.parse(JSON.stringify(session.net.router('home').nat!.list())), 'the library returns the same views');
+});
+
+test('nat show: a TCP mapping has its connection state in the STATE column and `state` in JSON (RFC 5382)', async () => {
+  lab();
+  const alice = session.net.host('alice');
+  const syn = new Uint8Array(16);
+  syn[8] = 0x50;
+  syn[9] = TCP_SYN;
+  alice.output({
+    src: alice.eth0.addresses[0], dst: parseIpv4('198.51.100.7'), proto: PROTO_TCP, ttl: 64, tos: 0, id: 1, df: true, options: null,
+    srcPort: 40000, dstPort: 443, icmpType: 0, icmpCode: 0, icmpId: 0, icmpSeq: 0, payload: syn,
+  });
+  session.net.advance('1ms');
+  const lines = await vnet('nat:show', 'home');
+  const header = lines[1].split(/ {2,}/);
+  const row = lines[2].split(/ {2,}/);
+  assert.equal(row[1], 'tcp');
+  assert.equal(row[header.indexOf('STATE')], 'syn-sent');
+  assert.equal(row[header.indexOf('EXPIRES IN')], '3m59.999s', 'the transitory timeout (4m), not the UDP lifetime');
+  const t = (await json('nat:show', 'home')) as { mappings: Record<string, unknown>[] };
+  assert.equal(t.mappings[0].state, 'syn-sent');
 });
 
 test('clock show never rounds: 299.999 s is 4m59.999s, and JSON has timeNs only', async () => {

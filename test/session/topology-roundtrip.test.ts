@@ -116,6 +116,7 @@ const NAT_CASES: { name: string; options: NatOptions }[] = [
   { name: 'APDM/ADF, no hairpin, random ports', options: { mapping: 'apd', filtering: 'ad', hairpin: false, allocation: 'random', portRange: [40000, 40999] } },
   { name: '1to1 with pairs', options: { preset: '1to1', pairs: { '203.0.113.5': '10.0.0.5' }, hairpin: false } },
   { name: 'port-restricted, arbitrary pooling, small table', options: { pooling: 'arbitrary', maxMappings: 10, portParity: false } },
+  { name: 'TCP timeouts (RFC 5382)', options: { preset: 'restricted-cone', tcpEstablished: '3h', tcpTransitory: '5m' } },
 ];
 
 for (const c of NAT_CASES) {

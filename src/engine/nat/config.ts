@@ -21,6 +21,10 @@ export interface NatOptions {
   /** Milliseconds as a number, or a duration string such as '2m'. */
   lifetime?: number | string;
   inboundRefresh?: boolean;
+  /** RFC 5382 REQ-5: TCP established-connection idle timeout (ms or a duration string; default 2h4m). */
+  tcpEstablished?: number | string;
+  /** RFC 5382 REQ-5: TCP transitory (opening/closing) idle timeout (ms or a duration string; default 4m). */
+  tcpTransitory?: number | string;
   pooling?: 'paired' | 'arbitrary';
   maxMappings?: number;
   /** 1to1 only: external IP → internal IP. Internal hosts without a pair take free external IPs as they first send. */
@@ -44,6 +48,10 @@ export interface NatConfig {
   readonly lifetimeNs: number;
   /** REQ-6 a): inbound packets also refresh the mapping (outbound always do, REQ-6). */
   readonly inboundRefresh: boolean;
+  /** RFC 5382 REQ-5: idle time before a TCP mapping with an established connection expires, ns (the UDP lifetime does not apply to TCP). */
+  readonly tcpEstablishedNs: number;
+  /** RFC 5382 REQ-5: idle time before a TCP mapping that is opening (SYN one way) or closed (FIN both ways, RST) expires, ns. */
+  readonly tcpTransitoryNs: number;
   /** REQ-2: 'paired' = all mappings of one internal IP use one external IP. */
   readonly pooling: 'paired' | 'arbitrary';
   /** Bound on live mappings; a new mapping past it is refused ('nat-table-full'). */
@@ -62,6 +70,10 @@ export const NAT_PRESETS: Readonly<Record<'full-cone' | 'restricted-cone' | 'por
 
 /** REQ-5 c): 5 minutes. */
 export const DEFAULT_LIFETIME_NS = 300 * NS_PER_S;
+/** RFC 5382 REQ-5: established idle timeout at least 2 h 4 min (Linux conntrack: 5 days, nf_conntrack_tcp_timeout_established 432000). */
+export const DEFAULT_TCP_ESTABLISHED_NS = (2 * 3600 + 4 * 60) * NS_PER_S;
+/** RFC 5382 REQ-5: transitory idle timeout at least 4 min (Linux conntrack: syn_sent 120 s, time_wait 120 s, close 10 s). */
+export const DEFAULT_TCP_TRANSITORY_NS = 4 * 60 * NS_PER_S;
 /** 2^18 live mappings per NAT (2 per port of two protocols on two external IPs); about 500 B each, so ~125 MiB at the cap. */
 export const DEFAULT_MAX_MAPPINGS = 262_144;
 /** First port of the sequential cursor (pion's 0xC000), when inside the range. */
@@ -79,6 +91,8 @@ export const DEFAULT_NAT: NatConfig = Object.freeze({
   allocation: 'sequential',
   lifetimeNs: DEFAULT_LIFETIME_NS,
   inboundRefresh: false,
+  tcpEstablishedNs: DEFAULT_TCP_ESTABLISHED_NS,
+  tcpTransitoryNs: DEFAULT_TCP_TRANSITORY_NS,
   pooling: 'paired',
   maxMappings: DEFAULT_MAX_MAPPINGS,
   pairs: Object.freeze([]),
@@ -133,6 +147,7 @@ const OPTION_FLAGS: Record<Exclude<keyof NatOptions, 'preset'>, string> = {
   mapping: '--mapping', filtering: '--filtering', hairpin: '--hairpin', portPreservation: '--port-preservation',
   portParity: 'portParity', portRange: '--port-range', allocation: '--allocation', lifetime: '--mapping-lifetime',
   inboundRefresh: '--inbound-refresh', pooling: 'pooling', maxMappings: 'maxMappings', pairs: 'pairs',
+  tcpTransitory: '--tcp-transitory', tcpEstablished: '--tcp-established',
 };
 
 /**
@@ -155,6 +170,14 @@ export function checkNatConflicts(o: NatOptions): void {
     throw invalid(`--nat ${o.preset} means ${key} ${preset[key]}, but ${OPTION_FLAGS[key]} ${String(o[key])} was given too; ` +
       `drop one${matching.length > 0 ? `, or use a preset with ${key} ${String(o[key])} (${matching.join(', ')})` : ''}`);
   }
+}
+
+/** A TCP idle timeout in ns: given (ms or duration text) or the base's; RFC 5382's minimum is allowed below on purpose (tests). */
+function timer(v: number | string | undefined, base: number, what: string, rfc: string): number {
+  if (v === undefined) return base;
+  const ns = parseDuration(v, what);
+  if (!(ns > 0)) throw invalid(`${what} ${String(v)} must be longer than 0 (RFC 5382 REQ-5 asks at least ${rfc})`);
+  return ns;
 }
 
 /**
@@ -193,6 +216,8 @@ export function normalizeNat(o: NatOptions, base?: NatConfig): NatConfig | null 
   }
   const lifetimeNs = o.lifetime !== undefined ? parseDuration(o.lifetime, 'NAT mapping lifetime') : b.lifetimeNs;
   if (!(lifetimeNs > 0)) throw invalid(`NAT mapping lifetime ${String(o.lifetime)} must be longer than 0 (RFC 4787 REQ-5 recommends 5m)`);
+  const tcpEstablishedNs = timer(o.tcpEstablished, b.tcpEstablishedNs, 'NAT tcpEstablished timeout', '2h4m');
+  const tcpTransitoryNs = timer(o.tcpTransitory, b.tcpTransitoryNs, 'NAT tcpTransitory timeout', '4m');
   const maxMappings = o.maxMappings ?? b.maxMappings;
   if (!Number.isInteger(maxMappings) || maxMappings < 1) throw invalid(`NAT maxMappings ${maxMappings} must be a whole number, at least 1`);
   const bool = (v: boolean | undefined, d: boolean, what: string): boolean => {
@@ -210,6 +235,8 @@ export function normalizeNat(o: NatOptions, base?: NatConfig): NatConfig | null 
     allocation: o.allocation !== undefined ? oneOf(o.allocation, ['sequential', 'random'] as const, 'NAT port allocation') : b.allocation,
     lifetimeNs,
     inboundRefresh: bool(o.inboundRefresh, b.inboundRefresh, 'inboundRefresh'),
+    tcpEstablishedNs,
+    tcpTransitoryNs,
     pooling: o.pooling !== undefined ? oneOf(o.pooling, ['paired', 'arbitrary'] as const, 'NAT pooling') : b.pooling,
     maxMappings,
     pairs: mode !== '1to1' ? DEFAULT_NAT.pairs : o.pairs !== undefined ? pairs(o.pairs) : b.pairs,
@@ -237,6 +264,9 @@ export function describeNat(c: NatConfig): string {
     if (c.portRange[0] !== 1024 || c.portRange[1] !== 65535) parts.push(`ports ${c.portRange[0]}-${c.portRange[1]}`);
     if (c.allocation !== 'sequential') parts.push(`${c.allocation} ports`);
     if (c.inboundRefresh) parts.push('inbound-refresh');
+    if (c.tcpEstablishedNs !== DEFAULT_TCP_ESTABLISHED_NS || c.tcpTransitoryNs !== DEFAULT_TCP_TRANSITORY_NS) {
+      parts.push(`tcp ${formatDuration(c.tcpEstablishedNs)}/${formatDuration(c.tcpTransitoryNs)}`);
+    }
     if (c.pooling !== 'paired') parts.push(`${c.pooling} pooling`);
     if (c.maxMappings !== DEFAULT_MAX_MAPPINGS) parts.push(`max ${c.maxMappings} mappings`);
   } else if (c.pairs.length > 0) {

@@ -8,13 +8,14 @@ import { OneToOneNat } from './one-to-one.js';
 import { NatTable } from './table.js';
 
 export {
-  DEFAULT_LIFETIME_NS, DEFAULT_MAX_MAPPINGS, DEFAULT_NAT, NAT_PRESETS, SEQUENTIAL_START, describeNat, normalizeNat,
+  DEFAULT_LIFETIME_NS, DEFAULT_MAX_MAPPINGS, DEFAULT_TCP_ESTABLISHED_NS, DEFAULT_TCP_TRANSITORY_NS, DEFAULT_NAT, NAT_PRESETS, SEQUENTIAL_START, describeNat, normalizeNat,
   type Behavior, type NatConfig, type NatOptions, type NatPresetName,
 } from './config.js';
 export type { ExplicitRequest, Nat, NatEvent, NatMapping } from './mapping.js';
 export { OneToOneNat, Pair, PairView } from './one-to-one.js';
 export { PortAllocator, type PortPolicy } from './ports.js';
 export { NatTable } from './table.js';
+export type { TcpState } from './tcp-state.js';
 export { mappingView, type MappingView } from './view.js';
 
 /** A NAPT table or a 1:1 NAT, as the config's mode says. `externalIps` are the router's uplink addresses. */

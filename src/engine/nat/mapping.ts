@@ -1,8 +1,10 @@
-// The NAT mapping record, its RFC 4787 §5 filtering permissions, the expiry list, and the interface both NAT kinds share.
+// The NAT mapping record, its RFC 4787 §5 filtering permissions, TCP state, and the interface both NAT kinds share.
 import type { Ipv4 } from '../../wire/addr.js';
 import type { Task } from '../scheduler.js';
 import type { DropReason } from '../stats.js';
 import type { Behavior, NatConfig } from './config.js';
+import { PROTO_TCP } from '../../wire/packet.js';
+import { tcpStateName, type TcpState } from './tcp-state.js';
 import type { MappingView } from './view.js';
 
 /** A mapping X:x → X':x' (RFC 4787 §3). Times are virtual-clock ns. */
@@ -26,6 +28,8 @@ export interface NatMapping {
   packetsIn: number;
   /** Made through the API (NAT-PMP, PCP, static), not learned from traffic: own lifetime, EIF. */
   readonly explicit: boolean;
+  /** TCP mappings of a NAPT: the connection's phase (RFC 5382); undefined for other protocols and 1:1 pairs. */
+  readonly tcpState?: TcpState;
 }
 
 /** An explicit mapping request (NAT-PMP/PCP/static). */
@@ -57,10 +61,16 @@ export interface NatEvent {
 export interface Nat {
   readonly mode: 'napt' | '1to1';
   readonly config: NatConfig;
-  outbound(proto: number, srcIp: Ipv4, srcPort: number, dstIp: Ipv4, dstPort: number): NatMapping | DropReason;
-  inbound(proto: number, dstIp: Ipv4, dstPort: number, srcIp: Ipv4, srcPort: number): NatMapping | DropReason;
+  /** `tcpFlags`: the segment's flags for TCP (RFC 5382 connection tracking), else ignored. */
+  outbound(proto: number, srcIp: Ipv4, srcPort: number, dstIp: Ipv4, dstPort: number, tcpFlags?: number): NatMapping | DropReason;
+  inbound(proto: number, dstIp: Ipv4, dstPort: number, srcIp: Ipv4, srcPort: number, tcpFlags?: number): NatMapping | DropReason;
   findByExternal(proto: number, externalIp: Ipv4, externalPort: number): NatMapping | undefined;
   findByInternal(proto: number, internalIp: Ipv4, internalPort: number, remoteIp: Ipv4, remotePort: number): NatMapping | undefined;
+  /**
+   * May an ICMP error quoting X':x' → Y:y come in through `m`? Only when Y:y is a remote the mapping's
+   * filtering lets in (with ADF/APDF: one X:x has sent to), so the quote names a flow the NAT holds.
+   */
+  admitsError(m: NatMapping, remoteIp: Ipv4, remotePort: number): boolean;
   /** The live mappings as the public API shows them (`router.nat.list()`). */
   list(): MappingView[];
   /** The live mappings' own records (engine-internal). */
@@ -91,6 +101,10 @@ export class MappingEntry implements NatMapping {
   private permFirst = -1;
   private permList: number[] | null = null;
   private permSet: Set<number> | null = null;
+  /** TCP: flags seen each way (tcp-state.ts bits). */
+  tcpBits = 0;
+  /** Which expiry list holds a traffic mapping (expiry.ts lanes), by its idle timeout. */
+  lane = 0;
   /** Expiry list links (traffic mappings). */
   prev: MappingEntry | null = null;
   next: MappingEntry | null = null;
@@ -125,6 +139,10 @@ export class MappingEntry implements NatMapping {
     this.createdAt = now;
     this.lastOutbound = now;
     this.expiresAt = expiresAt;
+  }
+
+  get tcpState(): TcpState | undefined {
+    return this.proto === PROTO_TCP ? tcpStateName(this.tcpBits) : undefined;
   }
 
   /** Records that X:x sent to Y:y through this mapping (the state ADF/APDF filter on). */
@@ -183,43 +201,5 @@ export class MappingEntry implements NatMapping {
     this.permFirst = -1;
     this.permList = null;
     this.permSet = null;
-  }
-}
-
-/**
- * Traffic mappings in order of last refresh. All share one lifetime, so this is also expiry
- * order: a refresh moves the mapping to the tail in O(1) and the head is always the next to expire.
- */
-export class ExpiryList {
-  head: MappingEntry | null = null;
-  tail: MappingEntry | null = null;
-
-  push(m: MappingEntry): void {
-    m.prev = this.tail;
-    m.next = null;
-    if (this.tail) this.tail.next = m;
-    else this.head = m;
-    this.tail = m;
-  }
-
-  remove(m: MappingEntry): void {
-    if (m.prev) m.prev.next = m.next;
-    else if (this.head === m) this.head = m.next;
-    else return; // not in the list
-    if (m.next) m.next.prev = m.prev;
-    else this.tail = m.prev;
-    m.prev = null;
-    m.next = null;
-  }
-
-  moveToTail(m: MappingEntry): void {
-    if (this.tail === m) return;
-    this.remove(m);
-    this.push(m);
-  }
-
-  clear(): void {
-    this.head = null;
-    this.tail = null;
   }
 }

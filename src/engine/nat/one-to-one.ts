@@ -130,6 +130,11 @@ export class OneToOneNat implements Nat {
     return this.byInternal.get(internalIp)?.out.set(proto, internalPort);
   }
 
+  /** A pair holds no flows and lets everything in (EIF), so errors about it do too. */
+  admitsError(_m: NatMapping, _remoteIp: Ipv4, _remotePort: number): boolean {
+    return true;
+  }
+
   /** The pairs as the public API shows them (proto "ip", addresses without ports), by id. */
   list(): MappingView[] {
     const now = this.scheduler.now();

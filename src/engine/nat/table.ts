@@ -2,14 +2,17 @@
 import type { Ipv4 } from '../../wire/addr.js';
 import { invalid } from '../errors.js';
 import type { Rng } from '../rng.js';
-import type { Scheduler, Task } from '../scheduler.js';
+import type { Scheduler } from '../scheduler.js';
+import { PROTO_TCP } from '../../wire/packet.js';
 import type { DropReason } from '../stats.js';
 import type { Behavior, NatConfig } from './config.js';
 import {
   ADDRESS_ONLY, admHash, apdmHash, ChainIndex, eimHash, findAdm, findApdm, findEim, findExternal, ICMP_ID, indexFor, keying, PORTS, type ProtoState,
 } from './lookup.js';
-import { ExpiryList, MappingEntry, type ExplicitRequest, type Nat, type NatEvent, type NatMapping } from './mapping.js';
+import { ExpiryLanes, LANE_LIFETIME } from './expiry.js';
+import { MappingEntry, type ExplicitRequest, type Nat, type NatEvent, type NatMapping } from './mapping.js';
 import { PortAllocator, type PortPolicy } from './ports.js';
+import { tcpAfter, tcpOpened, tcpTimerClass } from './tcp-state.js';
 import { mappingView, type MappingView } from './view.js';
 
 export type { ExplicitRequest, Nat, NatEvent, NatMapping } from './mapping.js';
@@ -18,11 +21,12 @@ export type { ExplicitRequest, Nat, NatEvent, NatMapping } from './mapping.js';
 const POOL_SHIFT = 1024;
 
 /**
- * NAPT state. Traffic mappings share one lifetime and sit in an expiry list ordered by last
- * refresh, with at most one weak scheduler task armed for its head; lookups also expire lazily.
+ * NAPT state. Traffic mappings sit in expiry lists ordered by last refresh, one per idle timeout
+ * (the lifetime; for TCP, RFC 5382's transitory and established timeouts by connection phase), with
+ * at most one weak scheduler task armed for the earliest head; lookups also expire lazily.
  * Explicit mappings (add) are EIM + EIF with their own lifetime and timer; traffic does not extend them.
  * setConfig: mapping/filtering/port changes apply to new mappings (existing ones keep theirs, REQ-11
- * only forbids changes by themselves); a new lifetime applies to all traffic mappings at once.
+ * only forbids changes by themselves); new lifetimes/timeouts apply to all traffic mappings at once.
  */
 export class NatTable implements Nat {
   readonly mode = 'napt' as const;
@@ -30,8 +34,7 @@ export class NatTable implements Nat {
   private readonly externalIps: readonly Ipv4[];
   private readonly protos: (ProtoState | undefined)[] = new Array<ProtoState | undefined>(256).fill(undefined);
   private readonly byId = new Map<number, MappingEntry>();
-  private readonly expiry = new ExpiryList();
-  private sweepTask: Task | undefined = undefined;
+  private readonly expiry: ExpiryLanes;
   private nextId = 1;
   private portPolicy!: PortPolicy;
   private idPolicy!: PortPolicy;
@@ -50,6 +53,7 @@ export class NatTable implements Nat {
     if (externalIps.length === 0) throw invalid('a NAT needs at least one external (uplink) address; give the router an uplink IP');
     if (externalIps.length >= POOL_SHIFT) throw invalid(`${externalIps.length} external addresses; a NAT takes at most ${POOL_SHIFT - 1}`);
     this.externalIps = [...externalIps];
+    this.expiry = new ExpiryLanes(scheduler, (m, now) => this.remove(m, 'mapping-expired', now));
     this.applyConfig(config);
   }
 
@@ -62,8 +66,11 @@ export class NatTable implements Nat {
     return this.byId.size;
   }
 
-  /** Outbound X:x → Y:y: finds or creates the mapping (§4.1), records the permission (§5), refreshes (REQ-6). */
-  outbound(proto: number, srcIp: Ipv4, srcPort: number, dstIp: Ipv4, dstPort: number): NatMapping | DropReason {
+  /**
+   * Outbound X:x → Y:y: finds or creates the mapping (§4.1), records the permission (§5), refreshes (REQ-6).
+   * TCP: the segment's flags move the connection's phase and so its idle timeout (RFC 5382 REQ-5).
+   */
+  outbound(proto: number, srcIp: Ipv4, srcPort: number, dstIp: Ipv4, dstPort: number, tcpFlags = 0): NatMapping | DropReason {
     const kind = keying(proto);
     if (kind === ADDRESS_ONLY) srcPort = dstPort = 0;
     else if (kind === ICMP_ID) dstPort = 0;
@@ -71,19 +78,25 @@ export class NatTable implements Nat {
     const st = this.protos[proto] ?? this.initProto(proto);
     let m = this.lookupInternal(st, srcIp, srcPort, dstIp, dstPort, now, true);
     if (m === undefined) {
-      const made = this.create(st, proto, kind, srcIp, srcPort, dstIp, dstPort, now, false, -1, this.cfg.lifetimeNs);
+      const made = this.create(st, proto, kind, srcIp, srcPort, dstIp, dstPort, now, false, -1, 0, proto === PROTO_TCP ? tcpOpened(tcpFlags, true) : 0);
       if (typeof made === 'string') return made;
       m = made;
+    } else if (proto === PROTO_TCP) {
+      this.tcpSegment(m, tcpFlags, true, now);
     }
     m.permit(dstIp, dstPort);
     m.lastOutbound = now;
     m.packetsOut++;
-    if (!m.explicit) this.refresh(m, now);
+    if (!m.explicit) this.expiry.refresh(m, now);
     return m;
   }
 
-  /** Inbound Z:z → X':x': applies the mapping's filtering (§5); refreshes only with inboundRefresh (REQ-6 a). */
-  inbound(proto: number, dstIp: Ipv4, dstPort: number, srcIp: Ipv4, srcPort: number): NatMapping | DropReason {
+  /**
+   * Inbound Z:z → X':x': applies the mapping's filtering (§5); refreshes only with inboundRefresh (REQ-6 a).
+   * TCP: filtered the same way (an unsolicited SYN is dropped silently, RFC 5382 REQ-4); a segment that
+   * moves the connection to the other timeout class restarts its timer there.
+   */
+  inbound(proto: number, dstIp: Ipv4, dstPort: number, srcIp: Ipv4, srcPort: number, tcpFlags = 0): NatMapping | DropReason {
     const kind = keying(proto);
     if (kind === ADDRESS_ONLY) dstPort = srcPort = 0;
     else if (kind === ICMP_ID) srcPort = 0;
@@ -94,7 +107,8 @@ export class NatTable implements Nat {
     if (!m.permits(srcIp, srcPort)) return 'nat-filtered';
     m.lastInbound = now;
     m.packetsIn++;
-    if (this.cfg.inboundRefresh && !m.explicit) this.refresh(m, now);
+    if (proto === PROTO_TCP) this.tcpSegment(m, tcpFlags, false, now);
+    if (this.cfg.inboundRefresh && !m.explicit) this.expiry.refresh(m, now);
     return m;
   }
 
@@ -102,6 +116,11 @@ export class NatTable implements Nat {
   findByExternal(proto: number, externalIp: Ipv4, externalPort: number): NatMapping | undefined {
     const m = findExternal(this.protos[proto], this.externalIps, externalIp, keying(proto) === ADDRESS_ONLY ? 0 : externalPort);
     return m !== undefined && m.expiresAt > this.scheduler.now() ? m : undefined;
+  }
+
+  /** Linux conntrack forwards an ICMP error only for a tracked connection; here: the remote passes the mapping's filtering. */
+  admitsError(m: NatMapping, remoteIp: Ipv4, remotePort: number): boolean {
+    return (m as MappingEntry).permits(remoteIp, keying(m.proto) === PORTS ? remotePort : 0);
   }
 
   /** The live mapping outbound X:x → Y:y would use (per each mapping's behaviour key), without side effects. */
@@ -137,7 +156,7 @@ export class NatTable implements Nat {
       this.setExplicitLifetime(existing, req.lifetimeNs, now);
       return existing;
     }
-    return this.create(st, req.proto, kind, req.internalIp, internalPort, 0, 0, now, true, suggested > 0 ? suggested : -1, req.lifetimeNs);
+    return this.create(st, req.proto, kind, req.internalIp, internalPort, 0, 0, now, true, suggested > 0 ? suggested : -1, req.lifetimeNs, 0);
   }
 
   /** New lifetime for an explicit mapping, from now; undefined if there is no such live explicit mapping. */
@@ -175,15 +194,7 @@ export class NatTable implements Nat {
   /** `nat set` at run time (see the class comment for what applies to existing mappings). */
   setConfig(c: NatConfig): void {
     if (c.mode !== 'napt') throw invalid(`cannot turn a NAPT table into a ${c.mode} NAT in place; create a new NAT`);
-    const delta = c.lifetimeNs - this.cfg.lifetimeNs;
     this.applyConfig(c);
-    if (delta !== 0) {
-      // Every traffic mapping keeps its last refresh time, so the list stays in expiry order.
-      for (let m = this.expiry.head; m !== null; m = m.next) m.expiresAt += delta;
-      this.scheduler.cancel(this.sweepTask);
-      this.sweepTask = undefined;
-      this.armSweep();
-    }
   }
 
   /** Forgets every mapping (state loss, as on a reboot) without events; ids keep counting up. */
@@ -192,8 +203,6 @@ export class NatTable implements Nat {
     this.byId.clear();
     this.protos.fill(undefined);
     this.expiry.clear();
-    this.scheduler.cancel(this.sweepTask);
-    this.sweepTask = undefined;
     this.pooled.clear();
     this.nextPoolIndex = 0;
   }
@@ -205,6 +214,7 @@ export class NatTable implements Nat {
 
   private applyConfig(c: NatConfig): void {
     this.cfg = c;
+    this.expiry.setTimeouts([c.lifetimeNs, c.tcpTransitoryNs, c.tcpEstablishedNs]);
     this.portPolicy = { range: c.portRange, preservation: c.portPreservation, parity: c.portParity, allocation: c.allocation, privilegedSplit: true };
     // ICMP query identifiers have no parity or privileged range.
     this.idPolicy = { ...this.portPolicy, parity: false, privilegedSplit: false };
@@ -241,12 +251,13 @@ export class NatTable implements Nat {
     return undefined;
   }
 
+  /** `lifetimeNs` for explicit mappings (traffic ones take their lane's timeout); `tcpBits` the new TCP state. */
   private create(
     st: ProtoState, proto: number, kind: number, ip: Ipv4, port: number, remoteIp: Ipv4, remotePort: number,
-    now: number, explicit: boolean, suggested: number, lifetimeNs: number,
+    now: number, explicit: boolean, suggested: number, lifetimeNs: number, tcpBits: number,
   ): MappingEntry | DropReason {
     // Mappings already due give their ports and table slots back before we count them.
-    if (this.expiry.head !== null && this.expiry.head.expiresAt <= now) this.expireDue(now);
+    if (this.expiry.anyDue(now)) this.expiry.expireDue(now);
     if (this.byId.size >= this.cfg.maxMappings) return this.refuse('nat-table-full', proto, ip, port, remoteIp, remotePort, now);
     const picked = this.allocatePort(st, kind, ip, port, suggested);
     if (picked < 0) return this.refuse('nat-port-exhausted', proto, ip, port, remoteIp, remotePort, now);
@@ -258,6 +269,7 @@ export class NatTable implements Nat {
       mapping === 'ei' ? undefined : remoteIp, mapping === 'apd' ? remotePort : undefined, hash,
       explicit ? 'ei' : this.cfg.filtering, explicit, now, now + lifetimeNs,
     );
+    m.tcpBits = tcpBits;
     st.external[index].byPort.set(m.externalPort, m);
     indexFor(st, m).add(m);
     this.byId.set(m.id, m);
@@ -268,8 +280,7 @@ export class NatTable implements Nat {
     if (explicit) {
       this.setExplicitLifetime(m, lifetimeNs, now);
     } else {
-      this.expiry.push(m);
-      this.armSweep();
+      this.expiry.add(m, proto === PROTO_TCP ? tcpTimerClass(tcpBits) : LANE_LIFETIME, now);
     }
     this.onEvent?.({ type: 'mapping-created', time: now, mapping: m });
     return m;
@@ -302,10 +313,14 @@ export class NatTable implements Nat {
     return reason;
   }
 
-  /** REQ-6: restart the timer; the mapping moves to the tail of the expiry list. */
-  private refresh(m: MappingEntry, now: number): void {
-    m.expiresAt = now + this.cfg.lifetimeNs;
-    this.expiry.moveToTail(m);
+  /** A TCP segment crossed m: new phase; entering the other timeout class restarts the timer there (RFC 5382 REQ-5). */
+  private tcpSegment(m: MappingEntry, flags: number, outbound: boolean, now: number): void {
+    const bits = tcpAfter(m.tcpBits, flags, outbound);
+    if (bits === m.tcpBits) return;
+    m.tcpBits = bits;
+    if (m.explicit) return;
+    const lane = tcpTimerClass(bits);
+    if (lane !== m.lane) this.expiry.move(m, lane, now);
   }
 
   private setExplicitLifetime(m: MappingEntry, lifetimeNs: number, now: number): void {
@@ -319,22 +334,6 @@ export class NatTable implements Nat {
     m.timer = undefined;
     if (this.byId.get(m.id) === m) this.live(m, this.scheduler.now(), true);
   };
-
-  /** Arms the one sweep task for the head of the expiry list, unless one is armed (it is then no later than the head). */
-  private armSweep(): void {
-    if (this.sweepTask !== undefined || this.expiry.head === null) return;
-    this.sweepTask = this.scheduler.at(this.expiry.head.expiresAt, this.sweep, undefined, true);
-  }
-
-  private readonly sweep = (): void => {
-    this.sweepTask = undefined;
-    this.expireDue(this.scheduler.now());
-    this.armSweep();
-  };
-
-  private expireDue(now: number): void {
-    for (let m = this.expiry.head; m !== null && m.expiresAt <= now; m = this.expiry.head) this.remove(m, 'mapping-expired', now);
-  }
 
   /** Drops a mapping from every index; its port is released and its permissions go with it. */
   private remove(m: MappingEntry, type: 'mapping-expired' | 'mapping-deleted', now: number): void {

@@ -3,6 +3,7 @@
 import { formatIpv4 } from '../../wire/addr.js';
 import { protoName } from '../describe.js';
 import type { NatMapping } from './mapping.js';
+import type { TcpState } from './tcp-state.js';
 
 export interface MappingView {
   id: number;
@@ -16,6 +17,8 @@ export interface MappingView {
   remote?: string;
   /** Made through the API (NAT-PMP, PCP, static), not learned from traffic. */
   explicit: boolean;
+  /** TCP (NAPT): the connection's phase, which decides its idle timeout (RFC 5382 REQ-5). */
+  state?: TcpState;
   /** Nanoseconds until it expires unless refreshed; null: never. */
   expiresInNs: number | null;
   packetsOut: number;
@@ -35,6 +38,7 @@ export function mappingView(m: NatMapping, now: number): MappingView {
     packetsOut: m.packetsOut,
     packetsIn: m.packetsIn,
   };
+  if (m.tcpState !== undefined) v.state = m.tcpState;
   if (m.remoteIp !== undefined) v.remote = m.remotePort !== undefined ? `${formatIpv4(m.remoteIp)}:${m.remotePort}` : formatIpv4(m.remoteIp);
   return v;
 }

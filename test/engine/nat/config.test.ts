@@ -14,6 +14,9 @@ describe('normalizeNat', () => {
     { name: 'a preset with its own filtering repeated', opts: { preset: 'symmetric', filtering: 'apd' }, want: { mapping: 'apd', filtering: 'apd' } },
     { name: 'lifetime as ms number', opts: { lifetime: 1500 }, want: { lifetimeNs: 1.5 * S } },
     { name: 'short lifetimes are allowed', opts: { lifetime: '30s' }, want: { lifetimeNs: 30 * S } },
+    // RFC 5382 REQ-5: established >= 2 h 4 min, transitory >= 4 min.
+    { name: 'TCP timeouts default to RFC 5382\'s minimums', opts: {}, want: { tcpEstablishedNs: 7440 * S, tcpTransitoryNs: 240 * S } },
+    { name: 'TCP timeouts as text and ms', opts: { tcpEstablished: '3h', tcpTransitory: 30_000 }, want: { tcpEstablishedNs: 3 * 3600 * S, tcpTransitoryNs: 30 * S } },
     { name: '1to1 forces EIM/EIF and preservation', opts: { preset: '1to1', pairs: { '203.0.113.5': '10.0.0.5' } }, want: { mode: '1to1', mapping: 'ei', filtering: 'ei', portPreservation: true, pairs: [[ip('203.0.113.5'), ip('10.0.0.5')]] } },
   ];
   for (const c of cases) {
@@ -38,6 +41,8 @@ describe('normalizeNat', () => {
     { name: 'range above 65535', opts: { portRange: [1024, 70000] }, message: /70000 is not a port 1-65535/ },
     { name: 'range 0', opts: { portRange: [0, 10] }, message: /0 is not a port/ },
     { name: 'zero lifetime', opts: { lifetime: 0 }, message: /must be longer than 0/ },
+    { name: 'zero TCP established timeout', opts: { tcpEstablished: '0s' }, message: /NAT tcpEstablished timeout 0s must be longer than 0 \(RFC 5382 REQ-5 asks at least 2h4m\)/ },
+    { name: 'bad TCP transitory timeout', opts: { tcpTransitory: 'later' }, message: /NAT tcpTransitory timeout "later" is not a duration/ },
     { name: 'bad duration', opts: { lifetime: 'soon' }, message: /not a duration/ },
     { name: 'bad behaviour', opts: { mapping: 'x' as never }, message: /mapping behaviour "x"/ },
     { name: 'bad preset', opts: { preset: 'cone' as never }, message: /NAT preset "cone"/ },
@@ -56,6 +61,7 @@ describe('describeNat', () => {
     { opts: {}, want: 'port-restricted (EIM/APDF) hairpin lifetime 5m' },
     { opts: { preset: 'symmetric', lifetime: '2m', hairpin: false }, want: 'symmetric (APDM/APDF) no-hairpin lifetime 2m' },
     { opts: { mapping: 'ad', filtering: 'ei', portPreservation: true, portRange: [40000, 40003], allocation: 'random' }, want: 'ADM/EIF hairpin lifetime 5m port-preservation ports 40000-40003 random ports' },
+    { opts: { tcpEstablished: '3h', tcpTransitory: '1m' }, want: 'port-restricted (EIM/APDF) hairpin lifetime 5m tcp 3h/1m' },
     { opts: { preset: '1to1', pairs: { '1.2.3.4': '10.0.0.1' } }, want: '1to1 (EIM/EIF, ports unchanged) hairpin 1 static pair' },
   ];
   for (const c of cases) {
