@@ -31,11 +31,11 @@ export class CliSandbox {
     this.env = { ...env, VNET_RUNTIME_DIR: this.dir, NO_COLOR: '1', ...extraEnv };
   }
 
-  /** Runs `vnet ARGS` to completion (bounded); stdin gets `input` when given. */
-  run(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Result> {
+  /** Runs `vnet ARGS` to completion (bounded: COMMAND_TIMEOUT_MS unless `timeoutMs`); stdin gets `input` when given. */
+  run(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Result> {
     const child = this.spawn(args, opts.env);
     child.stdin!.end(opts.input ?? '');
-    return this.finish(child, args);
+    return this.finish(child, args, opts.timeoutMs);
   }
 
   /** Starts `vnet ARGS` in a process group of its own (killGroup ends it with all it started); wait for it with finish(). */
@@ -51,7 +51,7 @@ export class CliSandbox {
   }
 
   /** Waits (bounded) for `child` to end. Call it right after spawn: it must see the 'close' event. Output is kept as bytes (a pipe elsewhere is untouched). */
-  finish(child: ChildProcess, args: string[]): Promise<Result> {
+  finish(child: ChildProcess, args: string[], timeoutMs = COMMAND_TIMEOUT_MS): Promise<Result> {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout!.on('data', (d: Buffer) => out.push(d));
@@ -60,8 +60,8 @@ export class CliSandbox {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         killGroup(child); // with what it started: a program left holding the pipes would keep the test file alive
-        reject(new Error(`vnet ${args.join(' ')} did not finish within ${COMMAND_TIMEOUT_MS} ms; stderr: ${text(err)}`));
-      }, COMMAND_TIMEOUT_MS);
+        reject(new Error(`vnet ${args.join(' ')} did not finish within ${timeoutMs} ms; stderr: ${text(err)}`));
+      }, timeoutMs);
       child.once('close', (code, signal) => {
         clearTimeout(timer);
         resolve({ code, signal, stdout: text(out), stderr: text(err) });
