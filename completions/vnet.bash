@@ -42,8 +42,8 @@ _vnet_flags() {
     "events") echo '--follow -f --json --session --help' ;;
     "exec") echo '--clock --file -f --host --map --seed --timeout --json --session --help' ;;
     "export") echo '--follow-symlink --output -o --json --session --help' ;;
-    "filter add") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --preserve-order --queue --rate --seed --json --session --help' ;;
-    "filter change") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --preserve-order --queue --rate --seed --json --session --help' ;;
+    "filter add") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --overhead --preserve-order --queue --rate --seed --json --session --help' ;;
+    "filter change") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --overhead --preserve-order --queue --rate --seed --json --session --help' ;;
     "filter ls") echo '--json --session --help' ;;
     "filter rm") echo '--json --session --help' ;;
     "host add") echo '--ip --mac --mtu --router --json --session --help' ;;
@@ -112,6 +112,7 @@ _vnet_flag_value() {
     "filter add --jitter") echo 'text' ;;
     "filter add --loss") echo 'text' ;;
     "filter add --loss-model") echo 'text' ;;
+    "filter add --overhead") echo 'text' ;;
     "filter add --queue") echo 'text' ;;
     "filter add --rate") echo 'text' ;;
     "filter add --seed") echo 'text' ;;
@@ -123,6 +124,7 @@ _vnet_flag_value() {
     "filter change --jitter") echo 'text' ;;
     "filter change --loss") echo 'text' ;;
     "filter change --loss-model") echo 'text' ;;
+    "filter change --overhead") echo 'text' ;;
     "filter change --queue") echo 'text' ;;
     "filter change --rate") echo 'text' ;;
     "filter change --seed") echo 'text' ;;

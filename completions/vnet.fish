@@ -63,9 +63,9 @@ function __vnet_valued_flags
         case 'export'
             printf '%s\n' --output -o --session
         case 'filter add'
-            printf '%s\n' --burst --delay --drop-match --duplicate --jitter --loss --loss-model --queue --rate --seed --session
+            printf '%s\n' --burst --delay --drop-match --duplicate --jitter --loss --loss-model --overhead --queue --rate --seed --session
         case 'filter change'
-            printf '%s\n' --burst --delay --drop-match --duplicate --jitter --loss --loss-model --queue --rate --seed --session
+            printf '%s\n' --burst --delay --drop-match --duplicate --jitter --loss --loss-model --overhead --queue --rate --seed --session
         case 'filter ls'
             printf '%s\n' --session
         case 'filter rm'
@@ -332,6 +332,7 @@ complete -c vnet -n '__vnet_using \'filter add\'' -l ingress -d 'act on packets 
 complete -c vnet -n '__vnet_using \'filter add\'' -l jitter -x -d 'uniform ± jitter on the delay (reorders, like netem), e.g. 5ms'
 complete -c vnet -n '__vnet_using \'filter add\'' -l loss -x -d 'random loss, percent: 2 or 2%'
 complete -c vnet -n '__vnet_using \'filter add\'' -l loss-model -x -d 'bursty loss like netem: gemodel:p,r[,1-h[,1-k]] in percent'
+complete -c vnet -n '__vnet_using \'filter add\'' -l overhead -x -d 'bytes each packet costs beyond its Ethernet frame, like tc\'s overhead (default 0: IP + 14 + 4 per VLAN tag); --overhead=-14 counts IP bytes only'
 complete -c vnet -n '__vnet_using \'filter add\'' -l preserve-order -d 'jitter never reorders'
 complete -c vnet -n '__vnet_using \'filter add\'' -l queue -x -d 'queue in front of the bucket: 64kb (default: max(burst, 100 MTUs)); tail drop'
 complete -c vnet -n '__vnet_using \'filter add\'' -l rate -x -d 'token-bucket rate: 500kbit, 4mbit, 1gbit'
@@ -349,6 +350,7 @@ complete -c vnet -n '__vnet_using \'filter change\'' -l ingress -d 'act on packe
 complete -c vnet -n '__vnet_using \'filter change\'' -l jitter -x -d 'uniform ± jitter on the delay (reorders, like netem), e.g. 5ms'
 complete -c vnet -n '__vnet_using \'filter change\'' -l loss -x -d 'random loss, percent: 2 or 2%'
 complete -c vnet -n '__vnet_using \'filter change\'' -l loss-model -x -d 'bursty loss like netem: gemodel:p,r[,1-h[,1-k]] in percent'
+complete -c vnet -n '__vnet_using \'filter change\'' -l overhead -x -d 'bytes each packet costs beyond its Ethernet frame, like tc\'s overhead (default 0: IP + 14 + 4 per VLAN tag); --overhead=-14 counts IP bytes only'
 complete -c vnet -n '__vnet_using \'filter change\'' -l preserve-order -d 'jitter never reorders'
 complete -c vnet -n '__vnet_using \'filter change\'' -l queue -x -d 'queue in front of the bucket: 64kb (default: max(burst, 100 MTUs)); tail drop'
 complete -c vnet -n '__vnet_using \'filter change\'' -l rate -x -d 'token-bucket rate: 500kbit, 4mbit, 1gbit'

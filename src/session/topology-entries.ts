@@ -3,7 +3,7 @@
 import { Cidr, formatIpv4 } from '../wire/addr.js';
 import { VnetError } from '../engine/errors.js';
 import { normalizeName } from '../engine/dns.js';
-import { describeFilter, normalizeFilterSpec } from '../engine/filters/spec.js';
+import { describeFilter, linkHeaderBytes, normalizeFilterSpec } from '../engine/filters/spec.js';
 import type { Host } from '../engine/host.js';
 import { formatMac, parseMac } from '../engine/mac.js';
 import { describeNat, normalizeNat, type NatConfig, type NatOptions } from '../engine/nat/config.js';
@@ -105,7 +105,7 @@ export function applyEntries(net: Network, topo: Topology, fileName: string, und
     const where = `filters[${i}]`;
     const { on, ...spec } = doc;
     const iface = attempt(doc, where, () => net.iface(on));
-    const wanted = attempt(doc, where, () => normalizeFilterSpec(spec, iface.mtu));
+    const wanted = attempt(doc, where, () => normalizeFilterSpec(spec, iface.mtu, linkHeaderBytes(iface.vlan.length)));
     const label = `${iface.fullName} ${describeFilter(wanted)}`;
     const same = iface.filters.find((f) => !taken.has(f.id) && sameConfig.equal(f.spec, wanted));
     if (same) {

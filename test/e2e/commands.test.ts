@@ -56,11 +56,12 @@ test('host add: several addresses and a MAC; host show and host ls', async () =>
 
 test('filter add/change/ls/rm: flags become the filter\'s spec; change replaces it; rm removes it', async () => {
   const f = await box.json<{ id: number; iface: string; direction: string; description: string }>(['filter', 'add', 'home/uplink', '--ingress',
-    '--loss', '2%', '--delay', '30ms', '--jitter', '5ms', '--rate', '4mbit', '--burst', '32kb', '--queue', '64kb', '--seed', '7', ...S]);
+    '--loss', '2%', '--delay', '30ms', '--jitter', '5ms', '--rate', '4mbit', '--burst', '32kb', '--queue', '64kb', '--overhead', '24', '--seed', '7', ...S]);
   assert.deepEqual([f.iface, f.direction], ['home/uplink', 'ingress']);
-  for (const part of ['loss 2%', 'delay 30ms±5ms', 'rate 4mbit', 'burst 32kb', 'queue 64kb', 'seed 7']) assert.ok(f.description.includes(part), `${part} in "${f.description}"`);
-  const g = await box.json<{ description: string }>(['filter', 'change', String(f.id), '--loss-model', 'gemodel:1,10', '--drop-match', 'udp and dst port 53', ...S]);
-  assert.match(g.description, /gemodel/);
+  for (const part of ['loss 2%', 'delay 30ms±5ms', 'rate 4mbit', 'burst 32kb', 'queue 64kb', 'overhead 24', 'seed 7']) assert.ok(f.description.includes(part), `${part} in "${f.description}"`);
+  const g = await box.json<{ description: string }>(['filter', 'change', String(f.id), '--loss-model', 'gemodel:1,10', '--drop-match', 'udp and dst port 53',
+    '--rate', '1mbit', '--overhead', '-14', ...S]);
+  assert.match(g.description, /gemodel.* rate 1mbit burst \d+b overhead -14$/);
   assert.doesNotMatch(g.description, /delay/, 'change replaces the settings');
   assert.deepEqual((await box.json<{ id: number }[]>(['filter', 'ls', 'home/uplink', ...S])).map((x) => x.id), [f.id]);
   await box.ok(['filter', 'rm', String(f.id), ...S]);
