@@ -63,7 +63,7 @@ _vnet_flags() {
     "proxy ls") echo '--json --session --help' ;;
     "proxy rm") echo '--json --session --help' ;;
     "repl") echo '--bail --clock --echo --events --no-events --seed --json --session --help' ;;
-    "router add") echo '--allocation --cidr --filtering --gateway --hairpin --no-hairpin --inbound-refresh --no-inbound-refresh --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-preservation --no-port-preservation --port-range --queue-size --vlan --json --session --help' ;;
+    "router add") echo '--allocation --cidr --filtering --gateway --hairpin --no-hairpin --icmp-ratelimit --inbound-refresh --no-inbound-refresh --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-preservation --no-port-preservation --port-range --queue-size --vlan --json --session --help' ;;
     "router ls") echo '--json --session --help' ;;
     "router rm") echo '--yes -y --json --session --help' ;;
     "router show") echo '--json --session --help' ;;
@@ -174,6 +174,7 @@ _vnet_flag_value() {
     "router add --cidr") echo 'text' ;;
     "router add --filtering") echo 'choice:ei ad apd' ;;
     "router add --gateway") echo 'text' ;;
+    "router add --icmp-ratelimit") echo 'text' ;;
     "router add --ip") echo 'text' ;;
     "router add --mapping") echo 'choice:ei ad apd' ;;
     "router add --mapping-lifetime") echo 'text' ;;

@@ -105,7 +105,7 @@ function __vnet_valued_flags
         case 'repl'
             printf '%s\n' --clock --seed --session
         case 'router add'
-            printf '%s\n' --allocation --cidr --filtering --gateway --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-range --queue-size --vlan --session
+            printf '%s\n' --allocation --cidr --filtering --gateway --icmp-ratelimit --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-range --queue-size --vlan --session
         case 'router ls'
             printf '%s\n' --session
         case 'router rm'
@@ -486,6 +486,7 @@ complete -c vnet -n '__vnet_using \'router add\'' -l filtering -x -a 'ei ad apd'
 complete -c vnet -n '__vnet_using \'router add\'' -l gateway -x -d 'LAN address (default: first usable address of the subnet)'
 complete -c vnet -n '__vnet_using \'router add\'' -l hairpin -d 'loop packets to the NAT\'s own external mappings back inside (default on)'
 complete -c vnet -n '__vnet_using \'router add\'' -l no-hairpin -d 'not: loop packets to the NAT\'s own external mappings back inside (default on)'
+complete -c vnet -n '__vnet_using \'router add\'' -l icmp-ratelimit -x -d 'ICMP errors to one destination: one per this long, bursts of 6, like Linux\'s icmp_ratelimit (default 1s; 0 = no limit)'
 complete -c vnet -n '__vnet_using \'router add\'' -l inbound-refresh -d 'inbound packets also refresh mappings'
 complete -c vnet -n '__vnet_using \'router add\'' -l no-inbound-refresh -d 'not: inbound packets also refresh mappings'
 complete -c vnet -n '__vnet_using \'router add\'' -l ip -x -d 'uplink address in the parent\'s subnet (repeatable; allocated when omitted)'

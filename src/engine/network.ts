@@ -26,6 +26,7 @@ import type { FilterSpec } from './filters/spec.js';
 
 import { DEFAULT_MTU } from './iface.js';
 import { DEFAULT_QUEUE_SIZE } from './router.js';
+import { parseIcmpRatelimit } from './icmp-ratelimit.js';
 import { quoteInput } from '../wire/user-input.js';
 export { DEFAULT_MTU, DEFAULT_QUEUE_SIZE };
 export interface NetworkOptions {
@@ -58,6 +59,8 @@ export interface RouterOptions {
   /** VLAN IDs on both interfaces, outer first. */
   vlan?: number[];
   mac?: { lan?: string; uplink?: string };
+  /** ICMP errors to one destination: one per this long, bursts of 6 (Linux's icmp_ratelimit); 0 = no limit. Default '1s'. */
+  icmpRatelimit?: string | number;
 }
 
 export interface HostOptions {
@@ -151,6 +154,7 @@ export class Network implements NetContext {
     if (vlan.length > 2) throw invalid(`${vlan.length} VLAN tags given; at most two (802.1ad outer, 802.1Q inner)`);
     const queueSize = o.queueSize ?? DEFAULT_QUEUE_SIZE;
     if (!Number.isInteger(queueSize) || queueSize < 1) throw invalid(`queue size ${queueSize} must be a whole number of packets, at least 1`);
+    const icmpRatelimitNs = parseIcmpRatelimit(o.icmpRatelimit);
 
     // Addresses: gateway on the LAN, uplink addresses in the parent's subnet.
     const uplinkIps: Ipv4[] = [];
@@ -190,6 +194,7 @@ export class Network implements NetContext {
       for (const ip of claimed) parent!.allocator.release(ip);
       throw err;
     }
+    r.icmpLimiter.intervalNs = icmpRatelimitNs;
     r.lan.vlan = vlan.length > 0 ? Object.freeze(vlan) : r.lan.vlan;
     if (r.uplink) r.uplink.vlan = r.lan.vlan;
     if (parent) {

@@ -11,6 +11,7 @@ import type { NetContext } from './context.js';
 import type { VnetError } from './errors.js';
 import type { Interface, InterfaceOwner } from './iface.js';
 import { echoReply, icmpError } from './icmp.js';
+import { IcmpRateLimiter } from './icmp-ratelimit.js';
 import type { Scheduler } from './scheduler.js';
 import { VSocket, type SocketHost, type SocketOptions } from './socket.js';
 import { UdpPortTable } from './udp-ports.js';
@@ -42,6 +43,8 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   portUnreachable = true;
   /** Answer echo requests to this node's addresses. */
   answerPing = true;
+  /** Limits the ICMP errors this node sends, like Linux (intervalNs 0: no limit). */
+  readonly icmpLimiter = new IcmpRateLimiter();
   /** False once removed from the network. */
   alive = true;
   private icmpListeners: ((m: IcmpMessage) => void)[] | null = null;
@@ -138,7 +141,7 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   /** Sends an ICMP error about `offending` from this node's address. */
   sendError(offending: Packet, type: number, code: number, rest = 0, from?: Ipv4): void {
     const err = icmpError(offending, from ?? this.sourceFor(offending.src), type, code, rest);
-    if (err) this.output(err);
+    if (err && this.icmpLimiter.allow(err.dst, type, code, this.now())) this.output(err);
   }
 
   private icmpInput(pkt: Packet): void {

@@ -1,5 +1,6 @@
 // A live network written down as a Topology: everything the commands can build, in creation
 // order, defaults left out, addresses explicit so applying it again gives the same addresses.
+import { DEFAULT_ICMP_RATELIMIT_NS } from '../engine/icmp-ratelimit.js';
 import { relative } from 'node:path';
 import { formatIpv4, parseIpv4 } from '../wire/addr.js';
 import type { CaptureInfo } from '../capture/capture.js';
@@ -90,6 +91,7 @@ export function routerDoc(r: Router): RouterDoc {
   if (r.minDelayNs > 0) doc.minDelay = durationText(r.minDelayNs);
   if (r.maxJitterNs > 0) doc.maxJitter = durationText(r.maxJitterNs);
   if (r.queueSize !== DEFAULT_QUEUE_SIZE) doc.queueSize = r.queueSize;
+  if (r.icmpLimiter.intervalNs !== DEFAULT_ICMP_RATELIMIT_NS) doc.icmpRatelimit = durationText(r.icmpLimiter.intervalNs);
   if (r.lan.mtu !== DEFAULT_MTU) doc.mtu = r.lan.mtu;
   if (r.lan.vlan.length > 0) doc.vlan = [...r.lan.vlan];
   return doc;
@@ -125,6 +127,7 @@ export function filterDoc(on: string, f: NormalizedFilter, mtu: number): FilterD
     doc.rate = formatRate(f.rateBps);
     if (f.burstBytes !== undefined && f.burstBytes !== defaultBurstBytes(f.rateBps, mtu)) doc.burst = formatSize(f.burstBytes);
     if (f.queueBytes !== undefined) doc.queue = formatSize(f.queueBytes);
+    if (f.overheadBytes !== undefined) doc.overhead = f.overheadBytes;
   }
   if (f.seed !== undefined) doc.seed = f.seed;
   return doc;

@@ -25,9 +25,37 @@ function sh(argv: string[]): string {
   }
 }
 
+/**
+ * Removes pairs of this tag left by a test process that is gone (killed by the runner's timeout before
+ * its after hook could run), so a crash costs at most one leftover pair until the next run.
+ */
+function removeOrphans(tag: string): void {
+  const mine = new RegExp(`^vnet-t-(\\d+)-${tag}-[ab]$`);
+  for (const line of sh(['ip', 'netns', 'list']).split('\n')) {
+    const name = line.split(' ')[0];
+    const m = mine.exec(name);
+    if (m === null || alive(Number(m[1]))) continue;
+    try {
+      execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+    } catch {
+      // removed meanwhile
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Makes the pair: namespaces vnet-t-<pid>-<tag>-a/-b, veth va/vb, addresses, links up. */
 export function makeNetnsPair(tag: string): NetnsPair {
   if (process.getuid?.() !== 0) throw new Error('this test builds network namespaces and needs root (uid 0)');
+  removeOrphans(tag);
   const a = `vnet-t-${process.pid}-${tag}-a`;
   const b = `vnet-t-${process.pid}-${tag}-b`;
   const children: ChildProcess[] = [];
