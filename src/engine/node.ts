@@ -43,8 +43,7 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   portUnreachable = true;
   /** Answer echo requests to this node's addresses. */
   answerPing = true;
-  /** Limits the ICMP errors this node sends, like Linux (intervalNs 0: no limit). */
-  readonly icmpLimiter = new IcmpRateLimiter();
+  private icmpLimit: IcmpRateLimiter | null = null;
   /** False once removed from the network. */
   alive = true;
   private icmpListeners: ((m: IcmpMessage) => void)[] | null = null;
@@ -54,6 +53,11 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
     this.name = name;
     this.ctx = ctx;
     this.scheduler = ctx.scheduler;
+  }
+
+  /** Limits the ICMP errors this node sends, like Linux (intervalNs 0: no limit); made on first use. */
+  get icmpLimiter(): IcmpRateLimiter {
+    return (this.icmpLimit ??= new IcmpRateLimiter());
   }
 
   /** The node's UDP ports (made on first use); the ephemeral cursor starts at a seeded place. */
