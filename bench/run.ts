@@ -153,7 +153,8 @@ function tbfRate(): void {
   net.addFilter('a/eth0', { rate: '10mbit', burst: '15kb', queue: '1mb' });
   let bytes = 0;
   const sink = b.udpBind(7000);
-  sink.on('message', (m: Buffer) => { bytes += m.length + 28; });
+  // What the bucket counts, as tc tbf does: the Ethernet frame (UDP + IP headers 28, Ethernet 14).
+  sink.on('message', (m: Buffer) => { bytes += m.length + 28 + 14; });
   const s = net.host('a').udpBind(0);
   const payload = Buffer.alloc(1000);
   for (let t = 0; t < 10_000; t++) {

@@ -10,7 +10,7 @@ export default class Apply extends VnetCommand {
     'Entries missing from the session are created: routers (parents first), then hosts, dns names and filters. ' +
       'An entry whose name exists with the same settings is left alone, so applying a file twice changes nothing. ' +
       'Addresses and MACs left out of the file match whatever the node has; other keys left out mean their defaults.',
-    'A router whose NAT, minDelay, maxJitter or queueSize differ is changed in place. Any other difference (cidr, parent, ' +
+    'A router whose NAT, minDelay, maxJitter, queueSize or icmpRatelimit differ is changed in place. Any other difference (cidr, parent, ' +
       'a host\'s router, addresses, MAC, MTU, VLAN) is an error naming the line: remove the node first (`vnet router rm NAME`, ' +
       '`vnet host rm NAME`). A filter with the same interface and settings as an existing one is left alone, else it is ' +
       'added at the end of its interface\'s chain; a dns name with another address gets the new one. Nothing absent from ' +

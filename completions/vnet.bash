@@ -42,8 +42,8 @@ _vnet_flags() {
     "events") echo '--follow -f --json --session --help' ;;
     "exec") echo '--clock --file -f --host --map --seed --timeout --json --session --help' ;;
     "export") echo '--follow-symlink --output -o --json --session --help' ;;
-    "filter add") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --preserve-order --no-preserve-order --queue --rate --seed --json --session --help' ;;
-    "filter change") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --preserve-order --no-preserve-order --queue --rate --seed --unset --json --session --help' ;;
+    "filter add") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --overhead --preserve-order --no-preserve-order --queue --rate --seed --json --session --help' ;;
+    "filter change") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --overhead --preserve-order --no-preserve-order --queue --rate --seed --unset --json --session --help' ;;
     "filter ls") echo '--json --session --help' ;;
     "filter rm") echo '--json --session --help' ;;
     "host add") echo '--ip --mac --mtu --router --json --session --help' ;;
@@ -63,7 +63,7 @@ _vnet_flags() {
     "proxy ls") echo '--json --session --help' ;;
     "proxy rm") echo '--json --session --help' ;;
     "repl") echo '--bail --clock --echo --events --no-events --seed --json --session --help' ;;
-    "router add") echo '--allocation --cidr --filtering --gateway --hairpin --no-hairpin --inbound-refresh --no-inbound-refresh --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-preservation --no-port-preservation --port-range --queue-size --tcp-established --tcp-transitory --vlan --json --session --help' ;;
+    "router add") echo '--allocation --cidr --filtering --gateway --hairpin --no-hairpin --icmp-ratelimit --inbound-refresh --no-inbound-refresh --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-preservation --no-port-preservation --port-range --queue-size --tcp-established --tcp-transitory --vlan --json --session --help' ;;
     "router ls") echo '--json --session --help' ;;
     "router rm") echo '--yes -y --json --session --help' ;;
     "router show") echo '--json --session --help' ;;
@@ -112,6 +112,7 @@ _vnet_flag_value() {
     "filter add --jitter") echo 'text' ;;
     "filter add --loss") echo 'text' ;;
     "filter add --loss-model") echo 'text' ;;
+    "filter add --overhead") echo 'text' ;;
     "filter add --queue") echo 'text' ;;
     "filter add --rate") echo 'text' ;;
     "filter add --seed") echo 'text' ;;
@@ -123,10 +124,11 @@ _vnet_flag_value() {
     "filter change --jitter") echo 'text' ;;
     "filter change --loss") echo 'text' ;;
     "filter change --loss-model") echo 'text' ;;
+    "filter change --overhead") echo 'text' ;;
     "filter change --queue") echo 'text' ;;
     "filter change --rate") echo 'text' ;;
     "filter change --seed") echo 'text' ;;
-    "filter change --unset") echo 'choice:loss loss-model duplicate delay jitter preserve-order rate burst queue drop-match seed' ;;
+    "filter change --unset") echo 'choice:loss loss-model duplicate delay jitter preserve-order rate burst queue overhead drop-match seed' ;;
     "filter change --session") echo 'text' ;;
     "filter ls --session") echo 'text' ;;
     "filter rm --session") echo 'text' ;;
@@ -175,6 +177,7 @@ _vnet_flag_value() {
     "router add --cidr") echo 'text' ;;
     "router add --filtering") echo 'choice:ei ad apd' ;;
     "router add --gateway") echo 'text' ;;
+    "router add --icmp-ratelimit") echo 'text' ;;
     "router add --ip") echo 'text' ;;
     "router add --mapping") echo 'choice:ei ad apd' ;;
     "router add --mapping-lifetime") echo 'text' ;;

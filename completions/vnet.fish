@@ -63,9 +63,9 @@ function __vnet_valued_flags
         case 'export'
             printf '%s\n' --output -o --session
         case 'filter add'
-            printf '%s\n' --burst --delay --drop-match --duplicate --jitter --loss --loss-model --queue --rate --seed --session
+            printf '%s\n' --burst --delay --drop-match --duplicate --jitter --loss --loss-model --overhead --queue --rate --seed --session
         case 'filter change'
-            printf '%s\n' --burst --delay --drop-match --duplicate --jitter --loss --loss-model --queue --rate --seed --unset --session
+            printf '%s\n' --burst --delay --drop-match --duplicate --jitter --loss --loss-model --overhead --queue --rate --seed --unset --session
         case 'filter ls'
             printf '%s\n' --session
         case 'filter rm'
@@ -105,7 +105,7 @@ function __vnet_valued_flags
         case 'repl'
             printf '%s\n' --clock --seed --session
         case 'router add'
-            printf '%s\n' --allocation --cidr --filtering --gateway --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-range --queue-size --tcp-established --tcp-transitory --vlan --session
+            printf '%s\n' --allocation --cidr --filtering --gateway --icmp-ratelimit --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-range --queue-size --tcp-established --tcp-transitory --vlan --session
         case 'router ls'
             printf '%s\n' --session
         case 'router rm'
@@ -332,6 +332,7 @@ complete -c vnet -n '__vnet_using \'filter add\'' -l ingress -d 'act on packets 
 complete -c vnet -n '__vnet_using \'filter add\'' -l jitter -x -d 'uniform ± jitter on the delay (reorders, like netem), e.g. 5ms'
 complete -c vnet -n '__vnet_using \'filter add\'' -l loss -x -d 'random loss, percent: 2 or 2%'
 complete -c vnet -n '__vnet_using \'filter add\'' -l loss-model -x -d 'bursty loss like netem: gemodel:p,r[,1-h[,1-k]] in percent'
+complete -c vnet -n '__vnet_using \'filter add\'' -l overhead -x -d 'bytes each packet costs beyond its Ethernet frame, like tc\'s overhead (default 0: IP + 14 + 4 per VLAN tag); --overhead=-14 counts IP bytes only'
 complete -c vnet -n '__vnet_using \'filter add\'' -l preserve-order -d 'jitter never reorders'
 complete -c vnet -n '__vnet_using \'filter add\'' -l no-preserve-order -d 'not: jitter never reorders'
 complete -c vnet -n '__vnet_using \'filter add\'' -l queue -x -d 'queue in front of the bucket: 64kb (default: max(burst, 100 MTUs)); tail drop'
@@ -350,12 +351,13 @@ complete -c vnet -n '__vnet_using \'filter change\'' -l ingress -d 'act on packe
 complete -c vnet -n '__vnet_using \'filter change\'' -l jitter -x -d 'uniform ± jitter on the delay (reorders, like netem), e.g. 5ms'
 complete -c vnet -n '__vnet_using \'filter change\'' -l loss -x -d 'random loss, percent: 2 or 2%'
 complete -c vnet -n '__vnet_using \'filter change\'' -l loss-model -x -d 'bursty loss like netem: gemodel:p,r[,1-h[,1-k]] in percent'
+complete -c vnet -n '__vnet_using \'filter change\'' -l overhead -x -d 'bytes each packet costs beyond its Ethernet frame, like tc\'s overhead (default 0: IP + 14 + 4 per VLAN tag); --overhead=-14 counts IP bytes only'
 complete -c vnet -n '__vnet_using \'filter change\'' -l preserve-order -d 'jitter never reorders'
 complete -c vnet -n '__vnet_using \'filter change\'' -l no-preserve-order -d 'not: jitter never reorders'
 complete -c vnet -n '__vnet_using \'filter change\'' -l queue -x -d 'queue in front of the bucket: 64kb (default: max(burst, 100 MTUs)); tail drop'
 complete -c vnet -n '__vnet_using \'filter change\'' -l rate -x -d 'token-bucket rate: 500kbit, 4mbit, 1gbit'
 complete -c vnet -n '__vnet_using \'filter change\'' -l seed -x -d 'this filter\'s own random seed'
-complete -c vnet -n '__vnet_using \'filter change\'' -l unset -x -a 'loss loss-model duplicate delay jitter preserve-order rate burst queue drop-match seed' -d 'remove this setting from the filter (repeatable)'
+complete -c vnet -n '__vnet_using \'filter change\'' -l unset -x -a 'loss loss-model duplicate delay jitter preserve-order rate burst queue overhead drop-match seed' -d 'remove this setting from the filter (repeatable)'
 complete -c vnet -n '__vnet_using \'filter change\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'filter change\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
@@ -489,6 +491,7 @@ complete -c vnet -n '__vnet_using \'router add\'' -l filtering -x -a 'ei ad apd'
 complete -c vnet -n '__vnet_using \'router add\'' -l gateway -x -d 'LAN address (default: first usable address of the subnet)'
 complete -c vnet -n '__vnet_using \'router add\'' -l hairpin -d 'loop packets to the NAT\'s own external mappings back inside (default on)'
 complete -c vnet -n '__vnet_using \'router add\'' -l no-hairpin -d 'not: loop packets to the NAT\'s own external mappings back inside (default on)'
+complete -c vnet -n '__vnet_using \'router add\'' -l icmp-ratelimit -x -d 'ICMP errors to one destination: one per this long, bursts of 6, like Linux\'s icmp_ratelimit (default 1s; 0 = no limit)'
 complete -c vnet -n '__vnet_using \'router add\'' -l inbound-refresh -d 'inbound packets also refresh mappings'
 complete -c vnet -n '__vnet_using \'router add\'' -l no-inbound-refresh -d 'not: inbound packets also refresh mappings'
 complete -c vnet -n '__vnet_using \'router add\'' -l ip -x -d 'uplink address in the parent\'s subnet (repeatable; allocated when omitted)'

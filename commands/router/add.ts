@@ -10,6 +10,7 @@ export default class RouterAdd extends VnetCommand {
     '<%= config.bin %> router add internet --cidr 0.0.0.0/0',
     '<%= config.bin %> router add home --parent internet --cidr 192.168.1.0/24 --nat port-restricted --ip 203.0.113.10',
     '<%= config.bin %> router add isp --parent internet --cidr 100.64.0.0/16 --nat none',
+    '<%= config.bin %> router add lab --parent internet --cidr 10.9.0.0/24 --icmp-ratelimit 0',
     '<%= config.bin %> router add cgn --parent isp --cidr 10.0.0.0/8 --mapping ei --filtering ad --mapping-lifetime 2m --no-hairpin',
   ];
   static override args = { name: Args.string({ description: 'router name', required: true }) };
@@ -24,6 +25,9 @@ export default class RouterAdd extends VnetCommand {
     'queue-size': Flags.integer({ description: 'packets the router may hold while delaying (default 1024)' }),
     mtu: Flags.integer({ description: 'MTU of both interfaces in bytes (default 1500)' }),
     vlan: Flags.string({ description: 'VLAN ID, or outer,inner for QinQ, on both interfaces' }),
+    'icmp-ratelimit': Flags.string({
+      description: 'ICMP errors to one destination: one per this long, bursts of 6, like Linux\'s icmp_ratelimit (default 1s; 0 = no limit)',
+    }),
   };
 
   async run(): Promise<void> {
@@ -32,6 +36,7 @@ export default class RouterAdd extends VnetCommand {
       name: args.name, cidr: flags.cidr, parent: flags.parent, uplink: flags.ip ? { ips: flags.ip } : undefined, gateway: flags.gateway,
       nat: natOptionsFrom(flags, flags.parent === undefined ? undefined : 'port-restricted'),
       minDelay: flags['min-delay'], maxJitter: flags['max-jitter'], queueSize: flags['queue-size'], mtu: flags.mtu, vlan: flags.vlan,
+      icmpRatelimit: flags['icmp-ratelimit'],
     })) as RouterView;
     this.print(r, () => `router ${r.name} ${r.cidr} gateway ${r.gateway}${r.uplink.length ? ` uplink ${r.uplink.join(',')}` : ''} nat ${r.nat}`);
   }

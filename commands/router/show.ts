@@ -17,6 +17,7 @@ export default class RouterShow extends VnetCommand {
       `  parent   ${r.parent ?? '(root)'}${r.uplink.length ? `  uplink ${r.uplink.join(', ')}` : ''}`,
       `  nat      ${r.nat}`,
       `  delay    min ${formatDuration(r.minDelayNs)} jitter ${formatDuration(r.maxJitterNs)} queue ${r.queueSize}`,
+      `  icmp     ${r.icmpRatelimitNs === 0 ? 'errors not rate-limited' : `errors 1 per ${formatDuration(r.icmpRatelimitNs)} per destination, bursts of 6`}; ${r.icmpLimited} held back`,
       `  children ${r.children.join(', ') || '-'}`,
       `  hosts    ${r.hosts.join(', ') || '-'}`,
       ...interfaceTable(r.interfaces, '  '),

@@ -13,13 +13,17 @@ export const filterFlags = {
   rate: Flags.string({ description: 'token-bucket rate: 500kbit, 4mbit, 1gbit' }),
   burst: Flags.string({ description: 'bucket size: 32kb (default: 10 ms of rate, at least the MTU)' }),
   queue: Flags.string({ description: 'queue in front of the bucket: 64kb (default: max(burst, 100 MTUs)); tail drop' }),
+  overhead: Flags.string({
+    description: 'bytes each packet costs beyond its Ethernet frame, like tc\'s overhead (default 0: IP + 14 + 4 per VLAN tag); --overhead=-14 counts IP bytes only',
+  }),
   'drop-match': Flags.string({ description: 'drop what matches a pcap-filter expression, e.g. "udp and dst port 53"' }),
   seed: Flags.integer({ description: 'this filter\'s own random seed' }),
 };
 
 type FilterFlagValues = {
   ingress?: boolean; loss?: string; 'loss-model'?: string; duplicate?: string; delay?: string; jitter?: string;
-  'preserve-order'?: boolean; rate?: string; burst?: string; queue?: string; 'drop-match'?: string; seed?: number;
+  'preserve-order'?: boolean; rate?: string; burst?: string; queue?: string; overhead?: string; 'drop-match'?: string;
+  seed?: number;
 };
 
 export function filterSpecFrom(f: FilterFlagValues): FilterSpec {
@@ -33,6 +37,7 @@ export function filterSpecFrom(f: FilterFlagValues): FilterSpec {
   if (f.rate !== undefined) spec.rate = f.rate;
   if (f.burst !== undefined) spec.burst = f.burst;
   if (f.queue !== undefined) spec.queue = f.queue;
+  if (f.overhead !== undefined) spec.overhead = f.overhead;
   if (f['drop-match'] !== undefined) spec.dropMatch = f['drop-match'];
   if (f.seed !== undefined) spec.seed = f.seed;
   return spec;
@@ -41,7 +46,7 @@ export function filterSpecFrom(f: FilterFlagValues): FilterSpec {
 /** The settings `filter unset` can remove, as flag names, and their FilterSpec keys. */
 export const UNSETTABLE: Record<string, keyof FilterSpec> = {
   loss: 'loss', 'loss-model': 'lossModel', duplicate: 'duplicate', delay: 'delay', jitter: 'jitter', 'preserve-order': 'preserveOrder',
-  rate: 'rate', burst: 'burst', queue: 'queue', 'drop-match': 'dropMatch', seed: 'seed',
+  rate: 'rate', burst: 'burst', queue: 'queue', overhead: 'overhead', 'drop-match': 'dropMatch', seed: 'seed',
 };
 
 /**

@@ -1,7 +1,7 @@
 // Every impairment filter in the network by id: adding, removing, listing.
 import type { Interface } from './iface.js';
 import { notFound } from './errors.js';
-import { buildStages, describeFilter, mergeFilterChange, normalizeFilterSpec, type FilterChange, type FilterSpec, type NormalizedFilter } from './filters/spec.js';
+import { buildStages, describeFilter, linkHeaderBytes, mergeFilterChange, normalizeFilterSpec, type FilterChange, type FilterSpec, type NormalizedFilter } from './filters/spec.js';
 import { Rng } from './rng.js';
 import type { Network } from './network.js';
 
@@ -25,7 +25,7 @@ export class FilterRegistry {
 
   add(ifaceName: string, spec: FilterSpec): FilterInfo {
     const iface = this.net.iface(ifaceName);
-    const normalized = normalizeFilterSpec(spec, iface.mtu);
+    const normalized = normalizeFilterSpec(spec, iface.mtu, linkHeaderBytes(iface.vlan.length));
     const id = this.nextId++;
     iface.addFilter({ id, direction: normalized.direction, spec: normalized, stages: this.stagesFor(iface, id, normalized, 0) });
     this.byId.set(id, iface);
@@ -42,7 +42,8 @@ export class FilterRegistry {
     const iface = this.byId.get(id);
     if (!iface) throw notFound(`no filter with id ${id}; \`vnet filter ls\` lists them`);
     const current = iface.filters.find((x) => x.id === id)!;
-    const normalized = normalizeFilterSpec(mergeFilterChange(current.spec, change, iface.mtu), iface.mtu);
+    const linkHeader = linkHeaderBytes(iface.vlan.length);
+    const normalized = normalizeFilterSpec(mergeFilterChange(current.spec, change, iface.mtu, linkHeader), iface.mtu, linkHeader);
     const version = (this.versions.get(id) ?? 0) + 1;
     this.versions.set(id, version);
     iface.replaceFilter({ id, direction: normalized.direction, spec: normalized, stages: this.stagesFor(iface, id, normalized, version) });
@@ -81,7 +82,8 @@ export class FilterRegistry {
   private stagesFor(iface: Interface, id: number, f: NormalizedFilter, version: number) {
     const label = version === 0 ? `filter:${id}` : `filter:${id}:v${version}`;
     const rng = f.seed !== undefined ? new Rng(f.seed) : this.net.rng.fork(label);
-    return buildStages(f, { scheduler: this.net.scheduler, rng, mtu: iface.mtu, drop: (pkt, reason) => iface.drop(pkt, reason) });
+    return buildStages(f, {
+      scheduler: this.net.scheduler, rng, mtu: iface.mtu, linkHeaderBytes: linkHeaderBytes(iface.vlan.length), drop: (pkt, reason) => iface.drop(pkt, reason) });
   }
 
   private info(iface: Interface, id: number): FilterInfo | undefined {

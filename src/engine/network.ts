@@ -26,6 +26,7 @@ import type { FilterChange, FilterSpec } from './filters/spec.js';
 
 import { DEFAULT_MTU } from './iface.js';
 import { DEFAULT_QUEUE_SIZE } from './router.js';
+import { parseIcmpRatelimit } from './icmp-ratelimit.js';
 import { quoteInput } from '../wire/user-input.js';
 export { DEFAULT_MTU, DEFAULT_QUEUE_SIZE };
 export interface NetworkOptions {
@@ -58,6 +59,8 @@ export interface RouterOptions {
   /** VLAN IDs on both interfaces, outer first. */
   vlan?: number[];
   mac?: { lan?: string; uplink?: string };
+  /** ICMP errors to one destination: one per this long, bursts of 6 (Linux's icmp_ratelimit); 0 = no limit. Default '1s'. */
+  icmpRatelimit?: string | number;
 }
 
 export interface HostOptions {
@@ -156,6 +159,7 @@ export class Network implements NetContext {
     const lanMac = o.mac?.lan ? parseMac(o.mac.lan) : undefined;
     const uplinkMac = o.mac?.uplink ? parseMac(o.mac.uplink) : undefined;
     if (parent) this.macsOf(parent).check(`${o.name}/uplink`, uplinkMac);
+    const icmpRatelimitNs = parseIcmpRatelimit(o.icmpRatelimit);
 
     // Addresses: gateway on the LAN, uplink addresses in the parent's subnet.
     const uplinkIps: Ipv4[] = [];
@@ -195,6 +199,7 @@ export class Network implements NetContext {
       for (const ip of claimed) parent!.allocator.release(ip);
       throw err;
     }
+    r.icmpLimiter.intervalNs = icmpRatelimitNs;
     r.lan.vlan = vlan.length > 0 ? Object.freeze(vlan) : r.lan.vlan;
     if (r.uplink) r.uplink.vlan = r.lan.vlan;
     if (parent) {

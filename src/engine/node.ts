@@ -11,6 +11,7 @@ import type { NetContext } from './context.js';
 import type { VnetError } from './errors.js';
 import type { Interface, InterfaceOwner } from './iface.js';
 import { echoReply, icmpError } from './icmp.js';
+import { IcmpRateLimiter } from './icmp-ratelimit.js';
 import type { Scheduler } from './scheduler.js';
 import { VSocket, type SocketHost, type SocketOptions } from './socket.js';
 import { UdpPortTable } from './udp-ports.js';
@@ -42,6 +43,7 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   portUnreachable = true;
   /** Answer echo requests to this node's addresses. */
   answerPing = true;
+  private icmpLimit: IcmpRateLimiter | null = null;
   /** False once removed from the network. */
   alive = true;
   private icmpListeners: ((m: IcmpMessage) => void)[] | null = null;
@@ -51,6 +53,11 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
     this.name = name;
     this.ctx = ctx;
     this.scheduler = ctx.scheduler;
+  }
+
+  /** Limits the ICMP errors this node sends, like Linux (intervalNs 0: no limit); made on first use. */
+  get icmpLimiter(): IcmpRateLimiter {
+    return (this.icmpLimit ??= new IcmpRateLimiter());
   }
 
   /** The node's UDP ports (made on first use); the ephemeral cursor starts at a seeded place. */
@@ -138,7 +145,7 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   /** Sends an ICMP error about `offending` from this node's address. */
   sendError(offending: Packet, type: number, code: number, rest = 0, from?: Ipv4): void {
     const err = icmpError(offending, from ?? this.sourceFor(offending.src), type, code, rest);
-    if (err) this.output(err);
+    if (err && this.icmpLimiter.allow(err.dst, type, code, this.now())) this.output(err);
   }
 
   private icmpInput(pkt: Packet): void {

@@ -1,15 +1,16 @@
 // One pass of `apply` over a network: each entry of the file is created, changed in place
-// (a router's NAT, delay and queue) or left alone; structural differences are errors.
+// (a router's NAT, delay, queue and ICMP rate limit) or left alone; structural differences are errors.
 import { Cidr, formatIpv4 } from '../wire/addr.js';
 import { VnetError } from '../engine/errors.js';
 import { normalizeName } from '../engine/dns.js';
-import { describeFilter, normalizeFilterSpec } from '../engine/filters/spec.js';
+import { describeFilter, linkHeaderBytes, normalizeFilterSpec } from '../engine/filters/spec.js';
 import type { Host } from '../engine/host.js';
 import { formatMac, parseMac } from '../engine/mac.js';
 import { describeNat, normalizeNat, type NatConfig, type NatOptions } from '../engine/nat/config.js';
 import type { Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
 import { formatDuration, parseDuration } from '../engine/units.js';
+import { parseIcmpRatelimit } from '../engine/icmp-ratelimit.js';
 import { addFilter, addHost, addName, addRouter, vlanIds } from './entry-methods.js';
 import { canonicalIp, routerDoc, sameConfig } from './topology-export.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE } from '../engine/network.js';
@@ -105,7 +106,7 @@ export function applyEntries(net: Network, topo: Topology, fileName: string, und
     const where = `filters[${i}]`;
     const { on, ...spec } = doc;
     const iface = attempt(doc, where, () => net.iface(on));
-    const wanted = attempt(doc, where, () => normalizeFilterSpec(spec, iface.mtu));
+    const wanted = attempt(doc, where, () => normalizeFilterSpec(spec, iface.mtu, linkHeaderBytes(iface.vlan.length)));
     const label = `${iface.fullName} ${describeFilter(wanted)}`;
     const same = iface.filters.find((f) => !taken.has(f.id) && sameConfig.equal(f.spec, wanted));
     if (same) {
@@ -181,7 +182,7 @@ function routerConflict(live: Router, doc: RouterDoc): string | undefined {
 }
 
 /** Router keys routerConflict compares itself, or updateRouter changes in place. */
-const COMPARED_ABOVE = new Set(['name', 'cidr', 'parent', 'gateway', 'uplink', 'lan', 'mtu', 'vlan', 'nat', 'minDelay', 'maxJitter', 'queueSize']);
+const COMPARED_ABOVE = new Set(['name', 'cidr', 'parent', 'gateway', 'uplink', 'lan', 'mtu', 'vlan', 'nat', 'minDelay', 'maxJitter', 'queueSize', 'icmpRatelimit']);
 
 function hostConflict(net: Network, live: Host, doc: HostDoc): string | undefined {
   if (doc.router !== live.routerName) return `host ${live.name} exists on ${live.routerName}, the file puts it on ${doc.router}`;
@@ -218,6 +219,16 @@ function updateRouter(net: Network, live: Router, doc: RouterDoc, undo: UndoLog)
     });
     const show = (v: number): string => (field === 'queueSize' ? String(v) : formatDuration(v));
     changes.push(`${label} ${show(before)} → ${show(value)}`);
+  }
+  const limiter = live.icmpLimiter;
+  const interval = parseIcmpRatelimit(doc.icmpRatelimit);
+  if (limiter.intervalNs !== interval) {
+    const before = limiter.intervalNs;
+    limiter.intervalNs = interval;
+    undo?.push(() => {
+      limiter.intervalNs = before;
+    });
+    changes.push(`icmp-ratelimit ${formatDuration(before)} → ${formatDuration(interval)}`);
   }
   return changes;
 }

@@ -1,5 +1,6 @@
 // A live network written down as a Topology: everything the commands can build, in creation
 // order, defaults left out, addresses explicit so applying it again gives the same addresses.
+import { DEFAULT_ICMP_RATELIMIT_NS } from '../engine/icmp-ratelimit.js';
 import { relative } from 'node:path';
 import { formatIpv4, parseIpv4 } from '../wire/addr.js';
 import type { CaptureInfo } from '../capture/capture.js';
@@ -8,7 +9,7 @@ import { SubnetAllocator } from '../engine/allocator.js';
 import type { Host } from '../engine/host.js';
 import type { Interface } from '../engine/iface.js';
 import { deriveMac, formatMac } from '../engine/mac.js';
-import { defaultBurstBytes, filterSpecOf, type NormalizedFilter } from '../engine/filters/spec.js';
+import { defaultBurstBytes, filterSpecOf, linkHeaderBytes, type NormalizedFilter } from '../engine/filters/spec.js';
 import { DEFAULT_NAT, normalizeNat, type NatConfig, type NatOptions, type NatPresetName } from '../engine/nat/config.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, type Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
@@ -39,7 +40,7 @@ export function exportTopology(net: Network, opts: ExportOptions = {}): Topology
   };
   for (const f of net.filters.list()) {
     const iface = net.iface(f.iface);
-    topo.filters.push(filterDoc(f.iface, f.spec, iface.mtu));
+    topo.filters.push(filterDoc(f.iface, f.spec, iface.mtu, linkHeaderBytes(iface.vlan.length)));
   }
   for (const c of opts.captures ?? []) {
     if (c.state !== 'running' || c.file === null) continue;
@@ -90,6 +91,7 @@ export function routerDoc(r: Router): RouterDoc {
   if (r.minDelayNs > 0) doc.minDelay = durationText(r.minDelayNs);
   if (r.maxJitterNs > 0) doc.maxJitter = durationText(r.maxJitterNs);
   if (r.queueSize !== DEFAULT_QUEUE_SIZE) doc.queueSize = r.queueSize;
+  if (r.icmpLimiter.intervalNs !== DEFAULT_ICMP_RATELIMIT_NS) doc.icmpRatelimit = durationText(r.icmpLimiter.intervalNs);
   if (r.lan.mtu !== DEFAULT_MTU) doc.mtu = r.lan.mtu;
   if (r.lan.vlan.length > 0) doc.vlan = [...r.lan.vlan];
   return doc;
@@ -104,7 +106,7 @@ function hostDoc(h: Host): HostDoc {
 }
 
 /** A filter as the file writes it: `filterSpecOf` made readable (egress, the default burst and 0-valued keys left out). */
-export function filterDoc(on: string, f: NormalizedFilter, mtu: number): FilterDoc {
+export function filterDoc(on: string, f: NormalizedFilter, mtu: number, linkHeader = linkHeaderBytes(0)): FilterDoc {
   const spec = filterSpecOf(f);
   const doc: FilterDoc = { on };
   if (spec.direction === 'ingress') doc.direction = 'ingress';
@@ -123,8 +125,9 @@ export function filterDoc(on: string, f: NormalizedFilter, mtu: number): FilterD
   if (f.preserveOrder) doc.preserveOrder = true;
   if (f.rateBps !== undefined) {
     doc.rate = formatRate(f.rateBps);
-    if (f.burstBytes !== undefined && f.burstBytes !== defaultBurstBytes(f.rateBps, mtu)) doc.burst = formatSize(f.burstBytes);
+    if (f.burstBytes !== undefined && f.burstBytes !== defaultBurstBytes(f.rateBps, mtu, linkHeader + (f.overheadBytes ?? 0))) doc.burst = formatSize(f.burstBytes);
     if (f.queueBytes !== undefined) doc.queue = formatSize(f.queueBytes);
+    if (f.overheadBytes !== undefined) doc.overhead = f.overheadBytes;
   }
   if (f.seed !== undefined) doc.seed = f.seed;
   return doc;

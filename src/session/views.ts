@@ -36,6 +36,9 @@ export interface RouterView {
   minDelayNs: number;
   maxJitterNs: number;
   queueSize: number;
+  /** ICMP errors to one destination: one per this many ns (0: no limit); `icmpLimited` were held back. */
+  icmpRatelimitNs: number;
+  icmpLimited: number;
   children: string[];
   hosts: string[];
   interfaces: InterfaceView[];
@@ -73,6 +76,8 @@ export function routerView(r: Router): RouterView {
     minDelayNs: r.minDelayNs,
     maxJitterNs: r.maxJitterNs,
     queueSize: r.queueSize,
+    icmpRatelimitNs: r.icmpLimiter.intervalNs,
+    icmpLimited: r.icmpLimiter.limitedPerDestination + r.icmpLimiter.limitedGlobal,
     children: r.children.map((c) => c.name),
     hosts: r.hosts.map((h) => h.name),
     interfaces: r.interfaces().map(interfaceView),

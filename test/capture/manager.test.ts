@@ -118,7 +118,8 @@ test('writes are buffered: whole records only on disk at any moment, flushed on 
   assert.equal(readCapture(readFileSync(file)).packets.length, info.packets, 'stop leaves nothing behind');
   const st = net.iface('alice').stats;
   assert.equal(info.packets, st.rxPackets + st.txPackets);
-  assert.equal(info.packets, 2 * 202, '202 datagrams out, as many port unreachables back');
+  // The server answers the closed port as Linux would: a burst of 6 port unreachables, then one per second.
+  assert.equal(info.packets, 202 + 6, '202 datagrams out, 6 port unreachables back (ICMP rate limit)');
 });
 
 test('a sink that throws fails its capture alone: the event stream hears of it, the network and other captures go on', () => {

@@ -8,7 +8,7 @@ after(() => box.cleanup());
 const S = ['--session', 'cmds'];
 
 interface RouterView {
-  name: string; cidr: string; gateway: string; uplink: string[]; nat: string; minDelayNs: number; maxJitterNs: number; queueSize: number;
+  name: string; cidr: string; gateway: string; uplink: string[]; nat: string; minDelayNs: number; maxJitterNs: number; queueSize: number; icmpRatelimitNs: number;
   natConfig: { mapping: string; filtering: string; hairpin: boolean; portPreservation: boolean; lifetimeNs: number; portRange: number[]; allocation: string; inboundRefresh: boolean } | null;
   interfaces: { name: string; mtu: number; vlan: number[]; mac: string; addresses: string[] }[];
 }
@@ -22,8 +22,10 @@ test('router add: every flag lands in router show; router ls lists it', async ()
   await box.ok(['router', 'add', 'home', '--parent', 'internet', '--cidr', '192.168.1.0/24', '--ip', '203.0.113.10', '--ip', '203.0.113.11',
     '--gateway', '192.168.1.254', '--mapping', 'ei', '--filtering', 'ad', '--no-hairpin', '--port-preservation', '--mapping-lifetime', '2m',
     '--inbound-refresh', '--port-range', '20000-30000', '--allocation', 'random', '--min-delay', '5ms', '--max-jitter', '2ms',
-    '--queue-size', '64', '--mtu', '1400', '--vlan', '100,200', ...S]);
+    '--queue-size', '64', '--mtu', '1400', '--vlan', '100,200', '--icmp-ratelimit', '250ms', ...S]);
   const r = await box.json<RouterView>(['router', 'show', 'home', ...S]);
+  assert.equal(r.icmpRatelimitNs, 250e6);
+  assert.match((await box.run(['router', 'show', 'home', ...S])).stdout, /icmp +errors 1 per 250ms per destination, bursts of 6; 0 held back/);
   assert.deepEqual([r.cidr, r.gateway, r.uplink], ['192.168.1.0/24', '192.168.1.254', ['203.0.113.10', '203.0.113.11']]);
   assert.deepEqual(
     [r.natConfig!.mapping, r.natConfig!.filtering, r.natConfig!.hairpin, r.natConfig!.portPreservation, r.natConfig!.lifetimeNs, r.natConfig!.portRange, r.natConfig!.allocation, r.natConfig!.inboundRefresh],
@@ -56,11 +58,12 @@ test('host add: several addresses and a MAC; host show and host ls', async () =>
 
 test('filter add/change/ls/rm: flags become the filter\'s spec; change merges into it; rm removes it', async () => {
   const f = await box.json<{ id: number; iface: string; direction: string; description: string }>(['filter', 'add', 'home/uplink', '--ingress',
-    '--loss', '2%', '--delay', '30ms', '--jitter', '5ms', '--rate', '4mbit', '--burst', '32kb', '--queue', '64kb', '--seed', '7', ...S]);
+    '--loss', '2%', '--delay', '30ms', '--jitter', '5ms', '--rate', '4mbit', '--burst', '32kb', '--queue', '64kb', '--overhead', '24', '--seed', '7', ...S]);
   assert.deepEqual([f.iface, f.direction], ['home/uplink', 'ingress']);
-  for (const part of ['loss 2%', 'delay 30ms±5ms', 'rate 4mbit', 'burst 32kb', 'queue 64kb', 'seed 7']) assert.ok(f.description.includes(part), `${part} in "${f.description}"`);
-  const g = await box.json<{ description: string }>(['filter', 'change', String(f.id), '--loss-model', 'gemodel:1,10', '--drop-match', 'udp and dst port 53', ...S]);
-  assert.match(g.description, /gemodel/);
+  for (const part of ['loss 2%', 'delay 30ms±5ms', 'rate 4mbit', 'burst 32kb', 'queue 64kb', 'overhead 24', 'seed 7']) assert.ok(f.description.includes(part), `${part} in "${f.description}"`);
+  const g = await box.json<{ description: string }>(['filter', 'change', String(f.id), '--loss-model', 'gemodel:1,10', '--drop-match', 'udp and dst port 53',
+    '--rate', '1mbit', '--overhead', '-14', ...S]);
+  assert.match(g.description, /gemodel.* rate 1mbit burst 32kb queue 64kb overhead -14/, 'a burst given before stays');
   assert.match(g.description, /delay 30ms±5ms/, 'change keeps what it was not given');
   assert.doesNotMatch(g.description, /loss 2%/, '--loss-model replaces --loss');
   const h = await box.json<{ description: string }>(['filter', 'change', String(f.id), '--unset', 'delay', '--unset', 'jitter', ...S]);

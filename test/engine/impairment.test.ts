@@ -84,23 +84,45 @@ test('delay with preserveOrder never reorders', () => {
   assert.deepEqual(order, [...order].sort((x, y) => x - y));
 });
 
-test('token bucket: exact bytes on the virtual clock, tail drop counted', () => {
+test('token bucket: exact bytes on the virtual clock, counting Ethernet frames like tc tbf, tail drop counted', () => {
   const net = pair();
-  // 1 mbit/s, 10 KiB bucket, 20 KiB queue; 1000 B datagrams are 1028 B packets.
+  // 1 mbit/s, 10 KiB bucket, 20 KiB queue; 1000 B datagrams are 1028 B packets, 1042 B Ethernet frames.
   net.addFilter('a/eth0', { rate: '1mbit', burst: '10kb', queue: '20kb' });
   const got = collect(net.host('b').udpBind(7000), net);
   const s = net.host('a').udpBind(0);
   for (let i = 0; i < 100; i++) s.send(Buffer.alloc(1000), 7000, '198.51.100.2');
   net.advance('1s');
-  // Burst: floor(10240 / 1028) = 9 at once; queue holds floor(20480 / 1028) = 19; the rest (72) dropped.
+  // Burst: floor(10240 / 1042) = 9 at once; queue holds floor(20480 / 1042) = 19; the rest (72) dropped.
   assert.equal(net.iface('a/eth0').stats.drops.get('queue-full'), 72);
-  // Within 1 s: 10240 B of burst + 125000 B of rate = 135240 B ⇒ 131 packets possible, but only 28 were queued.
+  // Within 1 s: 10240 B of burst + 125000 B of rate = 135240 B ⇒ 129 frames possible, but only 28 were queued.
   assert.equal(got.length, 28);
   const t = got.map((r) => r.time);
-  // After the burst (9 at t=0, 10240-9252 = 988 B left), each packet waits for 1028 B at 125 B/ms.
+  // After the burst (9 at t=0, 10240-9378 = 862 B left), each packet waits for 1042 B at 125 B/ms.
   assert.deepEqual(t.slice(0, 9), Array(9).fill(0));
-  assert.equal(t[9], Math.ceil(((1028 - 988) * 8e9) / 1e6), 'the 10th leaves when 40 more bytes have come in');
-  assert.equal(t[10] - t[9], Math.ceil((1028 * 8e9) / 1e6), 'then one packet per 8.224 ms');
+  assert.equal(t[9], Math.ceil(((1042 - 862) * 8e9) / 1e6), 'the 10th leaves when 180 more bytes have come in');
+  assert.equal(t[10] - t[9], Math.ceil((1042 * 8e9) / 1e6), 'then one packet per 8.336 ms');
+});
+
+test('token bucket on a VLAN interface counts 4 more bytes per tag; --overhead adds to that', () => {
+  const rateOf = (vlan: number[] | undefined, overhead?: number): number => {
+    const net = new Network({ clock: 'virtual' });
+    net.addRouter({ name: 'internet', cidr: '0.0.0.0/0', vlan });
+    net.addHost({ name: 'a', router: 'internet', ips: ['198.51.100.1'] });
+    net.addHost({ name: 'b', router: 'internet', ips: ['198.51.100.2'] });
+    net.addFilter('a/eth0', { rate: '1mbit', burst: 1600, queue: '1mb', overhead });
+    const got = collect(net.host('b').udpBind(7000), net);
+    const s = net.host('a').udpBind(0);
+    for (let i = 0; i < 500; i++) s.send(Buffer.alloc(972), 7000, '198.51.100.2'); // 1000 B IP packets
+    net.advance('1s');
+    return got.length;
+  };
+  // Frames of 1000 + link header (+ overhead) bytes; after the 1600 B bucket, 125000 B/s:
+  // floor((125000 + 1600) / frame) packets by 1 s.
+  assert.equal(rateOf(undefined), Math.floor(126_600 / 1014));
+  assert.equal(rateOf([100]), Math.floor(126_600 / 1018));
+  assert.equal(rateOf([100, 200]), Math.floor(126_600 / 1022));
+  assert.equal(rateOf(undefined, 86), Math.floor(126_600 / 1100));
+  assert.equal(rateOf(undefined, -14), Math.floor(126_600 / 1000));
 });
 
 test('ingress filters act on arrival; egress on departure', () => {
@@ -174,7 +196,7 @@ test('a drop event keeps the packet as it was when dropped, as text and in JSON'
 test('bad filter specs are refused with the fact and the mend', () => {
   const net = pair();
   assert.throws(() => net.addFilter('a/eth0', {}), /needs at least one of/);
-  assert.throws(() => net.addFilter('a/eth0', { rate: '1mbit', burst: '1000b' }), /burst \(1000 bytes\) is smaller than the MTU \(1500 bytes\); raise --burst/);
+  assert.throws(() => net.addFilter('a/eth0', { rate: '1mbit', burst: '1000b' }), /burst \(1000 bytes\) is smaller than the largest frame \(1514 bytes: MTU 1500 \+ 14 of link header and overhead\); raise --burst/);
   assert.throws(() => net.addFilter('a/eth0', { loss: '120%' }), /percentage from 0 to 100/);
   assert.throws(() => net.addFilter('a/eth0', { delay: 'soon' }), /not a duration/);
   assert.throws(() => net.addFilter('a/eth0', { dropMatch: 'udp port x' }), /drop-match/);

@@ -83,10 +83,10 @@ test('hosts without addresses match the addresses they were given', () => {
   assert.equal(s.net.host('a').ip, ip);
 });
 
-test('a router whose NAT, delay or queue differ is changed in place', () => {
+test('a router whose NAT, delay, queue or ICMP rate limit differ is changed in place', () => {
   const s = newSession();
   apply(s, BASE);
-  const changed = apply(s, BASE.replace('uplink: { ips: [203.0.113.10] } }', 'uplink: { ips: [203.0.113.10] }, nat: { preset: symmetric, lifetime: 2m }, minDelay: 5ms, queueSize: 64 }'));
+  const changed = apply(s, BASE.replace('uplink: { ips: [203.0.113.10] } }', 'uplink: { ips: [203.0.113.10] }, nat: { preset: symmetric, lifetime: 2m }, minDelay: 5ms, queueSize: 64, icmpRatelimit: 0 }'));
   assert.deepEqual(changed.changed.routers, ['home']);
   assert.deepEqual(changed.created.routers, []);
   const home = s.net.router('home');
@@ -97,6 +97,8 @@ test('a router whose NAT, delay or queue differ is changed in place', () => {
   assert.equal(home.queueSize, 64);
   assert.ok(changed.changes.some((c) => /^router home: nat port-restricted .* → symmetric .*lifetime 2m/.test(c)), changed.changes.join('\n'));
   assert.ok(changed.changes.includes('router home: min-delay 0s → 5ms'), changed.changes.join('\n'));
+  assert.ok(changed.changes.includes('router home: icmp-ratelimit 1s → 0s'), changed.changes.join('\n'));
+  assert.equal(home.icmpLimiter.intervalNs, 0);
 
   // Back to the file without NAT options: the default (port-restricted, 5 min) again, not the 2 min kept.
   const back = apply(s, BASE);
@@ -105,6 +107,7 @@ test('a router whose NAT, delay or queue differ is changed in place', () => {
   assert.equal(home.natConfig?.lifetimeNs, 300e9);
   assert.equal(home.minDelayNs, 0);
   assert.equal(home.queueSize, 1024);
+  assert.equal(home.icmpLimiter.intervalNs, 1e9);
 });
 
 test('a NAT turned off becomes a routed hop', () => {

@@ -148,7 +148,7 @@ const CASES: BadCase[] = [
     name: 'a filter with a bad value past the schema',
     text: 'filters:\n  - { on: home/uplink, rate: 1mbit, burst: 100b }\n',
     where: 'topo.yaml:2: filters[0]: ',
-    says: /burst \(100 bytes\) is smaller than the MTU \(1500 bytes\); raise --burst/,
+    says: /burst \(100 bytes\) is smaller than the largest frame \(1514 bytes: MTU 1500 \+ 14 of link header and overhead\); raise --burst/,
   },
   {
     name: 'a file that is a list',

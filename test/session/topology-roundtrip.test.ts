@@ -18,11 +18,11 @@ function buildRich(s: Session): void {
   call('router.add', { name: 'lab', parent: 'office', cidr: '10.20.0.0/24', nat: 'none' });
   call('router.add', { name: 'dmz', parent: 'internet', cidr: '10.9.0.0/24', uplink: { ips: ['198.51.100.50', '198.51.100.51'] }, nat: { preset: '1to1', pairs: { '198.51.100.50': '10.9.0.5' } } });
   s.net.addRouter({
-    name: 'cgn', parent: 'internet', cidr: '100.64.0.0/16', vlan: [300],
+    name: 'cgn', parent: 'internet', cidr: '100.64.0.0/16', vlan: [300], icmpRatelimit: '250ms',
     nat: { mapping: 'ad', filtering: 'ei', hairpin: false, lifetime: '90s', portRange: [20000, 29999], allocation: 'random', maxMappings: 5000, portParity: false },
     mac: { lan: '02:aa:00:00:00:01', uplink: '02:aa:00:00:00:02' },
   });
-  call('router.add', { name: 'flat', parent: 'home', cidr: '10.0.0.0/24', nat: 'restricted-cone' });
+  call('router.add', { name: 'flat', parent: 'home', cidr: '10.0.0.0/24', nat: 'restricted-cone', icmpRatelimit: 0 });
   call('nat.set', { router: 'flat', nat: { portPreservation: true, inboundRefresh: true, lifetime: '2m' } });
   call('host.add', { name: 'alice', router: 'home' });
   call('host.add', { name: 'bob', router: 'cafe', ips: ['192.168.1.77', '192.168.1.78'], mac: '02:00:00:00:00:07' });
@@ -36,7 +36,7 @@ function buildRich(s: Session): void {
   call('filter.add', { on: 'alice', lossModel: 'gemodel:1%,30%,90%,2%', direction: 'ingress' });
   call('filter.add', { on: 'server', rate: '1mbit', burst: '32kb', queue: '64kb', dropMatch: 'udp and dst port 53' });
   call('filter.add', { on: 'cafe/lan', duplicate: 0.5, delay: '1234567ns', jitter: '2ms', preserveOrder: true, seed: 7 });
-  call('filter.add', { on: 'bob', loss: '0.1%', rate: 2_500_000, burst: 5000 });
+  call('filter.add', { on: 'bob', loss: '0.1%', rate: 2_500_000, burst: 5000, overhead: 24 });
   call('filter.add', { on: 'cgn/lan', lossModel: { p: 5, r: 50 } });
   call('dns.add', { name: 'server.example', ip: '198.51.100.7' });
   call('dns.add', { name: 'printer.lan', ip: '192.168.1.50', router: 'home' });

@@ -8,7 +8,9 @@ import { DuplicateStage } from './duplicate.js';
 import { GilbertElliottLossStage, LossStage, type GilbertElliottParams } from './loss.js';
 import { MatchDropStage, parseMatch } from './match.js';
 import type { Stage, StageContext } from './stage.js';
-import { TokenBucketStage } from './tbf.js';
+import { burstTooSmall, linkHeaderBytes, TokenBucketStage } from './tbf.js';
+
+export { linkHeaderBytes };
 import { quoteInput } from '../../wire/user-input.js';
 
 export interface FilterSpec {
@@ -28,8 +30,13 @@ export interface FilterSpec {
   preserveOrder?: boolean;
   /** Bits per second, or '4mbit'. */
   rate?: number | string;
-  /** Bucket size: bytes or '32kb'. Default max(MTU, rate × 10 ms). */
+  /** Bucket size: bytes or '32kb'. Default max(largest frame, rate × 10 ms). */
   burst?: number | string;
+  /**
+   * Bytes each packet costs beyond its Ethernet frame, as tc's `overhead` (default 0). The bucket
+   * always counts the frame: IP length + 14 + 4 per VLAN tag; -14 (on an untagged interface) counts IP bytes only.
+   */
+  overhead?: number | string;
   /** Bytes that may wait for tokens: bytes or '256kb'. Default max(burst, 100 × MTU). */
   queue?: number | string;
   /** pcap-filter subset: drop what matches. */
@@ -61,16 +68,25 @@ export interface NormalizedFilter {
   burstBytes?: number;
   /** Set only when given; the bucket then uses max(burst, 100 × MTU) of the interface. */
   queueBytes?: number;
+  /** tc's overhead: bytes counted per packet beyond the frame (IP + link header); set only when given. */
+  overheadBytes?: number;
   dropMatch?: string;
   seed?: number;
 }
 
 /** The options that make a filter do something; a spec needs at least one. */
 const IMPAIRMENT_KEYS = ['loss', 'lossModel', 'duplicate', 'delay', 'jitter', 'rate', 'dropMatch'] as const;
-const SPEC_KEYS = new Set(['direction', 'loss', 'lossModel', 'duplicate', 'delay', 'jitter', 'preserveOrder', 'rate', 'burst', 'queue', 'dropMatch', 'seed']);
+const SPEC_KEYS = new Set([
+  'direction', 'loss', 'lossModel', 'duplicate', 'delay', 'jitter', 'preserveOrder', 'rate', 'burst', 'queue', 'overhead', 'dropMatch', 'seed',
+]);
+/** The largest --overhead accepted (tc takes up to 65535; real framings add well under 100). */
+const MAX_OVERHEAD = 1024;
 
-/** Checks a spec and turns it into numbers: fractions, ns, bit/s, bytes. Throws VnetError EINVAL. */
-export function normalizeFilterSpec(spec: FilterSpec, mtu: number): NormalizedFilter {
+/**
+ * Checks a spec and turns it into numbers: fractions, ns, bit/s, bytes. Throws VnetError EINVAL.
+ * `linkHeader`: bytes of link header on the interface (14 Ethernet + 4 per VLAN tag), which the rate counts.
+ */
+export function normalizeFilterSpec(spec: FilterSpec, mtu: number, linkHeader = linkHeaderBytes(0)): NormalizedFilter {
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.has(key)) throw invalid(`unknown filter option "${key}"; known options: ${[...SPEC_KEYS].join(', ')}`);
   }
@@ -79,8 +95,9 @@ export function normalizeFilterSpec(spec: FilterSpec, mtu: number): NormalizedFi
   if (spec.preserveOrder !== undefined && typeof spec.preserveOrder !== 'boolean') {
     throw invalid(`preserveOrder ${JSON.stringify(spec.preserveOrder)} is not true or false`);
   }
-  if (spec.rate === undefined && (spec.burst !== undefined || spec.queue !== undefined)) {
-    throw invalid(`--${spec.burst !== undefined ? 'burst' : 'queue'} shapes a rate limit; give --rate too (e.g. --rate 4mbit)`);
+  if (spec.rate === undefined) {
+    const shaping = (['burst', 'queue', 'overhead'] as const).find((k) => spec[k] !== undefined);
+    if (shaping !== undefined) throw invalid(`--${shaping} shapes a rate limit; give --rate too (e.g. --rate 4mbit)`);
   }
   if (!IMPAIRMENT_KEYS.some((k) => spec[k] !== undefined)) {
     throw invalid('a filter needs at least one of --loss, --delay, --rate, --duplicate, --drop-match');
@@ -101,9 +118,12 @@ export function normalizeFilterSpec(spec: FilterSpec, mtu: number): NormalizedFi
   if (spec.rate !== undefined) {
     const rate = parseRate(spec.rate, 'rate');
     f.rateBps = rate;
-    const burst = spec.burst !== undefined ? parseSize(spec.burst, 'burst') : defaultBurstBytes(rate, mtu);
-    if (burst < mtu) throw invalid(`burst (${burst} bytes) is smaller than the MTU (${mtu} bytes); raise --burst`);
+    const overhead = spec.overhead !== undefined ? parseOverhead(spec.overhead, linkHeader) : 0;
+    const frame = linkHeader + overhead;
+    const burst = spec.burst !== undefined ? parseSize(spec.burst, 'burst') : defaultBurstBytes(rate, mtu, frame);
+    if (burst < mtu + frame) throw invalid(burstTooSmall(burst, mtu, frame));
     f.burstBytes = burst;
+    if (spec.overhead !== undefined) f.overheadBytes = overhead;
     if (spec.queue !== undefined) f.queueBytes = parseSize(spec.queue, 'queue');
   }
   if (spec.seed !== undefined) {
@@ -115,16 +135,25 @@ export function normalizeFilterSpec(spec: FilterSpec, mtu: number): NormalizedFi
   return f;
 }
 
-/** Bucket size when --burst is not given: 10 ms worth of rate, at least one MTU. */
-export function defaultBurstBytes(rateBps: number, mtu: number): number {
-  return Math.max(mtu, Math.ceil(rateBps / 800));
+/** Bucket size when --burst is not given: 10 ms worth of rate, at least the largest frame (MTU + link header + overhead). */
+export function defaultBurstBytes(rateBps: number, mtu: number, frameBytes = linkHeaderBytes(0)): number {
+  return Math.max(mtu + frameBytes, Math.ceil(rateBps / 800));
+}
+
+/** tc's overhead: a whole number of bytes, from minus the link header (count IP bytes only) to MAX_OVERHEAD. */
+function parseOverhead(v: number | string, linkHeader: number): number {
+  const n = typeof v === 'number' ? v : /^\s*[+-]?\d+\s*(b)?\s*$/i.test(v) ? parseInt(v, 10) : NaN;
+  if (!Number.isInteger(n) || n < -linkHeader || n > MAX_OVERHEAD) {
+    throw invalid(`overhead ${quoteInput(String(v))} is not a whole number of bytes from -${linkHeader} (IP bytes only) to ${MAX_OVERHEAD}; e.g. --overhead 24`);
+  }
+  return n;
 }
 
 /** The stages of one filter, linked in order; each random stage draws from its own fork of ctx.rng. */
 export function buildStages(f: NormalizedFilter, ctx: StageContext): Stage[] {
   const stages: Stage[] = [];
   const forked = (label: string): StageContext => ({
-    scheduler: ctx.scheduler, mtu: ctx.mtu, rng: ctx.rng.fork(label), drop: ctx.drop.bind(ctx),
+    scheduler: ctx.scheduler, mtu: ctx.mtu, linkHeaderBytes: ctx.linkHeaderBytes, rng: ctx.rng.fork(label), drop: ctx.drop.bind(ctx),
   });
   if (f.dropMatch !== undefined) stages.push(new MatchDropStage(ctx, parseMatch(f.dropMatch)));
   if (f.lossProbability !== undefined) stages.push(new LossStage(forked('loss'), f.lossProbability));
@@ -132,7 +161,8 @@ export function buildStages(f: NormalizedFilter, ctx: StageContext): Stage[] {
   if (f.duplicate !== undefined) stages.push(new DuplicateStage(forked('duplicate'), f.duplicate));
   if (f.delayNs > 0 || f.jitterNs > 0) stages.push(new DelayStage(forked('delay'), f.delayNs, f.jitterNs, f.preserveOrder));
   if (f.rateBps !== undefined) {
-    stages.push(new TokenBucketStage(ctx, f.rateBps, f.burstBytes ?? defaultBurstBytes(f.rateBps, ctx.mtu), f.queueBytes));
+    const frame = ctx.linkHeaderBytes + (f.overheadBytes ?? 0);
+    stages.push(new TokenBucketStage(ctx, f.rateBps, f.burstBytes ?? defaultBurstBytes(f.rateBps, ctx.mtu, frame), f.queueBytes, frame));
   }
   for (let i = 0; i + 1 < stages.length; i++) stages[i].next = stages[i + 1];
   return stages;
@@ -156,6 +186,7 @@ export function describeFilter(f: NormalizedFilter): string {
     parts.push(`rate ${formatRate(f.rateBps)}`);
     if (f.burstBytes !== undefined) parts.push(`burst ${formatSize(f.burstBytes)}`);
     if (f.queueBytes !== undefined) parts.push(`queue ${formatSize(f.queueBytes)}`);
+    if (f.overheadBytes !== undefined) parts.push(`overhead ${f.overheadBytes}`);
   }
   if (f.seed !== undefined) parts.push(`seed ${f.seed}`);
   return parts.join(' ');
@@ -176,6 +207,7 @@ export function filterSpecOf(f: NormalizedFilter): FilterSpec {
   if (f.rateBps !== undefined) spec.rate = f.rateBps;
   if (f.burstBytes !== undefined) spec.burst = f.burstBytes;
   if (f.queueBytes !== undefined) spec.queue = f.queueBytes;
+  if (f.overheadBytes !== undefined) spec.overhead = f.overheadBytes;
   if (f.dropMatch !== undefined) spec.dropMatch = f.dropMatch;
   if (f.seed !== undefined) spec.seed = f.seed;
   if (!IMPAIRMENT_KEYS.some((k) => spec[k] !== undefined)) spec.delay = 0; // it was given as `delay: 0`
@@ -187,18 +219,19 @@ export function filterSpecOf(f: NormalizedFilter): FilterSpec {
  * without a burst gets the default burst of the new rate when the old burst was the default too;
  * --loss and --loss-model replace each other.
  */
-export function mergeFilterChange(f: NormalizedFilter, change: FilterChange, mtu: number): FilterSpec {
+export function mergeFilterChange(f: NormalizedFilter, change: FilterChange, mtu: number, linkHeader = linkHeaderBytes(0)): FilterSpec {
   if (typeof change !== 'object' || change === null) throw invalid(`filter change ${JSON.stringify(change)} is not an object of filter options`);
   for (const key of Object.keys(change)) {
     if (!SPEC_KEYS.has(key)) throw invalid(`unknown filter option "${key}"; known options: ${[...SPEC_KEYS].join(', ')}`);
   }
   const spec: Record<string, unknown> = { ...filterSpecOf(f) };
-  if (change.rate != null && change.burst === undefined && f.rateBps !== undefined && f.burstBytes === defaultBurstBytes(f.rateBps, mtu)) delete spec.burst;
+  if (change.rate != null && change.burst === undefined && f.rateBps !== undefined && f.burstBytes === defaultBurstBytes(f.rateBps, mtu, linkHeader + (f.overheadBytes ?? 0))) delete spec.burst;
   if (change.loss !== undefined) delete spec.lossModel;
   if (change.lossModel !== undefined) delete spec.loss;
   if (change.rate === null) {
     delete spec.burst;
     delete spec.queue;
+    delete spec.overhead;
   }
   for (const [key, value] of Object.entries(change)) {
     if (value === null) delete spec[key];

@@ -17,6 +17,8 @@ export interface StageContext {
   readonly rng: Rng;
   /** MTU of the interface the filter sits on, in IP bytes. */
   readonly mtu: number;
+  /** Link-layer bytes the interface puts in front of each IP packet: 14 (Ethernet) + 4 per VLAN tag. */
+  readonly linkHeaderBytes: number;
   /** Counts the drop on the interface, reports it to taps and the event stream. */
   drop(pkt: Packet, reason: DropReason): void;
 }

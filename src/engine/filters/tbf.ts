@@ -1,6 +1,8 @@
 // A token bucket like tc's tbf: a bucket of `burst` bytes refilled at `rate`,
 // a FIFO of at most `limit` bytes in front of it, tail drop. Each packet's
-// departure is computed once, exactly, as an integer nanosecond.
+// departure is computed once, exactly, as an integer nanosecond. Like tbf on an
+// Ethernet device, a packet costs its frame, not just its IP bytes: the stage
+// adds `overheadBytes` (link header + tc's `overhead`) to each IP length.
 import { packetLength, type Packet } from '../../wire/packet.js';
 import { invalid } from '../errors.js';
 import type { Task } from '../scheduler.js';
@@ -11,8 +13,14 @@ export function defaultQueueBytes(burstBytes: number, mtu: number): number {
   return Math.max(burstBytes, 100 * mtu);
 }
 
+/** Ethernet header (14 bytes, no FCS: the qdisc never sees it) plus 4 bytes per VLAN tag. */
+export function linkHeaderBytes(vlanTags: number): number {
+  return 14 + 4 * vlanTags;
+}
+
 interface Waiting {
   pkt: Packet;
+  /** Bytes the packet holds in the queue: IP length + overhead. */
   len: number;
   /** Departure time, ns. */
   due: number;
@@ -33,6 +41,8 @@ export class TokenBucketStage extends Stage {
   readonly rateBps: number;
   readonly burstBytes: number;
   readonly limitBytes: number;
+  /** Bytes counted per packet on top of its IP length (Ethernet header, VLAN tags, tc's overhead). */
+  readonly overheadBytes: number;
   /** 8e9 / rate = nsNum / nsDen nanoseconds per byte, in lowest terms. */
   private readonly nsNum: number;
   private readonly nsDen: number;
@@ -47,18 +57,20 @@ export class TokenBucketStage extends Stage {
    * @param rateBps     refill rate in bit/s (applied in whole bits per second)
    * @param burstBytes  bucket size; at least the MTU, or a full-size packet could never leave
    * @param limitBytes  queue limit in bytes; default defaultQueueBytes(burst, MTU)
+   * @param overheadBytes  counted per packet beyond its IP length (buildStages: link header + --overhead); may be negative
    */
-  constructor(ctx: StageContext, rateBps: number, burstBytes: number, limitBytes?: number) {
+  constructor(ctx: StageContext, rateBps: number, burstBytes: number, limitBytes?: number, overheadBytes = 0) {
     super(ctx);
     if (!(rateBps > 0) || !Number.isFinite(rateBps)) throw invalid(`rate ${rateBps} bit/s is not positive; give e.g. --rate 4mbit`);
-    if (!Number.isInteger(burstBytes) || burstBytes < ctx.mtu) {
-      throw invalid(`burst (${burstBytes} bytes) is smaller than the MTU (${ctx.mtu} bytes); raise --burst`);
-    }
+    if (!Number.isInteger(overheadBytes)) throw invalid(`overhead ${overheadBytes} is not a whole number of bytes`);
+    const largest = ctx.mtu + overheadBytes;
+    if (!Number.isInteger(burstBytes) || burstBytes < largest) throw invalid(burstTooSmall(burstBytes, ctx.mtu, overheadBytes));
     const limit = limitBytes ?? defaultQueueBytes(burstBytes, ctx.mtu);
     if (!Number.isInteger(limit) || limit < 0) throw invalid(`queue (${limit} bytes) is not a whole number of bytes; give e.g. --queue 64kb`);
     this.rateBps = rateBps;
     this.burstBytes = burstBytes;
     this.limitBytes = limit;
+    this.overheadBytes = overheadBytes;
     const whole = Math.max(1, Math.round(rateBps));
     const g = gcd(8e9, whole);
     this.nsNum = 8e9 / g;
@@ -67,7 +79,7 @@ export class TokenBucketStage extends Stage {
   }
 
   push(pkt: Packet): void {
-    const len = packetLength(pkt);
+    const len = packetLength(pkt) + this.overheadBytes;
     if (len > this.burstBytes) {
       // tbf's max_size check: the bucket can never hold enough tokens for it.
       this.ctx.drop(pkt, 'mtu');
@@ -146,6 +158,13 @@ export class TokenBucketStage extends Stage {
     scheduler.cancel(this.task);
     this.task = scheduler.at(due, releaseTokenBucket, this);
   }
+}
+
+/** The refusal of a bucket too small for the largest packet: it could never leave. */
+export function burstTooSmall(burstBytes: number, mtu: number, overheadBytes: number): string {
+  if (overheadBytes === 0) return `burst (${burstBytes} bytes) is smaller than the MTU (${mtu} bytes); raise --burst`;
+  const sign = overheadBytes > 0 ? '+' : '-';
+  return `burst (${burstBytes} bytes) is smaller than the largest frame (${mtu + overheadBytes} bytes: MTU ${mtu} ${sign} ${Math.abs(overheadBytes)} of link header and overhead); raise --burst`;
 }
 
 function gcd(a: number, b: number): number {

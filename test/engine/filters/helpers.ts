@@ -24,7 +24,7 @@ export function rig(seed = 1, mtu = 1500): Rig {
   const drops: Rig['drops'] = [];
   const got: Rig['got'] = [];
   const ctx: StageContext = {
-    scheduler, rng: new Rng(seed), mtu,
+    scheduler, rng: new Rng(seed), mtu, linkHeaderBytes: 14,
     drop: (pkt, reason) => drops.push({ reason, pkt, time: scheduler.now() }),
   };
   const sink = { push: (pkt: Packet) => got.push({ time: scheduler.now(), pkt }) };

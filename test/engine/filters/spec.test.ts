@@ -17,7 +17,9 @@ describe('normalizeFilterSpec', () => {
     ['jitter alone means delay 0', { jitter: '10ms' }, { delayNs: 0, jitterNs: 10 * MS }],
     ['ingress', { direction: 'ingress', duplicate: '1%' }, { direction: 'ingress', duplicate: 0.01 }],
     ['rate with its default burst: 10 ms of rate', { rate: '4mbit' }, { rateBps: 4e6, burstBytes: 5000, queueBytes: undefined }],
-    ['the default burst is at least the MTU', { rate: '1mbit' }, { rateBps: 1e6, burstBytes: 1500 }],
+    ['the default burst is at least the largest Ethernet frame', { rate: '1mbit' }, { rateBps: 1e6, burstBytes: 1514, overheadBytes: undefined }],
+    ['overhead like tc\'s: kept, and the default burst holds it', { rate: '1mbit', overhead: 24 }, { burstBytes: 1538, overheadBytes: 24 }],
+    ['overhead -14 counts IP bytes only', { rate: '1mbit', overhead: '-14' }, { burstBytes: 1500, overheadBytes: -14 }],
     ['rate as bit/s with burst and queue', { rate: 500_000, burst: '32kb', queue: 100_000 }, { rateBps: 500_000, burstBytes: 32768, queueBytes: 100_000 }],
     ['gemodel string', { lossModel: 'gemodel:1%,30%' }, { lossModel: { p: 0.01, r: 0.3, lossBad: 1, lossGood: 0 } }],
     ['gemodel string with 1-h and 1-k', { lossModel: 'gemodel:1,30,80,0.5' }, { lossModel: { p: 0.01, r: 0.3, lossBad: 0.8, lossGood: 0.005 } }],
@@ -38,7 +40,11 @@ describe('normalizeFilterSpec', () => {
   const errors: [FilterSpec, string | RegExp][] = [
     [{}, 'a filter needs at least one of --loss, --delay, --rate, --duplicate, --drop-match'],
     [{ direction: 'egress', preserveOrder: true }, /needs at least one of/],
-    [{ rate: '1mbit', burst: '1000b' }, 'burst (1000 bytes) is smaller than the MTU (1500 bytes); raise --burst'],
+    [{ rate: '1mbit', burst: '1000b' }, 'burst (1000 bytes) is smaller than the largest frame (1514 bytes: MTU 1500 + 14 of link header and overhead); raise --burst'],
+    [{ rate: '1mbit', burst: 1500, overhead: -4 }, 'burst (1500 bytes) is smaller than the largest frame (1510 bytes: MTU 1500 + 10 of link header and overhead); raise --burst'],
+    [{ delay: 10, overhead: 4 }, '--overhead shapes a rate limit; give --rate too (e.g. --rate 4mbit)'],
+    [{ rate: '1mbit', overhead: -15 }, 'overhead "-15" is not a whole number of bytes from -14 (IP bytes only) to 1024; e.g. --overhead 24'],
+    [{ rate: '1mbit', overhead: '2.5' }, /overhead "2\.5" is not a whole number of bytes/],
     [{ burst: '32kb' }, '--burst shapes a rate limit; give --rate too (e.g. --rate 4mbit)'],
     [{ delay: 10, queue: '64kb' }, '--queue shapes a rate limit; give --rate too (e.g. --rate 4mbit)'],
     [{ rate: 0 }, /rate 0 must be a positive number/],
@@ -97,7 +103,16 @@ describe('buildStages', () => {
   it('uses the MTU default queue when none was given', () => {
     const r = rig(1, 1500);
     const [tbf] = buildStages(normalizeFilterSpec({ rate: '4mbit' }, 1500), r.ctx) as TokenBucketStage[];
-    assert.deepEqual([tbf.rateBps, tbf.burstBytes, tbf.limitBytes], [4e6, 5000, 150_000]);
+    assert.deepEqual([tbf.rateBps, tbf.burstBytes, tbf.limitBytes, tbf.overheadBytes], [4e6, 5000, 150_000, 14]);
+  });
+
+  it('counts the link header of the interface (4 bytes per VLAN tag) plus the overhead', () => {
+    const r = rig(1, 1500);
+    const ctx = { ...r.ctx, linkHeaderBytes: 22 };
+    const [tbf] = buildStages(normalizeFilterSpec({ rate: '1mbit', overhead: 8 }, 1500, 22), ctx) as TokenBucketStage[];
+    assert.deepEqual([tbf.burstBytes, tbf.overheadBytes], [1530, 30]);
+    assert.throws(() => normalizeFilterSpec({ rate: '1mbit', burst: 1514 }, 1500, 18), /smaller than the largest frame \(1518 bytes/);
+    assert.equal(normalizeFilterSpec({ rate: '1mbit', overhead: -22 }, 1500, 22).overheadBytes, -22);
   });
 });
 
@@ -108,7 +123,8 @@ describe('describeFilter', () => {
     [{ lossModel: 'gemodel:1,30' }, 'egress loss gemodel p 1% r 30% 1-h 100% 1-k 0%'],
     [{ duplicate: '0.5%', jitter: '2ms', preserveOrder: true, seed: 7 }, 'egress duplicate 0.5% delay 0ms±2ms preserve-order seed 7'],
     [{ rate: '1.5mbit', queue: 100_000 }, 'egress rate 1.5mbit burst 1875b queue 100000b'],
-    [{ rate: 64_000 }, 'egress rate 64kbit burst 1500b'],
+    [{ rate: 64_000 }, 'egress rate 64kbit burst 1514b'],
+    [{ rate: '4mbit', burst: '32kb', overhead: 24 }, 'egress rate 4mbit burst 32kb overhead 24'],
     [{ delay: 100 }, 'egress delay 100ms'],
   ];
   for (const [spec, want] of cases) {
@@ -119,6 +135,7 @@ describe('describeFilter', () => {
 describe('filterSpecOf', () => {
   const specs: FilterSpec[] = [
     { loss: 2.9, delay: 30, jitter: '1.5ms', preserveOrder: true, rate: '4mbit', burst: '32kb', queue: '1mb', seed: 3 },
+    { rate: '1mbit', overhead: '-14' },
     { direction: 'ingress', lossModel: 'gemodel:0.1,33.3,70,0.01', duplicate: 0.001, dropMatch: 'not icmp' },
     { delay: 0 },
   ];

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultQueueBytes, TokenBucketStage } from '../../../src/engine/filters/tbf.js';
 import { MS, rig, S, udp } from './helpers.js';
+import { LINUX_TBF_4MBIT_100B_PACKETS_PER_S, vnetTbf4mbitPacketsPerSecond } from './tbf-linux.js';
 
 const MBIT = 1e6;
 const KB = 1024;
@@ -101,6 +102,28 @@ describe('TokenBucketStage', () => {
     assert.equal(r.got.length, 20_000);
     assert.equal(r.got[8333].time, Math.ceil((8334 * 1500 - 12_500_000) * 0.8));
     assert.equal(r.got[19_999].time, 14 * MS);
+  });
+
+  it('counts Ethernet frames like tc tbf: 4mbit with 100-byte payloads delivers what Linux measured', () => {
+    // Each 128-byte IP packet costs 142 bytes (14-byte Ethernet header); 4 mbit/s = 500000 bytes/s, so
+    // 500000 / 142 = 3521.1 packets/s = 450,704 IP bytes/s. Counting IP bytes alone gave 3906.25 (11 % more).
+    const perSecond = vnetTbf4mbitPacketsPerSecond();
+    assert.ok(Math.abs(perSecond - 500_000 / 142) < 1, `got ${perSecond} packets/s, want 3521.1`);
+    const off = Math.abs(perSecond / LINUX_TBF_4MBIT_100B_PACKETS_PER_S - 1);
+    assert.ok(off < 0.01, `got ${perSecond} packets/s, Linux ${LINUX_TBF_4MBIT_100B_PACKETS_PER_S}: ${(off * 100).toFixed(2)} % apart`);
+  });
+
+  it('adds the overhead it is given to every packet, and checks the burst against the largest frame', () => {
+    // 1 mbit, overhead 72: a 1000-byte packet costs 1072 bytes; after the 10 KiB bucket (9 packets,
+    // 592 bytes left) the 10th leaves at (1072 − 592) × 8000 ns, then one every 1072 × 8000 ns.
+    const r = rig();
+    const head = r.chain(new TokenBucketStage(r.ctx, 1 * MBIT, 10 * KB, 1 * KB * KB, 72));
+    for (let i = 0; i < 20; i++) head.push(udp(i, 1000));
+    r.scheduler.runUntilIdle();
+    assert.deepEqual(r.got.slice(8, 11).map((g) => g.time), [0, 480 * 8000, (480 + 1072) * 8000]);
+    assert.throws(() => new TokenBucketStage(r.ctx, 1 * MBIT, 1513, undefined, 14), {
+      code: 'EINVAL', message: 'burst (1513 bytes) is smaller than the largest frame (1514 bytes: MTU 1500 + 14 of link header and overhead); raise --burst',
+    });
   });
 
   it('drops a packet larger than the bucket as mtu (it could never leave)', () => {
