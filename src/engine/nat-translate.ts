@@ -82,7 +82,7 @@ export class NatTranslator {
         up.drop(pkt, 'malformed');
         return 'done';
       }
-      const m = nat.findByExternal(q.proto, q.src, q.proto === PROTO_ICMP ? (q.icmpId ?? 0) : q.srcPort);
+      const m = nat.findByExternal(q.proto, q.src, q.proto === PROTO_ICMP ? (q.icmpId ?? 0) : q.srcPort, q.dst, q.proto === PROTO_ICMP ? 0 : q.dstPort);
       if (m === undefined) return 'local';
       if (!r.decrementTtl(pkt, up)) return 'done';
       pkt.dst = m.internalIp;
@@ -91,8 +91,10 @@ export class NatTranslator {
     }
     const m = nat.inbound(pkt.proto, pkt.dst, dstKey(pkt), pkt.src, pkt.proto === PROTO_ICMP ? 0 : srcKey(pkt));
     if (typeof m === 'string') {
-      // Nothing mapped: the router's own services and ping answer; anything else is dropped silently.
+      // Nothing mapped: the router's own services and ping answer; anything else is dropped silently,
+      // or (unsolicited: port-unreachable, as Linux) a UDP packet nothing lets in reaches the router, which has no socket there.
       if (m === 'nat-no-mapping' && this.isForRouter(pkt)) return 'local';
+      if (pkt.proto === PROTO_UDP && r.natConfig!.unsolicited === 'port-unreachable') return 'local';
       up.drop(pkt, m);
       return 'done';
     }
@@ -111,6 +113,8 @@ export class NatTranslator {
     const target = nat.findByExternal(pkt.proto, pkt.dst, dstKey(pkt));
     if (target === undefined) return 'local';
     if (!r.natConfig!.hairpin) {
+      // Linux without hairpin NAT: the packet is the router's own, and no socket listens there.
+      if (pkt.proto === PROTO_UDP && r.natConfig!.unsolicited === 'port-unreachable') return 'local';
       lan.drop(pkt, 'hairpin-disabled');
       return 'done';
     }

@@ -35,7 +35,7 @@ export interface NetworkOptions {
   seed?: number | string;
 }
 
-export type NatPreset = 'none' | 'full-cone' | 'restricted-cone' | 'port-restricted' | 'symmetric' | '1to1';
+export type NatPreset = 'none' | 'full-cone' | 'restricted-cone' | 'port-restricted' | 'symmetric' | '1to1' | 'linux' | 'linux-random';
 
 export interface RouterOptions {
   name: string;

@@ -130,7 +130,7 @@ export function filterDoc(on: string, f: NormalizedFilter, mtu: number): FilterD
   return doc;
 }
 
-const NAT_PRESET_NAMES: readonly Exclude<NatPresetName, 'none'>[] = ['port-restricted', 'full-cone', 'restricted-cone', 'symmetric', '1to1'];
+const NAT_PRESET_NAMES: readonly Exclude<NatPresetName, 'none'>[] = ['port-restricted', 'full-cone', 'restricted-cone', 'symmetric', '1to1', 'linux', 'linux-random'];
 
 /**
  * A NAT config as the file writes it: undefined for the default (port-restricted), 'none', a preset
@@ -142,7 +142,8 @@ export function natDocOf(cfg: NatConfig | null): NatPresetName | NatOptions | un
   for (const name of NAT_PRESET_NAMES) {
     if (sameConfig.key(normalizeNat({ preset: name })) === wanted) return name === 'port-restricted' ? undefined : name;
   }
-  const preset = cfg.mode === '1to1' ? '1to1' : NAT_PRESET_NAMES.find((p) => p !== '1to1' && normalizeNat({ preset: p })!.mapping === cfg.mapping && normalizeNat({ preset: p })!.filtering === cfg.filtering);
+  const linux = cfg.portOverloading ? (cfg.portPreservation ? 'linux' : 'linux-random') : undefined;
+  const preset = cfg.mode === '1to1' ? '1to1' : linux ?? NAT_PRESET_NAMES.find((p) => p !== '1to1' && normalizeNat({ preset: p })!.mapping === cfg.mapping && normalizeNat({ preset: p })!.filtering === cfg.filtering);
   const opts: NatOptions = preset !== undefined ? { preset } : { mapping: cfg.mapping, filtering: cfg.filtering };
   const base = normalizeNat(opts) ?? DEFAULT_NAT;
   if (cfg.hairpin !== base.hairpin) opts.hairpin = cfg.hairpin;
@@ -152,6 +153,8 @@ export function natDocOf(cfg: NatConfig | null): NatPresetName | NatOptions | un
   if (cfg.portRange[0] !== base.portRange[0] || cfg.portRange[1] !== base.portRange[1]) opts.portRange = [cfg.portRange[0], cfg.portRange[1]];
   if (cfg.allocation !== base.allocation) opts.allocation = cfg.allocation;
   if (cfg.inboundRefresh !== base.inboundRefresh) opts.inboundRefresh = cfg.inboundRefresh;
+  if (cfg.assuredLifetimeNs !== base.assuredLifetimeNs) opts.assuredLifetime = durationText(cfg.assuredLifetimeNs);
+  if (cfg.unsolicited !== base.unsolicited) opts.unsolicited = cfg.unsolicited;
   if (cfg.pooling !== base.pooling) opts.pooling = cfg.pooling;
   if (cfg.maxMappings !== base.maxMappings) opts.maxMappings = cfg.maxMappings;
   if (cfg.pairs.length > 0) opts.pairs = Object.fromEntries(cfg.pairs.map(([ext, int]) => [formatIpv4(ext), formatIpv4(int)]));

@@ -116,7 +116,16 @@ const NAT_CASES: { name: string; options: NatOptions }[] = [
   { name: 'APDM/ADF, no hairpin, random ports', options: { mapping: 'apd', filtering: 'ad', hairpin: false, allocation: 'random', portRange: [40000, 40999] } },
   { name: '1to1 with pairs', options: { preset: '1to1', pairs: { '203.0.113.5': '10.0.0.5' }, hairpin: false } },
   { name: 'port-restricted, arbitrary pooling, small table', options: { pooling: 'arbitrary', maxMappings: 10, portParity: false } },
+  { name: 'linux', options: { preset: 'linux' } },
+  { name: 'linux-random', options: { preset: 'linux-random' } },
+  { name: 'linux, 60 s assured, silent drops', options: { preset: 'linux', assuredLifetime: '60s', unsolicited: 'drop' } },
+  { name: 'port-restricted that answers port unreachable', options: { preset: 'port-restricted', unsolicited: 'port-unreachable' } },
 ];
+
+test('`nat: linux` in a file exports as `nat: linux`', () => {
+  assert.equal(natDocOf(normalizeNat({ preset: 'linux' })), 'linux');
+  assert.equal(natDocOf(normalizeNat({ preset: 'linux-random' })), 'linux-random');
+});
 
 for (const c of NAT_CASES) {
   test(`NAT written by export reads back the same: ${c.name}`, () => {

@@ -59,7 +59,8 @@ export interface Nat {
   readonly config: NatConfig;
   outbound(proto: number, srcIp: Ipv4, srcPort: number, dstIp: Ipv4, dstPort: number): NatMapping | DropReason;
   inbound(proto: number, dstIp: Ipv4, dstPort: number, srcIp: Ipv4, srcPort: number): NatMapping | DropReason;
-  findByExternal(proto: number, externalIp: Ipv4, externalPort: number): NatMapping | undefined;
+  /** With port overloading (linux presets) the remote endpoint picks the flow among those sharing the port. */
+  findByExternal(proto: number, externalIp: Ipv4, externalPort: number, remoteIp?: Ipv4, remotePort?: number): NatMapping | undefined;
   findByInternal(proto: number, internalIp: Ipv4, internalPort: number, remoteIp: Ipv4, remotePort: number): NatMapping | undefined;
   /** The live mappings as the public API shows them (`router.nat.list()`). */
   list(): MappingView[];
@@ -99,6 +100,10 @@ export class MappingEntry implements NatMapping {
   /** Internal-side index (EIM, ADM or APDM): int32 hash of the key and the next entry with the same hash. */
   readonly internalHash: number;
   internalNext: MappingEntry | null = null;
+  /** Port overloading (linux presets): the next flow sharing this external port. */
+  portNext: MappingEntry | null = null;
+  /** Linux conntrack's "assured": a reply was seen, then more traffic; it then lives assuredLifetimeNs. */
+  assured = false;
 
   constructor(
     readonly id: number,

@@ -6,14 +6,18 @@ import type { Scheduler, Task } from '../scheduler.js';
 import type { DropReason } from '../stats.js';
 import type { Behavior, NatConfig } from './config.js';
 import {
-  ADDRESS_ONLY, admHash, apdmHash, ChainIndex, eimHash, findAdm, findApdm, findEim, findExternal, ICMP_ID, indexFor, keying, PORTS, type ProtoState,
+  ADDRESS_ONLY, admHash, apdmHash, ChainIndex, eimHash, findAdm, findApdm, findEim, findExternal, ICMP_ID, indexFor, keying, PORTS,
+  type ExternalSide, type ProtoState,
 } from './lookup.js';
 import { ExpiryList, MappingEntry, type ExplicitRequest, type Nat, type NatEvent, type NatMapping } from './mapping.js';
+import { flowFrom, linkOnPort, pickFlowPort, unlinkFromPort } from './overload.js';
 import { PortAllocator, type PortPolicy } from './ports.js';
 import { mappingView, type MappingView } from './view.js';
 
 export type { ExplicitRequest, Nat, NatEvent, NatMapping } from './mapping.js';
 
+/** Linux makes a replied UDP flow assured only from 2 s after it began (a quick query and answer stays short-lived). */
+const ASSURED_AFTER_NS = 2_000_000_000;
 /** Pool bookkeeping packs a mapping count and an external-IP index into one Smi. */
 const POOL_SHIFT = 1024;
 
@@ -31,6 +35,8 @@ export class NatTable implements Nat {
   private readonly protos: (ProtoState | undefined)[] = new Array<ProtoState | undefined>(256).fill(undefined);
   private readonly byId = new Map<number, MappingEntry>();
   private readonly expiry = new ExpiryList();
+  /** Assured traffic mappings (assuredLifetimeNs > 0), in their own list: one lifetime per list keeps each in expiry order. */
+  private readonly assuredExpiry = new ExpiryList();
   private sweepTask: Task | undefined = undefined;
   private nextId = 1;
   private portPolicy!: PortPolicy;
@@ -76,6 +82,7 @@ export class NatTable implements Nat {
       m = made;
     }
     m.permit(dstIp, dstPort);
+    if (this.cfg.assuredLifetimeNs > 0 && !m.assured && !m.explicit) this.checkAssured(m, now);
     m.lastOutbound = now;
     m.packetsOut++;
     if (!m.explicit) this.refresh(m, now);
@@ -87,20 +94,26 @@ export class NatTable implements Nat {
     const kind = keying(proto);
     if (kind === ADDRESS_ONLY) dstPort = srcPort = 0;
     else if (kind === ICMP_ID) srcPort = 0;
-    const m = findExternal(this.protos[proto], this.externalIps, dstIp, dstPort);
+    let m = findExternal(this.protos[proto], this.externalIps, dstIp, dstPort);
     if (m === undefined) return 'nat-no-mapping';
+    if (m.portNext !== null) m = flowFrom(m, srcIp, srcPort);
     const now = this.scheduler.now();
     if (!this.live(m, now, true)) return 'nat-no-mapping';
     if (!m.permits(srcIp, srcPort)) return 'nat-filtered';
+    if (this.cfg.assuredLifetimeNs > 0 && !m.assured && !m.explicit) this.checkAssured(m, now);
     m.lastInbound = now;
     m.packetsIn++;
     if (this.cfg.inboundRefresh && !m.explicit) this.refresh(m, now);
     return m;
   }
 
-  /** The live mapping of X':x', without refreshing or expiring anything (REQ-12: ICMP errors use this). */
-  findByExternal(proto: number, externalIp: Ipv4, externalPort: number): NatMapping | undefined {
-    const m = findExternal(this.protos[proto], this.externalIps, externalIp, keying(proto) === ADDRESS_ONLY ? 0 : externalPort);
+  /**
+   * The live mapping of X':x', without refreshing or expiring anything (REQ-12: ICMP errors use this).
+   * With port overloading, the flow of that port bound to Z:z when the remote endpoint is given.
+   */
+  findByExternal(proto: number, externalIp: Ipv4, externalPort: number, remoteIp?: Ipv4, remotePort?: number): NatMapping | undefined {
+    let m = findExternal(this.protos[proto], this.externalIps, externalIp, keying(proto) === ADDRESS_ONLY ? 0 : externalPort);
+    if (m !== undefined && m.portNext !== null && remoteIp !== undefined) m = flowFrom(m, remoteIp, remotePort ?? 0);
     return m !== undefined && m.expiresAt > this.scheduler.now() ? m : undefined;
   }
 
@@ -131,7 +144,7 @@ export class NatTable implements Nat {
     const existing = findEim(st, req.internalIp, internalPort);
     if (existing !== undefined && this.live(existing, now, true)) {
       if (!existing.explicit) {
-        this.expiry.remove(existing);
+        (existing.assured ? this.assuredExpiry : this.expiry).remove(existing);
         existing.makeExplicit();
       }
       this.setExplicitLifetime(existing, req.lifetimeNs, now);
@@ -176,10 +189,13 @@ export class NatTable implements Nat {
   setConfig(c: NatConfig): void {
     if (c.mode !== 'napt') throw invalid(`cannot turn a NAPT table into a ${c.mode} NAT in place; create a new NAT`);
     const delta = c.lifetimeNs - this.cfg.lifetimeNs;
+    // Assured mappings take the new assured lifetime; with none (0), the plain one.
+    const assuredDelta = (c.assuredLifetimeNs || c.lifetimeNs) - (this.cfg.assuredLifetimeNs || this.cfg.lifetimeNs);
     this.applyConfig(c);
-    if (delta !== 0) {
-      // Every traffic mapping keeps its last refresh time, so the list stays in expiry order.
+    if (delta !== 0 || assuredDelta !== 0) {
+      // Every traffic mapping keeps its last refresh time, so each list stays in expiry order.
       for (let m = this.expiry.head; m !== null; m = m.next) m.expiresAt += delta;
+      for (let m = this.assuredExpiry.head; m !== null; m = m.next) m.expiresAt += assuredDelta;
       this.scheduler.cancel(this.sweepTask);
       this.sweepTask = undefined;
       this.armSweep();
@@ -192,6 +208,7 @@ export class NatTable implements Nat {
     this.byId.clear();
     this.protos.fill(undefined);
     this.expiry.clear();
+    this.assuredExpiry.clear();
     this.scheduler.cancel(this.sweepTask);
     this.sweepTask = undefined;
     this.pooled.clear();
@@ -248,7 +265,7 @@ export class NatTable implements Nat {
     // Mappings already due give their ports and table slots back before we count them.
     if (this.expiry.head !== null && this.expiry.head.expiresAt <= now) this.expireDue(now);
     if (this.byId.size >= this.cfg.maxMappings) return this.refuse('nat-table-full', proto, ip, port, remoteIp, remotePort, now);
-    const picked = this.allocatePort(st, kind, ip, port, suggested);
+    const picked = this.allocatePort(st, kind, ip, port, suggested, explicit, remoteIp, remotePort);
     if (picked < 0) return this.refuse('nat-port-exhausted', proto, ip, port, remoteIp, remotePort, now);
     const index = Math.floor(picked / 65536);
     const mapping: Behavior = explicit || kind === ADDRESS_ONLY ? 'ei' : this.cfg.mapping;
@@ -258,7 +275,8 @@ export class NatTable implements Nat {
       mapping === 'ei' ? undefined : remoteIp, mapping === 'apd' ? remotePort : undefined, hash,
       explicit ? 'ei' : this.cfg.filtering, explicit, now, now + lifetimeNs,
     );
-    st.external[index].byPort.set(m.externalPort, m);
+    if (this.cfg.portOverloading) linkOnPort(st.external[index], m);
+    else st.external[index].byPort.set(m.externalPort, m);
     indexFor(st, m).add(m);
     this.byId.set(m.id, m);
     if (this.externalIps.length > 1) {
@@ -276,7 +294,9 @@ export class NatTable implements Nat {
   }
 
   /** A free external port as index*65536+port, or -1. REQ-2: 'paired' keeps X on the external IP of its other mappings. */
-  private allocatePort(st: ProtoState, kind: number, ip: Ipv4, port: number, suggested: number): number {
+  private allocatePort(
+    st: ProtoState, kind: number, ip: Ipv4, port: number, suggested: number, explicit: boolean, remoteIp: Ipv4, remotePort: number,
+  ): number {
     const n = this.externalIps.length;
     const pool = n > 1 ? this.pooled.get(ip | 0) : undefined;
     const paired = this.cfg.pooling === 'paired';
@@ -288,6 +308,7 @@ export class NatTable implements Nat {
       let got: number | null;
       if (suggested > 0 && ports.claim(suggested)) got = suggested;
       else if (kind === ADDRESS_ONLY) got = ports.claim(0) ? 0 : null;
+      else if (this.cfg.portOverloading && !explicit) got = this.flowPort(st.external[index], kind, port, remoteIp, remotePort);
       else got = ports.allocate(port, kind === PORTS ? this.portPolicy : this.idPolicy);
       if (got !== null) {
         if (paired && pool === undefined) this.nextPoolIndex = (index + 1) % n;
@@ -297,6 +318,26 @@ export class NatTable implements Nat {
     return -1;
   }
 
+  /** Linux conntrack: x (or a random port) whose 5-tuple is free, shared with flows to other remotes; null if none. */
+  private flowPort(side: ExternalSide, kind: number, port: number, remoteIp: Ipv4, remotePort: number): number | null {
+    const preserve = this.cfg.portPreservation && kind === PORTS;
+    const p = pickFlowPort(side, port, remoteIp, remotePort, preserve, this.cfg.portRange, this.rng);
+    if (p < 0) return null;
+    if (!side.ports.isUsed(p)) side.ports.claim(p);
+    return p;
+  }
+
+  /**
+   * Linux conntrack: a packet of a flow that has had a reply, 2 s or more after the flow began, makes it
+   * assured (kernel: nf_conntrack_udp, `stream_ts`); it moves to the assured list and lives longer.
+   */
+  private checkAssured(m: MappingEntry, now: number): void {
+    if (m.lastInbound < 0 || now - m.createdAt < ASSURED_AFTER_NS) return;
+    this.expiry.remove(m);
+    m.assured = true;
+    this.assuredExpiry.push(m);
+  }
+
   private refuse(reason: DropReason, proto: number, ip: Ipv4, port: number, remoteIp: Ipv4, remotePort: number, now: number): DropReason {
     this.onEvent?.({ type: 'mapping-refused', time: now, reason, proto, internalIp: ip, internalPort: port, remoteIp, remotePort });
     return reason;
@@ -304,6 +345,12 @@ export class NatTable implements Nat {
 
   /** REQ-6: restart the timer; the mapping moves to the tail of the expiry list. */
   private refresh(m: MappingEntry, now: number): void {
+    if (m.assured) {
+      m.expiresAt = now + this.cfg.assuredLifetimeNs;
+      this.assuredExpiry.moveToTail(m);
+      this.armSweep();
+      return;
+    }
     m.expiresAt = now + this.cfg.lifetimeNs;
     this.expiry.moveToTail(m);
   }
@@ -322,8 +369,12 @@ export class NatTable implements Nat {
 
   /** Arms the one sweep task for the head of the expiry list, unless one is armed (it is then no later than the head). */
   private armSweep(): void {
-    if (this.sweepTask !== undefined || this.expiry.head === null) return;
-    this.sweepTask = this.scheduler.at(this.expiry.head.expiresAt, this.sweep, undefined, true);
+    if (this.sweepTask !== undefined) return;
+    const a = this.expiry.head;
+    const b = this.assuredExpiry.head;
+    if (a === null && b === null) return;
+    const due = a === null ? b!.expiresAt : b === null ? a.expiresAt : Math.min(a.expiresAt, b.expiresAt);
+    this.sweepTask = this.scheduler.at(due, this.sweep, undefined, true);
   }
 
   private readonly sweep = (): void => {
@@ -334,6 +385,7 @@ export class NatTable implements Nat {
 
   private expireDue(now: number): void {
     for (let m = this.expiry.head; m !== null && m.expiresAt <= now; m = this.expiry.head) this.remove(m, 'mapping-expired', now);
+    for (let m = this.assuredExpiry.head; m !== null && m.expiresAt <= now; m = this.assuredExpiry.head) this.remove(m, 'mapping-expired', now);
   }
 
   /** Drops a mapping from every index; its port is released and its permissions go with it. */
@@ -341,13 +393,19 @@ export class NatTable implements Nat {
     if (this.byId.get(m.id) !== m) return;
     const st = this.protos[m.proto]!;
     const side = st.external[m.externalIndex];
-    side.byPort.delete(m.externalPort);
-    side.ports.release(m.externalPort);
+    if (m.portNext !== null || side.byPort.get(m.externalPort) !== m) {
+      if (unlinkFromPort(side, m)) side.ports.release(m.externalPort);
+    } else {
+      side.byPort.delete(m.externalPort);
+      side.ports.release(m.externalPort);
+    }
     indexFor(st, m).remove(m);
     this.byId.delete(m.id);
     if (m.explicit) {
       this.scheduler.cancel(m.timer);
       m.timer = undefined;
+    } else if (m.assured) {
+      this.assuredExpiry.remove(m);
     } else {
       this.expiry.remove(m);
     }
