@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts', 'test-tools.js');
-const TOOLS = ['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'script'];
+const TOOLS = ['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'script', 'ip', 'nft'];
 
 const dirs: string[] = [];
 after(() => {
