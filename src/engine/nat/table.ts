@@ -38,8 +38,11 @@ export class NatTable implements Nat {
   /** Assured traffic mappings (assuredLifetimeNs > 0), in their own list: one lifetime per list keeps each in expiry order. */
   private readonly assuredExpiry = new ExpiryList();
   private sweepTask: Task | undefined = undefined;
+  private sweepAt = 0;
   private nextId = 1;
   private portPolicy!: PortPolicy;
+  /** assuredLifetimeNs > 0: flows can become assured (linux presets). */
+  private assuring = false;
   private idPolicy!: PortPolicy;
   /** REQ-2 pooling (several external IPs): internal IP|0 → mappings*POOL_SHIFT + index of its external IP. */
   private readonly pooled = new Map<number, number>();
@@ -82,10 +85,12 @@ export class NatTable implements Nat {
       m = made;
     }
     m.permit(dstIp, dstPort);
-    if (this.cfg.assuredLifetimeNs > 0 && !m.assured && !m.explicit) this.checkAssured(m, now);
     m.lastOutbound = now;
     m.packetsOut++;
-    if (!m.explicit) this.refresh(m, now);
+    if (!m.explicit) {
+      if (this.assuring && !m.assured) this.assure(m, now, m.packetsIn);
+      this.refresh(m, now);
+    }
     return m;
   }
 
@@ -100,10 +105,12 @@ export class NatTable implements Nat {
     const now = this.scheduler.now();
     if (!this.live(m, now, true)) return 'nat-no-mapping';
     if (!m.permits(srcIp, srcPort)) return 'nat-filtered';
-    if (this.cfg.assuredLifetimeNs > 0 && !m.assured && !m.explicit) this.checkAssured(m, now);
     m.lastInbound = now;
     m.packetsIn++;
-    if (this.cfg.inboundRefresh && !m.explicit) this.refresh(m, now);
+    if (this.cfg.inboundRefresh && !m.explicit) {
+      if (this.assuring && !m.assured) this.assure(m, now, m.packetsIn - 1);
+      this.refresh(m, now);
+    }
     return m;
   }
 
@@ -222,6 +229,7 @@ export class NatTable implements Nat {
 
   private applyConfig(c: NatConfig): void {
     this.cfg = c;
+    this.assuring = c.assuredLifetimeNs > 0;
     this.portPolicy = { range: c.portRange, preservation: c.portPreservation, parity: c.portParity, allocation: c.allocation, privilegedSplit: true };
     // ICMP query identifiers have no parity or privileged range.
     this.idPolicy = { ...this.portPolicy, parity: false, privilegedSplit: false };
@@ -328,14 +336,15 @@ export class NatTable implements Nat {
   }
 
   /**
-   * Linux conntrack: a packet of a flow that has had a reply, 2 s or more after the flow began, makes it
-   * assured (kernel: nf_conntrack_udp, `stream_ts`); it moves to the assured list and lives longer.
+   * Linux conntrack: a packet of a flow that had a reply before it, 2 s or more after the flow began,
+   * makes it assured (kernel: nf_conntrack_udp, `stream_ts`); it moves to the assured list and lives longer.
    */
-  private checkAssured(m: MappingEntry, now: number): void {
-    if (m.lastInbound < 0 || now - m.createdAt < ASSURED_AFTER_NS) return;
+  private assure(m: MappingEntry, now: number, repliesBefore: number): void {
+    if (repliesBefore < 1 || now - m.createdAt < ASSURED_AFTER_NS) return;
     this.expiry.remove(m);
     m.assured = true;
     this.assuredExpiry.push(m);
+    this.armSweep();
   }
 
   private refuse(reason: DropReason, proto: number, ip: Ipv4, port: number, remoteIp: Ipv4, remotePort: number, now: number): DropReason {
@@ -346,9 +355,8 @@ export class NatTable implements Nat {
   /** REQ-6: restart the timer; the mapping moves to the tail of the expiry list. */
   private refresh(m: MappingEntry, now: number): void {
     if (m.assured) {
-      m.expiresAt = now + this.cfg.assuredLifetimeNs;
+      m.expiresAt = now + (this.cfg.assuredLifetimeNs || this.cfg.lifetimeNs);
       this.assuredExpiry.moveToTail(m);
-      this.armSweep();
       return;
     }
     m.expiresAt = now + this.cfg.lifetimeNs;
@@ -367,13 +375,18 @@ export class NatTable implements Nat {
     if (this.byId.get(m.id) === m) this.live(m, this.scheduler.now(), true);
   };
 
-  /** Arms the one sweep task for the head of the expiry list, unless one is armed (it is then no later than the head). */
+  /** Arms the one sweep task for the earlier head of the two expiry lists, unless one is armed no later. */
   private armSweep(): void {
-    if (this.sweepTask !== undefined) return;
     const a = this.expiry.head;
     const b = this.assuredExpiry.head;
     if (a === null && b === null) return;
     const due = a === null ? b!.expiresAt : b === null ? a.expiresAt : Math.min(a.expiresAt, b.expiresAt);
+    if (this.sweepTask !== undefined) {
+      // With two lists a new head can be due before the armed sweep (an unreplied flow under an assured one).
+      if (this.sweepAt <= due) return;
+      this.scheduler.cancel(this.sweepTask);
+    }
+    this.sweepAt = due;
     this.sweepTask = this.scheduler.at(due, this.sweep, undefined, true);
   }
 

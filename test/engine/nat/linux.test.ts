@@ -145,6 +145,20 @@ describe('linux preset: filtering and timers', () => {
     assert.equal(table.findByExternal(U, m.externalIp, 4000), undefined, 'gone 120 s after the last packet');
   });
 
+  it('an unreplied flow made while only an assured one waits still expires on time', () => {
+    const { table, scheduler, events } = rig({ preset: 'linux' });
+    const a = mapped(table.outbound(U, A, 4000, Y1, 3478));
+    scheduler.advance(3 * S);
+    table.inbound(U, a.externalIp, 4000, Y1, 3478);
+    scheduler.advance(1 * S);
+    table.outbound(U, A, 4000, Y1, 3478); // assured at 4 s: lives until 124 s
+    scheduler.advance(36 * S); // the sweep at 30 s found nothing due and waits for a (124 s)
+    mapped(table.outbound(U, B, 5000, Y2, 7000)); // made at 40 s, unreplied: 70 s
+    scheduler.advance(30 * S);
+    const expired = events.filter((e) => e.type === 'mapping-expired');
+    assert.deepEqual(expired.map((e) => [e.mapping!.internalPort, e.time / S]), [[5000, 70]]);
+  });
+
   it('a query and its answer within 2 s stay unreplied-short (30 s)', () => {
     const { table, scheduler } = rig({ preset: 'linux' });
     const m = mapped(table.outbound(U, A, 4000, Y1, 53));
