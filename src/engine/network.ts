@@ -80,7 +80,7 @@ const TEST_NET_1 = Cidr.parse('192.0.2.0/24');
  * (the first usable address of 0.0.0.0/0 would be 1.0.0.1, a public DNS resolver); else the
  * subnet's first usable address.
  */
-function defaultRootGateway(cidr: Cidr): Ipv4 | undefined {
+export function defaultRootGateway(cidr: Cidr): Ipv4 | undefined {
   return cidr.prefix < TEST_NET_1.prefix && cidr.contains(TEST_NET_1.network) ? TEST_NET_1.network + 1 : undefined;
 }
 

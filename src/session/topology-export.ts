@@ -10,7 +10,7 @@ import type { Interface } from '../engine/iface.js';
 import { deriveMac, formatMac } from '../engine/mac.js';
 import { defaultBurstBytes, filterSpecOf, type NormalizedFilter } from '../engine/filters/spec.js';
 import { DEFAULT_NAT, normalizeNat, type NatConfig, type NatOptions, type NatPresetName } from '../engine/nat/config.js';
-import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, type Network } from '../engine/network.js';
+import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, defaultRootGateway, type Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
 import { formatDurationOneUnit, formatRate, formatSize, parseDuration } from '../engine/units.js';
 import type { DnsDoc, FilterDoc, HostDoc, RouterDoc, Topology } from './topology-schema.js';
@@ -61,9 +61,9 @@ export function exportTopology(net: Network, opts: ExportOptions = {}): Topology
   return topo;
 }
 
-/** The gateway a router gets when none is given: the first address its allocator hands out. */
+/** The gateway a router gets when none is given: the root's TEST-NET-1 address, else the first address its allocator hands out. */
 function defaultGateway(r: Router): number {
-  return new SubnetAllocator(r.cidr).allocate('gateway');
+  return (r.parent === null ? defaultRootGateway(r.cidr) : undefined) ?? new SubnetAllocator(r.cidr).allocate('gateway');
 }
 
 /** The interface's MAC when it is not the one its name gives (so it was set by hand). */

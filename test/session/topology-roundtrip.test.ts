@@ -135,3 +135,24 @@ for (const c of NAT_CASES) {
     assert.deepEqual(normalizeNat(typeof doc === 'string' ? { preset: doc } : doc), cfg);
   });
 }
+
+test('`nat: linux` and Linux knobs are accepted by a topology file, router.add and nat.set', () => {
+  const s = newSession();
+  apply(s, [
+    'routers:',
+    '  - { name: internet, cidr: 0.0.0.0/0 }',
+    '  - { name: home, parent: internet, cidr: 192.168.1.0/24, nat: linux }',
+    '  - { name: cafe, parent: internet, cidr: 192.168.2.0/24, nat: { preset: linux-random, assuredLifetime: 60s, unsolicited: drop } }',
+  ].join('\n'));
+  s.call('router.add', { name: 'lab', parent: 'internet', cidr: '192.168.3.0/24', nat: 'linux' }, ctx);
+  s.call('nat.set', { router: 'lab', nat: { preset: 'port-restricted', unsolicited: 'port-unreachable' } }, ctx);
+  assert.deepEqual(s.net.router('home').natConfig, normalizeNat({ preset: 'linux' }));
+  assert.equal(s.net.router('cafe').natConfig!.assuredLifetimeNs, 60e9);
+  assert.equal(s.net.router('lab').natConfig!.portOverloading, false);
+  assert.equal(s.net.router('lab').natConfig!.unsolicited, 'port-unreachable');
+  const yaml = exportYaml(s);
+  assert.match(yaml, /nat: linux\n/);
+  const again = newSession();
+  apply(again, yaml);
+  assert.equal(exportYaml(again), yaml);
+});
