@@ -29,11 +29,12 @@ export function tupleFree(side: ExternalSide, port: number, remoteIp: Ipv4, remo
  * The external port for a new flow X:x → Y:y, or -1 when none is free (the flow is then dropped,
  * as Linux drops it): x itself when `preserve` and its 5-tuple is free, else ports tried in order
  * from a random start (128 of them, then 64, 32, 16 from fresh starts). The port may be shared.
+ * `privileged`: UDP/TCP ports below 1024 stay in Linux's low ranges (not ICMP identifiers).
  */
 export function pickFlowPort(
-  side: ExternalSide, internalPort: number, remoteIp: Ipv4, remotePort: number, preserve: boolean, range: readonly [number, number], rng: Rng,
+  side: ExternalSide, internalPort: number, remoteIp: Ipv4, remotePort: number, preserve: boolean, range: readonly [number, number], privileged: boolean, rng: Rng,
 ): number {
-  const [lo, hi] = linuxRangeFor(internalPort, range);
+  const [lo, hi] = privileged ? linuxRangeFor(internalPort, range) : range;
   if (preserve && internalPort >= lo && internalPort <= hi && tupleFree(side, internalPort, remoteIp, remotePort)) return internalPort;
   const size = hi - lo + 1;
   for (let attempts = Math.min(size, FIRST_ATTEMPTS); ; attempts >>= 1) {

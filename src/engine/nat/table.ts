@@ -1,5 +1,6 @@
 // The NAPT table (RFC 4787 / RFC 5382): which mapping a flow gets, who may send in, when mappings expire. The router rewrites packets.
 import type { Ipv4 } from '../../wire/addr.js';
+import { PROTO_UDP } from '../../wire/packet.js';
 import { invalid } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { Scheduler, Task } from '../scheduler.js';
@@ -328,8 +329,8 @@ export class NatTable implements Nat {
 
   /** Linux conntrack: x (or a random port) whose 5-tuple is free, shared with flows to other remotes; null if none. */
   private flowPort(side: ExternalSide, kind: number, port: number, remoteIp: Ipv4, remotePort: number): number | null {
-    const preserve = this.cfg.portPreservation && kind === PORTS;
-    const p = pickFlowPort(side, port, remoteIp, remotePort, preserve, this.cfg.portRange, this.rng);
+    // Linux keeps an ICMP query's identifier too when it is free (but not in the privileged port ranges).
+    const p = pickFlowPort(side, port, remoteIp, remotePort, this.cfg.portPreservation, this.cfg.portRange, kind === PORTS, this.rng);
     if (p < 0) return null;
     if (!side.ports.isUsed(p)) side.ports.claim(p);
     return p;
@@ -340,7 +341,8 @@ export class NatTable implements Nat {
    * makes it assured (kernel: nf_conntrack_udp, `stream_ts`); it moves to the assured list and lives longer.
    */
   private assure(m: MappingEntry, now: number, repliesBefore: number): void {
-    if (repliesBefore < 1 || now - m.createdAt < ASSURED_AFTER_NS) return;
+    // The UDP rule; TCP's states have timers of their own.
+    if (m.proto !== PROTO_UDP || repliesBefore < 1 || now - m.createdAt < ASSURED_AFTER_NS) return;
     this.expiry.remove(m);
     m.assured = true;
     this.assuredExpiry.push(m);
