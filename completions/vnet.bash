@@ -158,7 +158,7 @@ _vnet_flag_value() {
     "nat set --filtering") echo 'choice:ei ad apd' ;;
     "nat set --mapping") echo 'choice:ei ad apd' ;;
     "nat set --mapping-lifetime") echo 'text' ;;
-    "nat set --nat") echo 'choice:none full-cone restricted-cone port-restricted symmetric 1to1' ;;
+    "nat set --nat") echo 'choice:none full-cone restricted-cone port-restricted symmetric 1to1 linux linux-random' ;;
     "nat set --port-range") echo 'text' ;;
     "nat set --tcp-established") echo 'text' ;;
     "nat set --tcp-transitory") echo 'text' ;;
@@ -184,7 +184,7 @@ _vnet_flag_value() {
     "router add --max-jitter") echo 'text' ;;
     "router add --min-delay") echo 'text' ;;
     "router add --mtu") echo 'text' ;;
-    "router add --nat") echo 'choice:none full-cone restricted-cone port-restricted symmetric 1to1' ;;
+    "router add --nat") echo 'choice:none full-cone restricted-cone port-restricted symmetric 1to1 linux linux-random' ;;
     "router add --parent") echo 'node:router' ;;
     "router add --port-range") echo 'text' ;;
     "router add --queue-size") echo 'text' ;;

@@ -20,6 +20,8 @@ export const TOOLS = [
   ['zsh', 'zsh'], // the completions parse
   ['fish', 'fish'],
   ['script', 'bsdutils'], // a pseudo-terminal for the REPL and prompt tests
+  ['ip', 'iproute2'], // network namespaces for the side-by-side tests against Linux
+  ['nft', 'nftables'], // the Linux NAT the linux preset is compared with
 ];
 
 /** The programs of TOOLS not found on `path` (a PATH string). */

@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { checkNatConflicts, type NatOptions } from '../engine/nat/config.js';
 
 export const natFlags = {
-  nat: Flags.string({ description: 'NAT preset; --mapping/--filtering given with it must agree with it, and none takes no other NAT flag', options: ['none', 'full-cone', 'restricted-cone', 'port-restricted', 'symmetric', '1to1'] }),
+  nat: Flags.string({ description: 'NAT preset; --mapping/--filtering given with it must agree with it, and none takes no other NAT flag', options: ['none', 'full-cone', 'restricted-cone', 'port-restricted', 'symmetric', '1to1', 'linux', 'linux-random'] }),
   mapping: Flags.string({ description: 'RFC 4787 mapping: endpoint-independent, address-dependent, address-and-port-dependent', options: ['ei', 'ad', 'apd'] }),
   filtering: Flags.string({ description: 'RFC 4787 filtering', options: ['ei', 'ad', 'apd'] }),
   hairpin: Flags.boolean({ description: 'loop packets to the NAT\'s own external mappings back inside (default on)', allowNo: true }),

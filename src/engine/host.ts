@@ -2,6 +2,7 @@
 // route to its router's gateway. Hosts do not forward.
 import { Cidr, formatIpv4, isLoopback, type Ipv4 } from '../wire/addr.js';
 import { packetLength, type Packet } from '../wire/packet.js';
+import { readQuoted } from '../wire/quoted.js';
 import type { NetContext } from './context.js';
 import { VnetError } from './errors.js';
 import { DEFAULT_MTU, Interface } from './iface.js';
@@ -9,6 +10,8 @@ import { NetNode } from './node.js';
 
 const LOOPBACK = Cidr.parse('127.0.0.0/8');
 const LOOPBACK_IP = 0x7f000001;
+/** How long a host keeps a redirect (Linux: a route exception that expires after 300 s). */
+export const REDIRECT_LIFETIME_NS = 300_000_000_000;
 
 /** The router side a host attaches to (the router's LAN). */
 export interface Attachment {
@@ -23,6 +26,8 @@ export class Host extends NetNode {
   readonly attachment: Attachment;
   /** The router this host hangs off. */
   readonly routerName: string;
+  /** Redirects taken from the gateway: destination → the neighbour to send it to, until when (made on first use). */
+  private redirects: Map<Ipv4, { gateway: Ipv4; until: number }> | null = null;
 
   constructor(name: string, ctx: NetContext, attachment: Attachment, routerName: string, addresses: Ipv4[], subnet: Cidr, mac?: Uint8Array, mtu = DEFAULT_MTU) {
     super(name, ctx);
@@ -89,6 +94,27 @@ export class Host extends NetNode {
     }
     this.eth0.transmit(pkt);
     return null;
+  }
+
+  /** The neighbour a redirect sends packets for `dst` to, while it lasts. */
+  redirectFor(dst: Ipv4): Ipv4 | undefined {
+    const r = this.redirects?.get(dst);
+    if (r === undefined) return undefined;
+    if (r.until > this.now()) return r.gateway;
+    this.redirects!.delete(dst);
+    return undefined;
+  }
+
+  /**
+   * RFC 1122 §3.2.2.2: a redirect from the host's own gateway is used for the destination it quotes
+   * (a host redirect, type 5 code 1; the new gateway sits in the rest-of-header), for 300 s as Linux.
+   */
+  protected override redirected(pkt: Packet): void {
+    if (pkt.src !== this.attachment.lan.addresses[0]) return;
+    const q = readQuoted(pkt.payload);
+    if (q === null || !this.hasAddress(q.src)) return;
+    const gateway = pkt.icmpId * 65536 + pkt.icmpSeq;
+    (this.redirects ??= new Map()).set(q.dst, { gateway, until: this.now() + REDIRECT_LIFETIME_NS });
   }
 
   input(pkt: Packet, iface: Interface): void {

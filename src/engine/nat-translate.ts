@@ -65,8 +65,10 @@ export class NatTranslator {
     const up = r.uplink!;
     const m = r.nat!.inbound(pkt.proto, pkt.dst, dstKey(pkt), pkt.src, pkt.proto === PROTO_ICMP ? 0 : srcKey(pkt), tcpFlags(pkt));
     if (typeof m === 'string') {
-      // Nothing mapped: the router's own services and ping answer; anything else is dropped silently.
+      // Nothing mapped: the router's own services and ping answer; anything else is dropped silently,
+      // or (unsolicited: port-unreachable, as Linux) a UDP packet nothing lets in reaches the router, which has no socket there.
       if (m === 'nat-no-mapping' && this.isForRouter(pkt)) return 'local';
+      if (pkt.proto === PROTO_UDP && r.natConfig!.unsolicited === 'port-unreachable') return 'local';
       up.drop(pkt, m);
       return 'done';
     }
@@ -106,7 +108,7 @@ export class NatTranslator {
       up.drop(pkt, 'malformed');
       return 'done';
     }
-    const m = nat.findByExternal(q.proto, q.src, q.proto === PROTO_ICMP ? (q.icmpId ?? 0) : q.srcPort);
+    const m = nat.findByExternal(q.proto, q.src, q.proto === PROTO_ICMP ? (q.icmpId ?? 0) : q.srcPort, q.dst, q.proto === PROTO_ICMP ? 0 : q.dstPort);
     if (m === undefined) return 'local';
     // The quote must name a flow the NAT holds both ways: the mapping and a remote it let through.
     // Linux conntrack drops a forged error quoting a never-contacted remote (spec, measured on Linux).
@@ -130,6 +132,8 @@ export class NatTranslator {
     const target = nat.findByExternal(pkt.proto, pkt.dst, dstKey(pkt));
     if (target === undefined) return 'local';
     if (!r.natConfig!.hairpin) {
+      // Linux without hairpin NAT: the packet is the router's own, and no socket listens there.
+      if (pkt.proto === PROTO_UDP && r.natConfig!.unsolicited === 'port-unreachable') return 'local';
       lan.drop(pkt, 'hairpin-disabled');
       return 'done';
     }

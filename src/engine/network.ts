@@ -36,7 +36,7 @@ export interface NetworkOptions {
   seed?: number | string;
 }
 
-export type NatPreset = 'none' | 'full-cone' | 'restricted-cone' | 'port-restricted' | 'symmetric' | '1to1';
+export type NatPreset = 'none' | 'full-cone' | 'restricted-cone' | 'port-restricted' | 'symmetric' | '1to1' | 'linux' | 'linux-random';
 
 export interface RouterOptions {
   name: string;
@@ -73,6 +73,19 @@ export interface HostOptions {
 }
 
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+/** TEST-NET-1 (RFC 5737): documentation addresses, never a real host on the internet. */
+const TEST_NET_1 = Cidr.parse('192.0.2.0/24');
+
+/**
+ * The root's gateway when none is given: 192.0.2.1 when the root's subnet holds all of TEST-NET-1
+ * (the internet, 0.0.0.0/0), so the address traceroute and ICMP errors show is nobody's real one
+ * (the first usable address of 0.0.0.0/0 would be 1.0.0.1, a public DNS resolver); else the
+ * subnet's first usable address.
+ */
+export function defaultRootGateway(cidr: Cidr): Ipv4 | undefined {
+  return cidr.prefix < TEST_NET_1.prefix && cidr.contains(TEST_NET_1.network) ? TEST_NET_1.network + 1 : undefined;
+}
 
 export class Network implements NetContext {
   readonly scheduler: Scheduler;
@@ -194,7 +207,9 @@ export class Network implements NetContext {
     try {
       const gw = o.gateway !== undefined ? parseAddr(o.gateway, `gateway of ${o.name}`) : undefined;
       if (gw !== undefined) r.allocator.claim(gw, `${o.name}/lan`);
-      r.lan.addresses = [gw ?? r.allocator.allocate(`${o.name}/lan`)];
+      const rootGateway = gw === undefined && parent === null ? defaultRootGateway(cidr) : undefined;
+      if (rootGateway !== undefined) r.allocator.claim(rootGateway, `${o.name}/lan`);
+      r.lan.addresses = [gw ?? rootGateway ?? r.allocator.allocate(`${o.name}/lan`)];
     } catch (err) {
       for (const ip of claimed) parent!.allocator.release(ip);
       throw err;

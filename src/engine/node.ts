@@ -18,6 +18,9 @@ import { UdpPortTable } from './udp-ports.js';
 import { hash32 } from './rng.js';
 import type { DropReason } from './stats.js';
 
+/** ICMP redirect (RFC 792). */
+const ICMP_REDIRECT_TYPE = 5;
+
 /** An ICMP message that reached a node (for ping, traceroute and tests). */
 export interface IcmpMessage {
   type: number;
@@ -142,6 +145,9 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
     this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_PROTOCOL);
   }
 
+  /** An ICMP redirect arrived (RFC 792 type 5); hosts act on it, routers ignore it (as Linux with forwarding on). */
+  protected redirected(_pkt: Packet): void {}
+
   /** Sends an ICMP error about `offending` from this node's address. */
   sendError(offending: Packet, type: number, code: number, rest = 0, from?: Ipv4): void {
     const err = icmpError(offending, from ?? this.sourceFor(offending.src), type, code, rest);
@@ -149,11 +155,13 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   }
 
   private icmpInput(pkt: Packet): void {
+    if (pkt.icmpType === ICMP_REDIRECT_TYPE) this.redirected(pkt);
     if (pkt.icmpType === ICMP_ECHO_REQUEST && this.answerPing) {
       this.output(echoReply(pkt, pkt.dst));
     }
     const error = isIcmpError(pkt.icmpType);
-    const quoted = error ? readQuoted(pkt.payload) : null;
+    // A redirect changes routes, not sockets (Linux does not report it to the socket either).
+    const quoted = error && pkt.icmpType !== ICMP_REDIRECT_TYPE ? readQuoted(pkt.payload) : null;
     if (quoted && quoted.proto === PROTO_UDP && this.hasAddress(quoted.src)) {
       const s = this.ports.owner(quoted.src, quoted.srcPort);
       s?.notifyIcmp({

@@ -14,11 +14,16 @@ import { Interface } from './iface.js';
 import type { NatConfig } from './nat/config.js';
 import type { Nat } from './nat/index.js';
 import { NatTranslator } from './nat-translate.js';
+import { icmpError } from './icmp.js';
 import { NetNode } from './node.js';
 import type { Rng } from './rng.js';
 import type { Task } from './scheduler.js';
 import { quoteInput } from '../wire/user-input.js';
 
+
+/** ICMP redirect (RFC 792), code 1: redirect datagrams for the host. */
+const ICMP_REDIRECT = 5;
+const REDIRECT_HOST = 1;
 
 /** Packets a router may hold while delaying, when no queue size is given. */
 export const DEFAULT_QUEUE_SIZE = 1024;
@@ -196,8 +201,36 @@ export class Router extends NetNode {
         this.lan.transmit(pkt);
         return;
       }
+      if (this.routes.length > 0 && this.viaLanRouter(pkt)) return;
     }
     this.route(pkt, inIf, true);
+  }
+
+  /**
+   * A host on the LAN sends to a subnet routed via another router on the same LAN. As Linux: the
+   * first packets come to this router, which forwards them (TTL-1) and sends the host an ICMP
+   * redirect (type 5 code 1) naming that router; the host then sends straight to it, so its later
+   * packets are switched here (TTL kept). True when the packet was switched.
+   */
+  private viaLanRouter(pkt: Packet): boolean {
+    const via = this.routeVia(pkt.dst);
+    const sender = this.neighbors.get(pkt.src);
+    if (via === undefined || sender === undefined || sender.owner.kind !== 'host') return false;
+    const host = sender.owner as import('./host.js').Host;
+    const gateway = via.addresses[0];
+    if (host.redirectFor(pkt.dst) === gateway) {
+      this.lan.transmit(pkt);
+      return true;
+    }
+    if (pkt.ttl > 1) {
+      const redirect = icmpError(pkt, this.lan.addresses[0], ICMP_REDIRECT, REDIRECT_HOST);
+      if (redirect !== null) {
+        redirect.icmpId = Math.floor(gateway / 65536);
+        redirect.icmpSeq = gateway % 65536;
+        this.output(redirect);
+      }
+    }
+    return false;
   }
 
   /** Routes a packet: TTL, egress choice, MTU, source NAT. `checkTtl` is false when the NAT already did it. */

@@ -11,7 +11,7 @@ import type { Interface } from '../engine/iface.js';
 import { deriveMac, formatMac } from '../engine/mac.js';
 import { defaultBurstBytes, filterSpecOf, linkHeaderBytes, type NormalizedFilter } from '../engine/filters/spec.js';
 import { DEFAULT_NAT, normalizeNat, type NatConfig, type NatOptions, type NatPresetName } from '../engine/nat/config.js';
-import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, type Network } from '../engine/network.js';
+import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, defaultRootGateway, type Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
 import { formatDurationOneUnit, formatRate, formatSize, parseDuration } from '../engine/units.js';
 import type { DnsDoc, FilterDoc, HostDoc, RouterDoc, Topology } from './topology-schema.js';
@@ -62,9 +62,9 @@ export function exportTopology(net: Network, opts: ExportOptions = {}): Topology
   return topo;
 }
 
-/** The gateway a router gets when none is given: the first address its allocator hands out. */
+/** The gateway a router gets when none is given: the root's TEST-NET-1 address, else the first address its allocator hands out. */
 function defaultGateway(r: Router): number {
-  return new SubnetAllocator(r.cidr).allocate('gateway');
+  return (r.parent === null ? defaultRootGateway(r.cidr) : undefined) ?? new SubnetAllocator(r.cidr).allocate('gateway');
 }
 
 /** The interface's MAC when it is not the one its name gives (so it was set by hand). */
@@ -133,7 +133,7 @@ export function filterDoc(on: string, f: NormalizedFilter, mtu: number, linkHead
   return doc;
 }
 
-const NAT_PRESET_NAMES: readonly Exclude<NatPresetName, 'none'>[] = ['port-restricted', 'full-cone', 'restricted-cone', 'symmetric', '1to1'];
+const NAT_PRESET_NAMES: readonly Exclude<NatPresetName, 'none'>[] = ['port-restricted', 'full-cone', 'restricted-cone', 'symmetric', '1to1', 'linux', 'linux-random'];
 
 /**
  * A NAT config as the file writes it: undefined for the default (port-restricted), 'none', a preset
@@ -145,7 +145,8 @@ export function natDocOf(cfg: NatConfig | null): NatPresetName | NatOptions | un
   for (const name of NAT_PRESET_NAMES) {
     if (sameConfig.key(normalizeNat({ preset: name })) === wanted) return name === 'port-restricted' ? undefined : name;
   }
-  const preset = cfg.mode === '1to1' ? '1to1' : NAT_PRESET_NAMES.find((p) => p !== '1to1' && normalizeNat({ preset: p })!.mapping === cfg.mapping && normalizeNat({ preset: p })!.filtering === cfg.filtering);
+  const linux = cfg.portOverloading ? (cfg.portPreservation ? 'linux' : 'linux-random') : undefined;
+  const preset = cfg.mode === '1to1' ? '1to1' : linux ?? NAT_PRESET_NAMES.find((p) => p !== '1to1' && normalizeNat({ preset: p })!.mapping === cfg.mapping && normalizeNat({ preset: p })!.filtering === cfg.filtering);
   const opts: NatOptions = preset !== undefined ? { preset } : { mapping: cfg.mapping, filtering: cfg.filtering };
   const base = normalizeNat(opts) ?? DEFAULT_NAT;
   if (cfg.hairpin !== base.hairpin) opts.hairpin = cfg.hairpin;
@@ -157,6 +158,8 @@ export function natDocOf(cfg: NatConfig | null): NatPresetName | NatOptions | un
   if (cfg.inboundRefresh !== base.inboundRefresh) opts.inboundRefresh = cfg.inboundRefresh;
   if (cfg.tcpEstablishedNs !== base.tcpEstablishedNs) opts.tcpEstablished = durationText(cfg.tcpEstablishedNs);
   if (cfg.tcpTransitoryNs !== base.tcpTransitoryNs) opts.tcpTransitory = durationText(cfg.tcpTransitoryNs);
+  if (cfg.assuredLifetimeNs !== base.assuredLifetimeNs) opts.assuredLifetime = durationText(cfg.assuredLifetimeNs);
+  if (cfg.unsolicited !== base.unsolicited) opts.unsolicited = cfg.unsolicited;
   if (cfg.pooling !== base.pooling) opts.pooling = cfg.pooling;
   if (cfg.maxMappings !== base.maxMappings) opts.maxMappings = cfg.maxMappings;
   if (cfg.pairs.length > 0) opts.pairs = Object.fromEntries(cfg.pairs.map(([ext, int]) => [formatIpv4(ext), formatIpv4(int)]));

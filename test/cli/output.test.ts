@@ -147,7 +147,7 @@ test('JSON: status, router and send name time in ns and a datagram\'s size as si
 test('show draws the session as a tree; --format dot and mermaid; --json the same tree', async () => {
   lab();
   const tree = await vnet('show');
-  assert.equal(tree[0], 'router internet 0.0.0.0/0 gateway 1.0.0.1');
+  assert.equal(tree[0], 'router internet 0.0.0.0/0 gateway 192.0.2.1');
   assert.ok(tree.includes('    └── host alice 192.168.1.2'), tree.join('\n'));
   assert.equal((await vnet('show', '--format', 'dot'))[0], 'digraph vnet {');
   assert.equal((await vnet('show', '--format', 'mermaid'))[0], 'flowchart TD');

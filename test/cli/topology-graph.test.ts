@@ -23,12 +23,12 @@ function lab(): TopologyRouter[] {
 
 test('the text tree nests routers under their parent, hosts under their router, filters under their node', () => {
   assert.deepEqual(topologyText(lab()), [
-    'router internet 0.0.0.0/0 gateway 1.0.0.1',
+    'router internet 0.0.0.0/0 gateway 192.0.2.1',
     '├── host server 198.51.100.7',
     '├── router home 192.168.1.0/24 gateway 192.168.1.1 uplink 203.0.113.10 nat symmetric (APDM/APDF) hairpin lifetime 5m',
     '│   ├── filter 1 home/uplink: egress loss 2% delay 30ms',
     '│   └── host alice 192.168.1.2',
-    '└── router isp-2 10.0.0.0/8 gateway 10.0.0.1 uplink 1.0.0.2 nat full-cone (EIM/EIF) hairpin lifetime 5m',
+    '└── router isp-2 10.0.0.0/8 gateway 10.0.0.1 uplink 1.0.0.1 nat full-cone (EIM/EIF) hairpin lifetime 5m',
     '    └── host bob.lan 10.0.0.2',
     '        └── filter 2 bob.lan/eth0: egress loss 1%',
   ]);

@@ -158,3 +158,44 @@ test('removing a router removes its subtree and frees its uplink address', () =>
   const again = net.addRouter({ name: 'isp2', parent: 'internet', cidr: '100.64.0.0/16', ips: ['198.51.100.254'], nat: 'none' });
   assert.equal(formatIpv4(again.uplink!.addresses[0]), '198.51.100.254');
 });
+
+/**
+ * A host on the root LAN and a host inside a routed child whose uplink sits on that LAN. Linux 6.x,
+ * measured in namespaces (a bridge as the root LAN; host and child router with default routes via
+ * the root router; ping both ways): the first packet host → child goes via the root router (62 at
+ * the far host) and the root router sends an ICMP redirect; the host takes it (its route cache shows
+ * "redirected, expires 300sec") and sends straight to the child router from then on: 63. The reply
+ * path is one hop from the child router to the host on its own LAN: 63. (With a point-to-point link
+ * per router instead of a shared LAN, Linux gives 62/62: the root router is then between them.)
+ */
+test('hops as on a real LAN: a redirect from the root router, then one hop each way (63/63)', () => {
+  const net = new Network({ clock: 'virtual' });
+  net.addRouter({ name: 'internet', cidr: '0.0.0.0/0' });
+  net.addRouter({ name: 'c', parent: 'internet', cidr: '100.64.0.0/16', ips: ['198.51.100.254'], nat: 'none' });
+  const far = net.addHost({ name: 'far', router: 'c' });
+  const near = net.addHost({ name: 'near', router: 'internet', ips: ['198.51.100.7'] });
+  const seen: string[] = [];
+  const kind = (t: number): string => (t === 5 ? 'redirect' : t === 8 ? 'request' : 'reply');
+  net.iface('near/eth0').addTap({ packet: (p, dir) => { if (dir === 'in') seen.push(`near got ${kind(p.icmpType)} ttl ${p.ttl}`); } });
+  net.iface('far/eth0').addTap({ packet: (p, dir) => { if (dir === 'in') seen.push(`far got ${kind(p.icmpType)} ttl ${p.ttl}`); } });
+  const redirects: IcmpMessage[] = [];
+  near.onIcmp((m) => { if (m.type === 5) redirects.push(m); });
+  for (let seq = 1; seq <= 2; seq++) {
+    near.sendEcho(far.ip, { id: 1, seq });
+    net.runUntilIdle();
+  }
+  far.sendEcho(near.ip, { id: 2, seq: 1 });
+  net.runUntilIdle();
+  assert.deepEqual(seen, [
+    'near got redirect ttl 64', // Linux: the root router forwards the first packet and redirects the host
+    'far got request ttl 62', // Linux: 62 (host → root router → child router → far)
+    'near got reply ttl 63', // Linux: 63 (far → child router → near, on the child router's LAN)
+    'far got request ttl 63', // Linux: 63 once the redirect is taken (host → child router → far)
+    'near got reply ttl 63',
+    'near got request ttl 63', // far's own ping: Linux 63 one way...
+    'far got reply ttl 63', // ...and 63 back
+  ]);
+  assert.equal(redirects.length, 1, 'one redirect: the host sends straight to the child router after it');
+  assert.equal(redirects[0].code, 1, 'code 1: redirect for the host');
+  assert.equal(formatIpv4(redirects[0].from), formatIpv4(net.router('internet').gateway));
+});

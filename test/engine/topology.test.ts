@@ -23,9 +23,18 @@ test('gateway is the first usable address; hosts follow', () => {
 
 test('the root (0.0.0.0/0) allocates public-looking addresses, skipping special-purpose ranges', () => {
   const net = root();
-  assert.equal(formatIpv4(net.router('internet').gateway), '1.0.0.1');
   const r = net.addRouter({ name: 'home', parent: 'internet', cidr: '192.168.1.0/24' });
-  assert.equal(formatIpv4(r.uplink!.addresses[0]), '1.0.0.2');
+  assert.equal(formatIpv4(r.uplink!.addresses[0]), '1.0.0.1');
+});
+
+test('the root\'s default gateway is 192.0.2.1 (TEST-NET-1), nobody\'s real address; other subnets take their first', () => {
+  const net = root();
+  assert.equal(formatIpv4(net.router('internet').gateway), '192.0.2.1');
+  assert.throws(() => net.addHost({ name: 'h', router: 'internet', ips: ['192.0.2.1'] }), /192\.0\.2\.1 is already used by internet\/lan/);
+  const lab = new Network({ clock: 'virtual' });
+  assert.equal(formatIpv4(lab.addRouter({ name: 'lab', cidr: '10.0.0.0/8' }).gateway), '10.0.0.1');
+  const chosen = new Network({ clock: 'virtual' });
+  assert.equal(formatIpv4(chosen.addRouter({ name: 'internet', cidr: '0.0.0.0/0', gateway: '198.51.100.1' }).gateway), '198.51.100.1');
 });
 
 test('allocation covers the whole prefix, not just 254 addresses (skipping .0 and .255 in wide prefixes)', () => {

@@ -117,7 +117,16 @@ const NAT_CASES: { name: string; options: NatOptions }[] = [
   { name: '1to1 with pairs', options: { preset: '1to1', pairs: { '203.0.113.5': '10.0.0.5' }, hairpin: false } },
   { name: 'port-restricted, arbitrary pooling, small table', options: { pooling: 'arbitrary', maxMappings: 10, portParity: false } },
   { name: 'TCP timeouts (RFC 5382)', options: { preset: 'restricted-cone', tcpEstablished: '3h', tcpTransitory: '5m' } },
+  { name: 'linux', options: { preset: 'linux' } },
+  { name: 'linux-random', options: { preset: 'linux-random' } },
+  { name: 'linux, 60 s assured, silent drops', options: { preset: 'linux', assuredLifetime: '60s', unsolicited: 'drop' } },
+  { name: 'port-restricted that answers port unreachable', options: { preset: 'port-restricted', unsolicited: 'port-unreachable' } },
 ];
+
+test('`nat: linux` in a file exports as `nat: linux`', () => {
+  assert.equal(natDocOf(normalizeNat({ preset: 'linux' })), 'linux');
+  assert.equal(natDocOf(normalizeNat({ preset: 'linux-random' })), 'linux-random');
+});
 
 for (const c of NAT_CASES) {
   test(`NAT written by export reads back the same: ${c.name}`, () => {
@@ -127,3 +136,24 @@ for (const c of NAT_CASES) {
     assert.deepEqual(normalizeNat(typeof doc === 'string' ? { preset: doc } : doc), cfg);
   });
 }
+
+test('`nat: linux` and Linux knobs are accepted by a topology file, router.add and nat.set', () => {
+  const s = newSession();
+  apply(s, [
+    'routers:',
+    '  - { name: internet, cidr: 0.0.0.0/0 }',
+    '  - { name: home, parent: internet, cidr: 192.168.1.0/24, nat: linux }',
+    '  - { name: cafe, parent: internet, cidr: 192.168.2.0/24, nat: { preset: linux-random, assuredLifetime: 60s, unsolicited: drop } }',
+  ].join('\n'));
+  s.call('router.add', { name: 'lab', parent: 'internet', cidr: '192.168.3.0/24', nat: 'linux' }, ctx);
+  s.call('nat.set', { router: 'lab', nat: { preset: 'port-restricted', unsolicited: 'port-unreachable' } }, ctx);
+  assert.deepEqual(s.net.router('home').natConfig, normalizeNat({ preset: 'linux' }));
+  assert.equal(s.net.router('cafe').natConfig!.assuredLifetimeNs, 60e9);
+  assert.equal(s.net.router('lab').natConfig!.portOverloading, false);
+  assert.equal(s.net.router('lab').natConfig!.unsolicited, 'port-unreachable');
+  const yaml = exportYaml(s);
+  assert.match(yaml, /nat: linux\n/);
+  const again = newSession();
+  apply(again, yaml);
+  assert.equal(exportYaml(again), yaml);
+});

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts', 'test-tools.js');
-const TOOLS = ['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'script'];
+const TOOLS = ['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'script', 'ip', 'nft'];
 
 const dirs: string[] = [];
 after(() => {
@@ -52,7 +52,7 @@ test('every program present: nothing is printed or installed', () => {
 });
 
 test('missing programs as root with apt-get: it says what it installs, then apt-get update and install non-interactively', { skip: !root && 'needs root' }, () => {
-  const dir = fakeBin(['tshark', 'socat', 'dig', 'man', 'zsh', 'fish'], true);
+  const dir = fakeBin(['tshark', 'socat', 'dig', 'man', 'zsh', 'fish', 'ip', 'nft'], true);
   const r = check(dir);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'npm test: installing what the tests need (dnsmasq, jq, groff, script): apt-get install -y --no-install-recommends dnsmasq-base jq groff-base bsdutils');
@@ -63,7 +63,7 @@ test('missing programs as root with apt-get: it says what it installs, then apt-
 });
 
 test('missing programs and no apt-get: one line naming them and the command, exit 1 at once', () => {
-  const r = check(fakeBin(['tshark', 'socat', 'dnsmasq', 'dig', 'groff', 'man', 'zsh', 'fish']));
+  const r = check(fakeBin(['tshark', 'socat', 'dnsmasq', 'dig', 'groff', 'man', 'zsh', 'fish', 'ip', 'nft']));
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '');
   const lines = r.stderr.trim().split('\n');
@@ -73,7 +73,7 @@ test('missing programs and no apt-get: one line naming them and the command, exi
 });
 
 test('missing programs, apt-get present but not root: one line with the install command; apt-get is not run', { skip: !root && 'needs root to run the check as another user' }, () => {
-  const dir = fakeBin(['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish'], true);
+  const dir = fakeBin(['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'ip', 'nft'], true);
   const r = check(dir, 65534);
   assert.equal(r.status, 1);
   assert.equal(r.stderr.trim(), 'npm test: missing programs the tests need: script; as root, run: apt-get install -y --no-install-recommends bsdutils');

@@ -7,7 +7,10 @@ import { quoteInput } from '../../wire/user-input.js';
 /** RFC 4787 behaviour for mapping (§4.1) and filtering (§5): endpoint-independent, address-dependent, address-and-port-dependent. */
 export type Behavior = 'ei' | 'ad' | 'apd';
 
-export type NatPresetName = 'full-cone' | 'restricted-cone' | 'port-restricted' | 'symmetric' | '1to1' | 'none';
+export type NatPresetName = 'full-cone' | 'restricted-cone' | 'port-restricted' | 'symmetric' | '1to1' | 'linux' | 'linux-random' | 'none';
+
+/** What the NAT does with an inbound packet no mapping lets in: drop it silently, or leave it to the router (ICMP port unreachable, as Linux). */
+export type UnsolicitedAction = 'drop' | 'port-unreachable';
 
 export interface NatOptions {
   preset?: NatPresetName;
@@ -25,6 +28,11 @@ export interface NatOptions {
   tcpEstablished?: number | string;
   /** RFC 5382 REQ-5: TCP transitory (opening/closing) idle timeout (ms or a duration string; default 4m). */
   tcpTransitory?: number | string;
+  /** Linux conntrack: one external port serves several flows whose remote endpoints differ (5-tuple uniqueness). Needs mapping apd. */
+  portOverloading?: boolean;
+  /** Lifetime once a flow is assured (a reply seen, then more traffic 2 s or more after it began), e.g. '120s'; 0 = one lifetime for all. */
+  assuredLifetime?: number | string;
+  unsolicited?: UnsolicitedAction;
   pooling?: 'paired' | 'arbitrary';
   maxMappings?: number;
   /** 1to1 only: external IP → internal IP. Internal hosts without a pair take free external IPs as they first send. */
@@ -52,6 +60,12 @@ export interface NatConfig {
   readonly tcpEstablishedNs: number;
   /** RFC 5382 REQ-5: idle time before a TCP mapping that is opening (SYN one way) or closed (FIN both ways, RST) expires, ns. */
   readonly tcpTransitoryNs: number;
+  /** Linux conntrack port overloading: an external port is shared by flows with different remote endpoints (RFC 4787 REQ-3 forbids it). */
+  readonly portOverloading: boolean;
+  /** Lifetime of an assured traffic mapping, ns; 0 = every traffic mapping has lifetimeNs. */
+  readonly assuredLifetimeNs: number;
+  /** Inbound packets no mapping lets in: silent drop, or ICMP port unreachable from the router (UDP). */
+  readonly unsolicited: UnsolicitedAction;
   /** REQ-2: 'paired' = all mappings of one internal IP use one external IP. */
   readonly pooling: 'paired' | 'arbitrary';
   /** Bound on live mappings; a new mapping past it is refused ('nat-table-full'). */
@@ -66,6 +80,30 @@ export const NAT_PRESETS: Readonly<Record<'full-cone' | 'restricted-cone' | 'por
   'restricted-cone': { mapping: 'ei', filtering: 'ad' },
   'port-restricted': { mapping: 'ei', filtering: 'apd' },
   symmetric: { mapping: 'apd', filtering: 'apd' },
+};
+
+/**
+ * Linux 6.x nftables masquerade as measured in namespaces: every flow is a conntrack entry (so
+ * mapping and filtering are per remote endpoint), the source port kept when that 5-tuple is free
+ * (which looks like EIM), else a random port, parity not kept; 30 s unreplied, 120 s assured,
+ * inbound refresh, ICMP port unreachable for what nothing lets in, no hairpin. linux-random is
+ * `masquerade random-fully`: a random port for every flow (APDM).
+ */
+/** Linux conntrack's TCP timeouts on the kernel measured here: established 432000 s (5 days); syn_sent and time_wait 120 s. */
+const LINUX_TCP_ESTABLISHED_NS = 432_000 * NS_PER_S;
+const LINUX_TCP_TRANSITORY_NS = 120 * NS_PER_S;
+
+export const LINUX_PRESETS: Readonly<Record<'linux' | 'linux-random', Omit<NatConfig, 'maxMappings' | 'pairs' | 'pooling' | 'portRange'>>> = {
+  linux: Object.freeze({
+    mode: 'napt', mapping: 'apd', filtering: 'apd', hairpin: false, portPreservation: true, portParity: false, allocation: 'random',
+    lifetimeNs: 30 * NS_PER_S, assuredLifetimeNs: 120 * NS_PER_S, inboundRefresh: true, portOverloading: true, unsolicited: 'port-unreachable',
+    tcpEstablishedNs: LINUX_TCP_ESTABLISHED_NS, tcpTransitoryNs: LINUX_TCP_TRANSITORY_NS,
+  } as const),
+  'linux-random': Object.freeze({
+    mode: 'napt', mapping: 'apd', filtering: 'apd', hairpin: false, portPreservation: false, portParity: false, allocation: 'random',
+    lifetimeNs: 30 * NS_PER_S, assuredLifetimeNs: 120 * NS_PER_S, inboundRefresh: true, portOverloading: true, unsolicited: 'port-unreachable',
+    tcpEstablishedNs: LINUX_TCP_ESTABLISHED_NS, tcpTransitoryNs: LINUX_TCP_TRANSITORY_NS,
+  } as const),
 };
 
 /** REQ-5 c): 5 minutes. */
@@ -93,6 +131,9 @@ export const DEFAULT_NAT: NatConfig = Object.freeze({
   inboundRefresh: false,
   tcpEstablishedNs: DEFAULT_TCP_ESTABLISHED_NS,
   tcpTransitoryNs: DEFAULT_TCP_TRANSITORY_NS,
+  portOverloading: false,
+  assuredLifetimeNs: 0,
+  unsolicited: 'drop',
   pooling: 'paired',
   maxMappings: DEFAULT_MAX_MAPPINGS,
   pairs: Object.freeze([]),
@@ -148,6 +189,7 @@ const OPTION_FLAGS: Record<Exclude<keyof NatOptions, 'preset'>, string> = {
   portParity: 'portParity', portRange: '--port-range', allocation: '--allocation', lifetime: '--mapping-lifetime',
   inboundRefresh: '--inbound-refresh', pooling: 'pooling', maxMappings: 'maxMappings', pairs: 'pairs',
   tcpTransitory: '--tcp-transitory', tcpEstablished: '--tcp-established',
+  portOverloading: 'portOverloading', assuredLifetime: 'assuredLifetime', unsolicited: 'unsolicited',
 };
 
 /**
@@ -162,11 +204,12 @@ export function checkNatConflicts(o: NatOptions): void {
     const flags = given.map((k) => OPTION_FLAGS[k]).join(', ');
     throw invalid(`--nat none turns NAT off, so ${flags} ${given.length === 1 ? 'has' : 'have'} nothing to set; drop ${flags}, or pick a NAT preset`);
   }
-  const preset = (NAT_PRESETS as Record<string, { mapping: Behavior; filtering: Behavior } | undefined>)[o.preset];
+  const presets = { ...NAT_PRESETS, ...LINUX_PRESETS } as Record<string, { mapping: Behavior; filtering: Behavior } | undefined>;
+  const preset = presets[o.preset];
   if (preset === undefined) return;
   for (const key of ['mapping', 'filtering'] as const) {
     if (o[key] === undefined || o[key] === preset[key]) continue;
-    const matching = Object.entries(NAT_PRESETS).filter(([, p]) => p[key] === o[key]).map(([name]) => name);
+    const matching = Object.entries(presets).filter(([, p]) => p?.[key] === o[key]).map(([name]) => name);
     throw invalid(`--nat ${o.preset} means ${key} ${preset[key]}, but ${OPTION_FLAGS[key]} ${String(o[key])} was given too; ` +
       `drop one${matching.length > 0 ? `, or use a preset with ${key} ${String(o[key])} (${matching.join(', ')})` : ''}`);
   }
@@ -194,15 +237,26 @@ export function normalizeNat(o: NatOptions, base?: NatConfig): NatConfig | null 
   let filtering = b.filtering;
   // A 1to1 base forces preservation on; leaving 1to1 goes back to the default.
   let portPreservation = o.portPreservation ?? (b.mode === '1to1' ? DEFAULT_NAT.portPreservation : b.portPreservation);
+  // The Linux presets set every knob Linux has; another preset takes the Linux-only ones back to the defaults.
+  let knobs: Omit<NatConfig, 'maxMappings' | 'pairs' | 'pooling' | 'portRange' | 'mode' | 'mapping' | 'filtering'> = b;
   if (o.preset !== undefined) {
-    const preset = oneOf(o.preset, ['full-cone', 'restricted-cone', 'port-restricted', 'symmetric', '1to1'] as const, 'NAT preset');
-    if (preset === '1to1') {
-      mode = '1to1';
-      mapping = 'ei';
-      filtering = 'ei';
+    const preset = oneOf(o.preset, ['full-cone', 'restricted-cone', 'port-restricted', 'symmetric', '1to1', 'linux', 'linux-random'] as const, 'NAT preset');
+    if (preset === 'linux' || preset === 'linux-random') {
+      knobs = LINUX_PRESETS[preset];
+      ({ mode, mapping, filtering } = LINUX_PRESETS[preset]);
+      portPreservation = o.portPreservation ?? knobs.portPreservation;
     } else {
-      mode = 'napt';
-      ({ mapping, filtering } = NAT_PRESETS[preset]);
+      // Leaving a Linux preset: its timers, ports and hairpin go back to the defaults too.
+      knobs = b.portOverloading ? DEFAULT_NAT : { ...b, portOverloading: false, assuredLifetimeNs: 0, unsolicited: DEFAULT_NAT.unsolicited };
+      if (b.portOverloading) portPreservation = o.portPreservation ?? DEFAULT_NAT.portPreservation;
+      if (preset === '1to1') {
+        mode = '1to1';
+        mapping = 'ei';
+        filtering = 'ei';
+      } else {
+        mode = 'napt';
+        ({ mapping, filtering } = NAT_PRESETS[preset]);
+      }
     }
   }
   if (mode === '1to1') {
@@ -214,10 +268,17 @@ export function normalizeNat(o: NatOptions, base?: NatConfig): NatConfig | null 
     if (o.mapping !== undefined) mapping = behavior(o.mapping, 'mapping');
     if (o.filtering !== undefined) filtering = behavior(o.filtering, 'filtering');
   }
-  const lifetimeNs = o.lifetime !== undefined ? parseDuration(o.lifetime, 'NAT mapping lifetime') : b.lifetimeNs;
+  const lifetimeNs = o.lifetime !== undefined ? parseDuration(o.lifetime, 'NAT mapping lifetime') : knobs.lifetimeNs;
   if (!(lifetimeNs > 0)) throw invalid(`NAT mapping lifetime ${String(o.lifetime)} must be longer than 0 (RFC 4787 REQ-5 recommends 5m)`);
-  const tcpEstablishedNs = timer(o.tcpEstablished, b.tcpEstablishedNs, 'NAT tcpEstablished timeout', '2h4m');
-  const tcpTransitoryNs = timer(o.tcpTransitory, b.tcpTransitoryNs, 'NAT tcpTransitory timeout', '4m');
+  const tcpEstablishedNs = timer(o.tcpEstablished, knobs.tcpEstablishedNs, 'NAT tcpEstablished timeout', '2h4m');
+  const tcpTransitoryNs = timer(o.tcpTransitory, knobs.tcpTransitoryNs, 'NAT tcpTransitory timeout', '4m');
+  const assuredLifetimeNs = o.assuredLifetime !== undefined ? parseDuration(o.assuredLifetime, 'NAT assured lifetime') : knobs.assuredLifetimeNs;
+  if (!(assuredLifetimeNs >= 0)) throw invalid(`NAT assured lifetime ${String(o.assuredLifetime)} must be 0 (off) or longer`);
+  const portOverloading = mode === 'napt' && (o.portOverloading ?? knobs.portOverloading);
+  if (typeof portOverloading !== 'boolean') throw invalid(`NAT portOverloading ${String(o.portOverloading)} must be true or false`);
+  if (portOverloading && mapping !== 'apd') {
+    throw invalid(`port overloading keys every flow by its remote endpoint, so it needs mapping apd (got ${mapping}); drop portOverloading or set mapping apd`);
+  }
   const maxMappings = o.maxMappings ?? b.maxMappings;
   if (!Number.isInteger(maxMappings) || maxMappings < 1) throw invalid(`NAT maxMappings ${maxMappings} must be a whole number, at least 1`);
   const bool = (v: boolean | undefined, d: boolean, what: string): boolean => {
@@ -228,15 +289,18 @@ export function normalizeNat(o: NatOptions, base?: NatConfig): NatConfig | null 
     mode,
     mapping,
     filtering,
-    hairpin: bool(o.hairpin, b.hairpin, 'hairpin'),
-    portPreservation: bool(portPreservation, b.portPreservation, 'portPreservation'),
-    portParity: bool(o.portParity, b.portParity, 'portParity'),
+    hairpin: bool(o.hairpin, knobs.hairpin, 'hairpin'),
+    portPreservation: bool(portPreservation, knobs.portPreservation, 'portPreservation'),
+    portParity: bool(o.portParity, knobs.portParity, 'portParity'),
     portRange: o.portRange !== undefined ? portRange(o.portRange) : b.portRange,
-    allocation: o.allocation !== undefined ? oneOf(o.allocation, ['sequential', 'random'] as const, 'NAT port allocation') : b.allocation,
+    allocation: o.allocation !== undefined ? oneOf(o.allocation, ['sequential', 'random'] as const, 'NAT port allocation') : knobs.allocation,
     lifetimeNs,
-    inboundRefresh: bool(o.inboundRefresh, b.inboundRefresh, 'inboundRefresh'),
+    inboundRefresh: bool(o.inboundRefresh, knobs.inboundRefresh, 'inboundRefresh'),
     tcpEstablishedNs,
     tcpTransitoryNs,
+    portOverloading,
+    assuredLifetimeNs,
+    unsolicited: o.unsolicited !== undefined ? oneOf(o.unsolicited, ['drop', 'port-unreachable'] as const, 'NAT unsolicited action') : knobs.unsolicited,
     pooling: o.pooling !== undefined ? oneOf(o.pooling, ['paired', 'arbitrary'] as const, 'NAT pooling') : b.pooling,
     maxMappings,
     pairs: mode !== '1to1' ? DEFAULT_NAT.pairs : o.pairs !== undefined ? pairs(o.pairs) : b.pairs,
@@ -251,6 +315,11 @@ export function describeNat(c: NatConfig): string {
   const parts: string[] = [];
   if (c.mode === '1to1') {
     parts.push('1to1 (EIM/EIF, ports unchanged)');
+  } else if (c.portOverloading) {
+    // Per-flow (conntrack) state: seen from outside, a kept port is EIM; a random one per flow is APDM.
+    const name = c.portPreservation ? 'linux' : 'linux-random';
+    const terms = `${c.portPreservation ? 'EIM' : 'APDM'}/${FILTERING_NAMES[c.filtering]}, port overloading`;
+    parts.push(`${name} (${terms})`);
   } else {
     const legacy = Object.entries(NAT_PRESETS).find(([, p]) => p.mapping === c.mapping && p.filtering === c.filtering)?.[0];
     const terms = `${MAPPING_NAMES[c.mapping]}/${FILTERING_NAMES[c.filtering]}`;
@@ -259,6 +328,8 @@ export function describeNat(c: NatConfig): string {
   parts.push(c.hairpin ? 'hairpin' : 'no-hairpin');
   if (c.mode === 'napt') {
     parts.push(`lifetime ${formatDuration(c.lifetimeNs)}`);
+    if (c.assuredLifetimeNs > 0) parts.push(`assured ${formatDuration(c.assuredLifetimeNs)}`);
+    if (c.unsolicited !== 'drop') parts.push(`unsolicited ${c.unsolicited}`);
     if (c.portPreservation) parts.push('port-preservation');
     if (!c.portParity) parts.push('no-parity');
     if (c.portRange[0] !== 1024 || c.portRange[1] !== 65535) parts.push(`ports ${c.portRange[0]}-${c.portRange[1]}`);

@@ -1,11 +1,16 @@
 // When traffic mappings expire: one list per idle timeout (RFC 4787 REQ-5 for UDP and the rest,
-// RFC 5382 REQ-5's transitory and established timeouts for TCP), and one weak sweep task.
+// RFC 5382 REQ-5's transitory and established timeouts for TCP, Linux's assured UDP flows), and one
+// weak sweep task.
 import type { Scheduler, Task } from '../scheduler.js';
 import type { MappingEntry } from './mapping.js';
 
-/** Lanes: the NAT lifetime (everything but TCP), TCP transitory, TCP established (tcp-state.ts classes). */
+/**
+ * Lanes: the NAT lifetime (everything but TCP), TCP transitory, TCP established (tcp-state.ts
+ * classes), and assured UDP flows (the linux presets: assuredLifetime).
+ */
 export const LANE_LIFETIME = 0;
-export const LANE_COUNT = 3;
+export const LANE_ASSURED = 3;
+export const LANE_COUNT = 4;
 
 /**
  * Mappings in order of last refresh. All in one list share one timeout, so this is also expiry
@@ -51,7 +56,7 @@ export class ExpiryList {
  */
 export class ExpiryLanes {
   private readonly lists: ExpiryList[] = Array.from({ length: LANE_COUNT }, () => new ExpiryList());
-  private readonly timeouts: number[] = [0, 0, 0];
+  private readonly timeouts: number[] = [0, 0, 0, 0];
   /** Lane 0 (UDP and the rest) without the array lookups: the forwarding hot path refreshes these. */
   private readonly lifetimeList: ExpiryList = this.lists[LANE_LIFETIME];
   private lifetimeNs = 0;

@@ -64,7 +64,8 @@ export interface Nat {
   /** `tcpFlags`: the segment's flags for TCP (RFC 5382 connection tracking), else ignored. */
   outbound(proto: number, srcIp: Ipv4, srcPort: number, dstIp: Ipv4, dstPort: number, tcpFlags?: number): NatMapping | DropReason;
   inbound(proto: number, dstIp: Ipv4, dstPort: number, srcIp: Ipv4, srcPort: number, tcpFlags?: number): NatMapping | DropReason;
-  findByExternal(proto: number, externalIp: Ipv4, externalPort: number): NatMapping | undefined;
+  /** With port overloading (linux presets) the remote endpoint picks the flow among those sharing the port. */
+  findByExternal(proto: number, externalIp: Ipv4, externalPort: number, remoteIp?: Ipv4, remotePort?: number): NatMapping | undefined;
   findByInternal(proto: number, internalIp: Ipv4, internalPort: number, remoteIp: Ipv4, remotePort: number): NatMapping | undefined;
   /**
    * May an ICMP error quoting X':x' → Y:y come in through `m`? Only when Y:y is a remote the mapping's
@@ -113,6 +114,10 @@ export class MappingEntry implements NatMapping {
   /** Internal-side index (EIM, ADM or APDM): int32 hash of the key and the next entry with the same hash. */
   readonly internalHash: number;
   internalNext: MappingEntry | null = null;
+  /** Port overloading (linux presets): the next flow sharing this external port. */
+  portNext: MappingEntry | null = null;
+  /** Linux conntrack's "assured": a reply was seen, then more traffic; it then lives assuredLifetimeNs. */
+  assured = false;
 
   constructor(
     readonly id: number,

@@ -1,5 +1,6 @@
 // The NAPT table (RFC 4787 / RFC 5382): which mapping a flow gets, who may send in, when mappings expire. The router rewrites packets.
 import type { Ipv4 } from '../../wire/addr.js';
+import { PROTO_UDP } from '../../wire/packet.js';
 import { invalid } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { Scheduler } from '../scheduler.js';
@@ -7,16 +8,20 @@ import { PROTO_TCP } from '../../wire/packet.js';
 import type { DropReason } from '../stats.js';
 import type { Behavior, NatConfig } from './config.js';
 import {
-  ADDRESS_ONLY, admHash, apdmHash, ChainIndex, eimHash, findAdm, findApdm, findEim, findExternal, ICMP_ID, indexFor, keying, PORTS, type ProtoState,
+  ADDRESS_ONLY, admHash, apdmHash, ChainIndex, eimHash, findAdm, findApdm, findEim, findExternal, ICMP_ID, indexFor, keying, PORTS,
+  type ExternalSide, type ProtoState,
 } from './lookup.js';
-import { ExpiryLanes, LANE_LIFETIME } from './expiry.js';
+import { ExpiryLanes, LANE_ASSURED, LANE_LIFETIME } from './expiry.js';
 import { MappingEntry, type ExplicitRequest, type Nat, type NatEvent, type NatMapping } from './mapping.js';
+import { flowFrom, linkOnPort, pickFlowPort, unlinkFromPort } from './overload.js';
 import { PortAllocator, type PortPolicy } from './ports.js';
 import { tcpAfter, tcpOpened, tcpTimerClass } from './tcp-state.js';
 import { mappingView, type MappingView } from './view.js';
 
 export type { ExplicitRequest, Nat, NatEvent, NatMapping } from './mapping.js';
 
+/** Linux makes a replied UDP flow assured only from 2 s after it began (a quick query and answer stays short-lived). */
+const ASSURED_AFTER_NS = 2_000_000_000;
 /** Pool bookkeeping packs a mapping count and an external-IP index into one Smi. */
 const POOL_SHIFT = 1024;
 
@@ -37,6 +42,8 @@ export class NatTable implements Nat {
   private readonly expiry: ExpiryLanes;
   private nextId = 1;
   private portPolicy!: PortPolicy;
+  /** assuredLifetimeNs > 0: flows can become assured (linux presets). */
+  private assuring = false;
   private idPolicy!: PortPolicy;
   /** REQ-2 pooling (several external IPs): internal IP|0 → mappings*POOL_SHIFT + index of its external IP. */
   private readonly pooled = new Map<number, number>();
@@ -87,7 +94,10 @@ export class NatTable implements Nat {
     m.permit(dstIp, dstPort);
     m.lastOutbound = now;
     m.packetsOut++;
-    if (!m.explicit) this.expiry.refresh(m, now);
+    if (!m.explicit) {
+      if (this.assuring && !m.assured) this.assure(m, now, m.packetsIn);
+      this.expiry.refresh(m, now);
+    }
     return m;
   }
 
@@ -100,21 +110,29 @@ export class NatTable implements Nat {
     const kind = keying(proto);
     if (kind === ADDRESS_ONLY) dstPort = srcPort = 0;
     else if (kind === ICMP_ID) srcPort = 0;
-    const m = findExternal(this.protos[proto], this.externalIps, dstIp, dstPort);
+    let m = findExternal(this.protos[proto], this.externalIps, dstIp, dstPort);
     if (m === undefined) return 'nat-no-mapping';
+    if (m.portNext !== null) m = flowFrom(m, srcIp, srcPort);
     const now = this.scheduler.now();
     if (!this.live(m, now, true)) return 'nat-no-mapping';
     if (!m.permits(srcIp, srcPort)) return 'nat-filtered';
     m.lastInbound = now;
     m.packetsIn++;
     if (proto === PROTO_TCP) this.tcpSegment(m, tcpFlags, false, now);
-    if (this.cfg.inboundRefresh && !m.explicit) this.expiry.refresh(m, now);
+    if (this.cfg.inboundRefresh && !m.explicit) {
+      if (this.assuring && !m.assured) this.assure(m, now, m.packetsIn - 1);
+      this.expiry.refresh(m, now);
+    }
     return m;
   }
 
-  /** The live mapping of X':x', without refreshing or expiring anything (REQ-12: ICMP errors use this). */
-  findByExternal(proto: number, externalIp: Ipv4, externalPort: number): NatMapping | undefined {
-    const m = findExternal(this.protos[proto], this.externalIps, externalIp, keying(proto) === ADDRESS_ONLY ? 0 : externalPort);
+  /**
+   * The live mapping of X':x', without refreshing or expiring anything (REQ-12: ICMP errors use this).
+   * With port overloading, the flow of that port bound to Z:z when the remote endpoint is given.
+   */
+  findByExternal(proto: number, externalIp: Ipv4, externalPort: number, remoteIp?: Ipv4, remotePort?: number): NatMapping | undefined {
+    let m = findExternal(this.protos[proto], this.externalIps, externalIp, keying(proto) === ADDRESS_ONLY ? 0 : externalPort);
+    if (m !== undefined && m.portNext !== null && remoteIp !== undefined) m = flowFrom(m, remoteIp, remotePort ?? 0);
     return m !== undefined && m.expiresAt > this.scheduler.now() ? m : undefined;
   }
 
@@ -214,7 +232,8 @@ export class NatTable implements Nat {
 
   private applyConfig(c: NatConfig): void {
     this.cfg = c;
-    this.expiry.setTimeouts([c.lifetimeNs, c.tcpTransitoryNs, c.tcpEstablishedNs]);
+    this.expiry.setTimeouts([c.lifetimeNs, c.tcpTransitoryNs, c.tcpEstablishedNs, c.assuredLifetimeNs || c.lifetimeNs]);
+    this.assuring = c.assuredLifetimeNs > 0;
     this.portPolicy = { range: c.portRange, preservation: c.portPreservation, parity: c.portParity, allocation: c.allocation, privilegedSplit: true };
     // ICMP query identifiers have no parity or privileged range.
     this.idPolicy = { ...this.portPolicy, parity: false, privilegedSplit: false };
@@ -259,7 +278,7 @@ export class NatTable implements Nat {
     // Mappings already due give their ports and table slots back before we count them.
     if (this.expiry.anyDue(now)) this.expiry.expireDue(now);
     if (this.byId.size >= this.cfg.maxMappings) return this.refuse('nat-table-full', proto, ip, port, remoteIp, remotePort, now);
-    const picked = this.allocatePort(st, kind, ip, port, suggested);
+    const picked = this.allocatePort(st, kind, ip, port, suggested, explicit, remoteIp, remotePort);
     if (picked < 0) return this.refuse('nat-port-exhausted', proto, ip, port, remoteIp, remotePort, now);
     const index = Math.floor(picked / 65536);
     const mapping: Behavior = explicit || kind === ADDRESS_ONLY ? 'ei' : this.cfg.mapping;
@@ -270,7 +289,8 @@ export class NatTable implements Nat {
       explicit ? 'ei' : this.cfg.filtering, explicit, now, now + lifetimeNs,
     );
     m.tcpBits = tcpBits;
-    st.external[index].byPort.set(m.externalPort, m);
+    if (this.cfg.portOverloading) linkOnPort(st.external[index], m);
+    else st.external[index].byPort.set(m.externalPort, m);
     indexFor(st, m).add(m);
     this.byId.set(m.id, m);
     if (this.externalIps.length > 1) {
@@ -287,7 +307,9 @@ export class NatTable implements Nat {
   }
 
   /** A free external port as index*65536+port, or -1. REQ-2: 'paired' keeps X on the external IP of its other mappings. */
-  private allocatePort(st: ProtoState, kind: number, ip: Ipv4, port: number, suggested: number): number {
+  private allocatePort(
+    st: ProtoState, kind: number, ip: Ipv4, port: number, suggested: number, explicit: boolean, remoteIp: Ipv4, remotePort: number,
+  ): number {
     const n = this.externalIps.length;
     const pool = n > 1 ? this.pooled.get(ip | 0) : undefined;
     const paired = this.cfg.pooling === 'paired';
@@ -299,6 +321,7 @@ export class NatTable implements Nat {
       let got: number | null;
       if (suggested > 0 && ports.claim(suggested)) got = suggested;
       else if (kind === ADDRESS_ONLY) got = ports.claim(0) ? 0 : null;
+      else if (this.cfg.portOverloading && !explicit) got = this.flowPort(st.external[index], kind, port, remoteIp, remotePort);
       else got = ports.allocate(port, kind === PORTS ? this.portPolicy : this.idPolicy);
       if (got !== null) {
         if (paired && pool === undefined) this.nextPoolIndex = (index + 1) % n;
@@ -306,6 +329,26 @@ export class NatTable implements Nat {
       }
     }
     return -1;
+  }
+
+  /** Linux conntrack: x (or a random port) whose 5-tuple is free, shared with flows to other remotes; null if none. */
+  private flowPort(side: ExternalSide, kind: number, port: number, remoteIp: Ipv4, remotePort: number): number | null {
+    // Linux keeps an ICMP query's identifier too when it is free (but not in the privileged port ranges).
+    const p = pickFlowPort(side, port, remoteIp, remotePort, this.cfg.portPreservation, this.cfg.portRange, kind === PORTS, this.rng);
+    if (p < 0) return null;
+    if (!side.ports.isUsed(p)) side.ports.claim(p);
+    return p;
+  }
+
+  /**
+   * Linux conntrack: a packet of a flow that had a reply before it, 2 s or more after the flow began,
+   * makes it assured (kernel: nf_conntrack_udp, `stream_ts`); it moves to the assured list and lives longer.
+   */
+  private assure(m: MappingEntry, now: number, repliesBefore: number): void {
+    // The UDP rule; TCP's states have timers of their own.
+    if (m.proto !== PROTO_UDP || repliesBefore < 1 || now - m.createdAt < ASSURED_AFTER_NS) return;
+    m.assured = true;
+    this.expiry.move(m, LANE_ASSURED, now);
   }
 
   private refuse(reason: DropReason, proto: number, ip: Ipv4, port: number, remoteIp: Ipv4, remotePort: number, now: number): DropReason {
@@ -340,8 +383,12 @@ export class NatTable implements Nat {
     if (this.byId.get(m.id) !== m) return;
     const st = this.protos[m.proto]!;
     const side = st.external[m.externalIndex];
-    side.byPort.delete(m.externalPort);
-    side.ports.release(m.externalPort);
+    if (m.portNext !== null || side.byPort.get(m.externalPort) !== m) {
+      if (unlinkFromPort(side, m)) side.ports.release(m.externalPort);
+    } else {
+      side.byPort.delete(m.externalPort);
+      side.ports.release(m.externalPort);
+    }
     indexFor(st, m).remove(m);
     this.byId.delete(m.id);
     if (m.explicit) {
