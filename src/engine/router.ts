@@ -6,6 +6,7 @@ import {
   ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, packetLength, UNREACH_FRAG_NEEDED, UNREACH_HOST, UNREACH_NET,
   type Packet,
 } from '../wire/packet.js';
+import { fragmentPacket } from '../wire/fragment.js';
 import { SubnetAllocator } from './allocator.js';
 import type { NetContext } from './context.js';
 import { NameTable } from './dns.js';
@@ -176,15 +177,28 @@ export class Router extends NetNode {
     this.enqueue(pkt, iface);
   }
 
-  /** The forwarding decision for one packet that came in on `inIf`. */
-  process(pkt: Packet, inIf: Interface): void {
+  linkMtu(dst: Ipv4): number {
+    return this.uplink !== null && this.sourceFor(dst) === this.uplink.addresses[0] ? this.uplink.mtu : this.lan.mtu;
+  }
+
+  /**
+   * The forwarding decision for one packet that came in on `inIf`. Fragments to the router itself, and
+   * on a NAT router all routed fragments (as Linux's conntrack defragments before NAT), are reassembled
+   * first; `largestFragment` is then the biggest piece, the size the datagram is fragmented to again.
+   */
+  process(pkt: Packet, inIf: Interface, largestFragment = 0): void {
     const dst = pkt.dst;
     const fromLan = inIf === this.lan;
+    if (pkt.frag && (this.nat !== null || this.hasAddress(dst)) && !(fromLan && this.neighbors.has(dst))) {
+      const whole = this.reassemble(pkt, inIf);
+      if (whole !== null) this.process(whole.packet, inIf, whole.largestFragment);
+      return;
+    }
     if (this.hasAddress(dst)) {
       if (this.nat !== null && this.isUplinkAddress(dst)) {
         const handled = fromLan ? this.translator.hairpin(pkt) : this.translator.inbound(pkt);
         if (handled === 'done') return;
-        if (handled === 'forward') return this.route(pkt, inIf, false);
+        if (handled === 'forward') return this.route(pkt, inIf, false, largestFragment);
       }
       this.deliverLocal(pkt, inIf);
       return;
@@ -197,15 +211,18 @@ export class Router extends NetNode {
         return;
       }
     }
-    this.route(pkt, inIf, true);
+    this.route(pkt, inIf, true, largestFragment);
   }
 
-  /** Routes a packet: TTL, egress choice, MTU, source NAT. `checkTtl` is false when the NAT already did it. */
-  route(pkt: Packet, inIf: Interface, checkTtl: boolean): void {
+  /**
+   * Routes a packet: TTL, egress choice, MTU (fragmenting what has no DF), source NAT. `checkTtl` is false
+   * when the NAT already did it; `largestFragment` as in process().
+   */
+  route(pkt: Packet, inIf: Interface, checkTtl: boolean, largestFragment = 0): void {
     if (checkTtl && !this.decrementTtl(pkt, inIf)) return;
     const dst = pkt.dst;
     if (this.neighbors.has(dst) || this.routeVia(dst) !== undefined) {
-      if (this.fits(pkt, this.lan, inIf)) this.lan.transmit(pkt);
+      if (this.fits(pkt, this.lan, inIf, largestFragment)) this.send(pkt, this.lan, largestFragment);
       return;
     }
     if (this.cidr.contains(dst)) {
@@ -219,9 +236,9 @@ export class Router extends NetNode {
       this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_NET, 0, inIf.primary);
       return;
     }
-    if (!this.fits(pkt, up, inIf)) return;
+    if (!this.fits(pkt, up, inIf, largestFragment)) return;
     if (this.nat !== null && !this.translator.outbound(pkt)) return;
-    up.transmit(pkt);
+    this.send(pkt, up, largestFragment);
   }
 
   /** TTL check and decrement (RFC 1812 §5.3.1); false when the packet expired here. */
@@ -235,12 +252,26 @@ export class Router extends NetNode {
     return true;
   }
 
-  /** MTU check before the packet leaves by `out`; a DF packet that does not fit gets "fragmentation needed". */
-  private fits(pkt: Packet, out: Interface, inIf: Interface): boolean {
-    if (packetLength(pkt) <= out.mtu) return true;
+  /**
+   * MTU check before the packet leaves by `out`: a DF packet that does not fit is dropped with "fragmentation
+   * needed" and the next-hop MTU (a reassembled one only when one of its fragments would not fit).
+   */
+  private fits(pkt: Packet, out: Interface, inIf: Interface, largestFragment: number): boolean {
+    if (!pkt.df || packetLength(pkt) <= out.mtu) return true;
+    if (largestFragment !== 0 && largestFragment <= out.mtu) return true;
     out.drop(pkt, 'mtu');
-    if (pkt.df) this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_FRAG_NEEDED, out.mtu, inIf.primary);
+    this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_FRAG_NEEDED, out.mtu, inIf.primary);
     return false;
+  }
+
+  /** Transmits on `out`, in fragments when the packet is over its MTU (or was reassembled here: cut as it came). */
+  private send(pkt: Packet, out: Interface, largestFragment: number): void {
+    if (largestFragment === 0 && packetLength(pkt) <= out.mtu) {
+      out.transmit(pkt);
+      return;
+    }
+    const mtu = largestFragment !== 0 && largestFragment < out.mtu ? largestFragment : out.mtu;
+    for (const f of fragmentPacket(pkt, mtu)) out.transmit(f);
   }
 
   /** The LAN's wire: hand the packet to the neighbour that holds its destination. */
@@ -291,6 +322,11 @@ export class Router extends NetNode {
     }
   }
 
+  /** Linux's conntrack defragments without answering; a router's own reassembly answers as a host's does. */
+  protected override reassemblyTimedOut(first: Packet): void {
+    if (this.nat === null) super.reassemblyTimedOut(first);
+  }
+
   /** Packets waiting in the router's own delay queue. */
   get queued(): number {
     return this.queue.length - this.queueHead;
@@ -299,6 +335,7 @@ export class Router extends NetNode {
   /** Stops the router: drops what it holds; called when it is removed. */
   shutdown(): void {
     this.alive = false;
+    this.clearReassembly();
     this.scheduler.cancel(this.queueTask);
     this.queue = [];
     this.queueHead = 0;
