@@ -78,7 +78,12 @@ export class Host extends NetNode {
     return this.attachment.resolve(name);
   }
 
-  output(pkt: Packet): VnetError | null {
+  /**
+   * Sends what the host originates. Over the path MTU: EMSGSIZE with DF, unless `pmtuWant` (Linux's
+   * IP_PMTUDISC_WANT), which, like no DF, sends it in fragments without DF; a path pinned at 552 bytes
+   * takes 'want' datagrams without DF.
+   */
+  output(pkt: Packet, pmtuWant = false): VnetError | null {
     if (!this.alive) return new VnetError('ENETUNREACH', `host ${this.name} was removed from the network`);
     const len = packetLength(pkt);
     if (len > 0xffff) {
@@ -88,17 +93,19 @@ export class Host extends NetNode {
       this.lo.transmit(pkt);
       return null;
     }
-    const mtu = this.pathMtu(pkt.dst);
+    const mtu = this.pmtuCache === null ? this.eth0.mtu : this.pathMtu(pkt.dst);
     if (len <= mtu) {
+      if (pmtuWant && this.pmtuCache !== null && this.pmtuCache.locked(pkt.dst, this.now())) pkt.df = false;
       if (!pkt.df && pkt.id === 0) pkt.id = this.nextIpId();
       this.eth0.transmit(pkt);
       return null;
     }
-    if (pkt.df) {
+    if (pkt.df && !pmtuWant) {
       const what = mtu === this.eth0.mtu ? `the MTU of ${this.eth0.fullName}` : `the path MTU to ${formatIpv4(pkt.dst)}`;
       return new VnetError('EMSGSIZE', `datagram of ${len} bytes (IP) exceeds ${what} (${mtu} bytes); send at most ${mtu - 28} bytes of data, or let it fragment (setMtuDiscover('want'))`);
     }
     // Without DF the datagram leaves in fragments of the path MTU, as Linux sends it.
+    pkt.df = false;
     if (pkt.id === 0) pkt.id = this.nextIpId();
     for (const f of fragmentPacket(pkt, mtu)) this.eth0.transmit(f);
     return null;

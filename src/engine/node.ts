@@ -48,7 +48,7 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   alive = true;
   private icmpListeners: ((m: IcmpMessage) => void)[] | null = null;
   private protocolHandlers: Map<number, ProtocolHandler> | null = null;
-  private pmtuCache: PmtuCache | null = null;
+  protected pmtuCache: PmtuCache | null = null;
   private reassemblyBuffer: Reassembly | null = null;
   private ipId = -1;
 
@@ -66,7 +66,7 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   abstract hasAddress(ip: Ipv4): boolean;
   abstract sourceFor(dst: Ipv4): Ipv4;
   abstract resolve(name: string): Ipv4;
-  abstract output(pkt: Packet): VnetError | null;
+  abstract output(pkt: Packet, pmtuWant?: boolean): VnetError | null;
   abstract input(pkt: Packet, iface: Interface): void;
   abstract interfaces(): Interface[];
   /** The MTU of the link a packet to `dst` leaves by. */
@@ -88,14 +88,6 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   pathMtu(dst: Ipv4): number {
     const link = this.linkMtu(dst);
     return this.pmtuCache === null ? link : this.pmtuCache.get(dst, link, this.now());
-  }
-
-  /** Linux's IP_PMTUDISC_WANT: DF on a datagram of `len` bytes when it fits the path MTU and the path is not pinned below 552. */
-  wantsDf(dst: Ipv4, len: number): boolean {
-    const c = this.pmtuCache;
-    if (c === null) return len <= this.linkMtu(dst);
-    const now = this.now();
-    return len <= c.get(dst, this.linkMtu(dst), now) && !c.locked(dst, now);
   }
 
   /** The next IPv4 identification for a datagram sent without DF (one counter per node, from a seeded start). */

@@ -266,7 +266,8 @@ export class Router extends NetNode {
 
   /** Transmits on `out`, in fragments when the packet is over its MTU (or was reassembled here: cut as it came). */
   private send(pkt: Packet, out: Interface, largestFragment: number): void {
-    if (largestFragment === 0 && packetLength(pkt) <= out.mtu) {
+    // A DF packet here passed fits(): only one reassembled here needs cutting.
+    if (largestFragment === 0 && (pkt.df || packetLength(pkt) <= out.mtu)) {
       out.transmit(pkt);
       return;
     }

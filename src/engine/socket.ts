@@ -3,7 +3,7 @@
 // node's codes (EADDRINUSE, EMSGSIZE, ERR_SOCKET_DGRAM_NOT_RUNNING, ...).
 import { EventEmitter } from 'node:events';
 import { formatIpv4, isIpv4, parseIpv4, type Ipv4 } from '../wire/addr.js';
-import { makeUdp, packetLength, type Packet } from '../wire/packet.js';
+import { makeUdp, type Packet } from '../wire/packet.js';
 import { VnetError } from './errors.js';
 import type { Scheduler } from './scheduler.js';
 import type { UdpPortTable } from './udp-ports.js';
@@ -49,10 +49,11 @@ export interface SocketHost {
   sourceFor(dst: Ipv4): Ipv4;
   /** Resolves a name or dotted quad; throws VnetError ENOTFOUND. */
   resolve(name: string): Ipv4;
-  /** Sends a packet the node originates; returns an error (EMSGSIZE, ENETUNREACH) instead of throwing. */
-  output(pkt: Packet): VnetError | null;
-  /** Whether a datagram of `len` bytes to `dst` goes with DF under path-MTU discovery ('want'). */
-  wantsDf(dst: Ipv4, len: number): boolean;
+  /**
+   * Sends a packet the node originates; returns an error (EMSGSIZE, ENETUNREACH) instead of throwing.
+   * `pmtuWant`: the DF it carries is path-MTU discovery's ('want'), cleared when the datagram is fragmented.
+   */
+  output(pkt: Packet, pmtuWant?: boolean): VnetError | null;
   /** The path MTU toward `dst` (the link's, or what a "fragmentation needed" taught). */
   pathMtu(dst: Ipv4): number;
 }
@@ -215,8 +216,8 @@ export class VSocket extends EventEmitter {
     copy.set(data);
     const pkt = makeUdp(src, this.localPort, dstIp, dstPort, copy, this.ttl);
     const mode = this.mtuDiscover;
-    pkt.df = mode === 'want' ? this.host.wantsDf(dstIp, packetLength(pkt)) : mode === 'do';
-    return this.host.output(pkt);
+    pkt.df = mode !== 'dont';
+    return this.host.output(pkt, mode === 'want');
   }
 
   connect(port: number, address?: string | (() => void), cb?: () => void): void {

@@ -69,13 +69,17 @@ async function linuxCounts(): Promise<Record<string, number>> {
   const server = spawn('ip', inNs(B, 'python3', '-c', SERVER).slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     const lines: string[] = [];
+    let started = false;
     let stderr = '';
     server.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     const done = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server in ${B} gave no result in 10 s: ${stderr}`)), 10_000);
       server.stdout.on('data', (d: Buffer) => {
         lines.push(...d.toString().split('\n').filter((l) => l !== ''));
-        if (lines.includes('ready') && lines.length === 1) run(inNs(A, 'python3', '-c', CLIENT));
+        if (!started && lines.includes('ready')) {
+          started = true;
+          run(inNs(A, 'python3', '-c', CLIENT));
+        }
         if (lines.length >= 2) {
           clearTimeout(timer);
           resolve();
