@@ -86,6 +86,15 @@ export class Host extends NetNode {
   output(pkt: Packet, pmtuWant = false): VnetError | null {
     if (!this.alive) return new VnetError('ENETUNREACH', `host ${this.name} was removed from the network`);
     const len = packetLength(pkt);
+    // The common case in few instructions (it is on every send): DF, nothing learnt, fits the link.
+    if (pkt.df && this.pmtuCache === null && len <= this.eth0.mtu && !this.hasAddress(pkt.dst)) {
+      this.eth0.transmit(pkt);
+      return null;
+    }
+    return this.outputChecked(pkt, len, pmtuWant);
+  }
+
+  private outputChecked(pkt: Packet, len: number, pmtuWant: boolean): VnetError | null {
     if (len > 0xffff) {
       return new VnetError('EMSGSIZE', `datagram of ${len} bytes (IP) exceeds the IPv4 limit of 65535 bytes; send at most 65507 bytes of data`);
     }
@@ -120,12 +129,13 @@ export class Host extends NetNode {
       iface.drop(pkt, 'martian');
       return;
     }
-    if (pkt.frag) {
-      const whole = this.reassemble(pkt, iface);
-      if (whole !== null) this.deliverLocal(whole.packet, iface);
-      return;
-    }
+    if (pkt.frag) return this.defragment(pkt, iface);
     this.deliverLocal(pkt, iface);
+  }
+
+  private defragment(pkt: Packet, iface: Interface): void {
+    const whole = this.reassemble(pkt, iface);
+    if (whole !== null) this.deliverLocal(whole.packet, iface);
   }
 
   /** Closes every socket; called when the host is removed. */

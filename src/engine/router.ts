@@ -189,11 +189,7 @@ export class Router extends NetNode {
   process(pkt: Packet, inIf: Interface, largestFragment = 0): void {
     const dst = pkt.dst;
     const fromLan = inIf === this.lan;
-    if (pkt.frag && (this.nat !== null || this.hasAddress(dst)) && !(fromLan && this.neighbors.has(dst))) {
-      const whole = this.reassemble(pkt, inIf);
-      if (whole !== null) this.process(whole.packet, inIf, whole.largestFragment);
-      return;
-    }
+    if (pkt.frag && (this.nat !== null || this.hasAddress(dst)) && !(fromLan && this.neighbors.has(dst))) return this.defragment(pkt, inIf);
     if (this.hasAddress(dst)) {
       if (this.nat !== null && this.isUplinkAddress(dst)) {
         const handled = fromLan ? this.translator.hairpin(pkt) : this.translator.inbound(pkt);
@@ -238,7 +234,15 @@ export class Router extends NetNode {
     }
     if (!this.fits(pkt, up, inIf, largestFragment)) return;
     if (this.nat !== null && !this.translator.outbound(pkt)) return;
-    this.send(pkt, up, largestFragment);
+    // A DF packet here passed fits(): only one reassembled here needs cutting.
+    if (largestFragment === 0 && pkt.df) up.transmit(pkt);
+    else this.send(pkt, up, largestFragment);
+  }
+
+  /** A fragment held until its datagram is whole, which then goes on through process(). */
+  private defragment(pkt: Packet, inIf: Interface): void {
+    const whole = this.reassemble(pkt, inIf);
+    if (whole !== null) this.process(whole.packet, inIf, whole.largestFragment);
   }
 
   /** TTL check and decrement (RFC 1812 §5.3.1); false when the packet expired here. */
@@ -266,7 +270,6 @@ export class Router extends NetNode {
 
   /** Transmits on `out`, in fragments when the packet is over its MTU (or was reassembled here: cut as it came). */
   private send(pkt: Packet, out: Interface, largestFragment: number): void {
-    // A DF packet here passed fits(): only one reassembled here needs cutting.
     if (largestFragment === 0 && (pkt.df || packetLength(pkt) <= out.mtu)) {
       out.transmit(pkt);
       return;
