@@ -235,3 +235,19 @@ test('sockets refuse what IPv4 cannot carry and unknown discovery modes', () => 
   assert.equal(s.sendBytes(Buffer.alloc(65508), 7000, '198.51.100.7')?.code, 'EMSGSIZE');
   assert.throws(() => s.setMtuDiscover('probe' as 'do'), /not one of want, do, dont/);
 });
+
+test('drop events name fragments: the first with its ports, later ones by offset', () => {
+  const net = tunnel();
+  const events: string[] = [];
+  net.on((e) => { if (e.type === 'drop') events.push(`${e.reason}: ${e.packet}`); });
+  const server = net.host('server');
+  server.reassembly.limitBytes = -1;
+  const eth0 = net.iface('server/eth0');
+  const [a, b] = fragmentsOf(3000, 40);
+  eth0.receive(a);
+  eth0.receive(b);
+  assert.deepEqual(events, [
+    'frag-overflow: UDP 198.51.100.8:5000 → 198.51.100.7:7000 len=1500 ttl=64 frag=0+',
+    'frag-overflow: IP proto 17 198.51.100.8 → 198.51.100.7 len=1500 ttl=64 frag=1480+',
+  ]);
+});
