@@ -218,7 +218,9 @@ export class Router extends NetNode {
     if (checkTtl && !this.decrementTtl(pkt, inIf)) return;
     const dst = pkt.dst;
     if (this.neighbors.has(dst) || this.routeVia(dst) !== undefined) {
-      if (this.fits(pkt, this.lan, inIf, largestFragment)) this.send(pkt, this.lan, largestFragment);
+      if (!this.fits(pkt, this.lan, inIf, largestFragment)) return;
+      if (largestFragment === 0 && pkt.df) this.lan.transmit(pkt);
+      else this.send(pkt, this.lan, largestFragment);
       return;
     }
     if (this.cidr.contains(dst)) {
