@@ -153,19 +153,35 @@ export class Router extends NetNode {
     throw new VnetError('ENOTFOUND', `name ${quoteInput(name)} is not known below router ${this.name}; add it with \`vnet dns add NAME IP\``);
   }
 
-  /** Packets the router itself originates: ICMP errors, echo replies, its own sockets. */
-  output(pkt: Packet): VnetError | null {
+  /**
+   * Packets the router itself originates: ICMP errors, echo replies, its own sockets. Over the egress MTU
+   * they leave in fragments without DF, or, with DF from a socket in 'do' mode, fail with EMSGSIZE.
+   */
+  output(pkt: Packet, pmtuWant = false): VnetError | null {
     const dst = pkt.dst;
     if (this.hasAddress(dst)) {
       this.deliverLocal(pkt, this.lan);
       return null;
     }
     if (this.neighbors.has(dst) || this.routeVia(dst) !== undefined || this.cidr.contains(dst) || this.uplink === null) {
-      this.lan.transmit(pkt);
-      return null;
+      return this.sendOwn(pkt, this.lan, pmtuWant);
     }
     if (this.nat !== null && !this.isUplinkAddress(pkt.src) && !this.translator.outbound(pkt)) return null;
-    this.uplink.transmit(pkt);
+    return this.sendOwn(pkt, this.uplink, pmtuWant);
+  }
+
+  private sendOwn(pkt: Packet, out: Interface, pmtuWant: boolean): VnetError | null {
+    const len = packetLength(pkt);
+    if (len <= out.mtu) {
+      out.transmit(pkt);
+      return null;
+    }
+    if (pkt.df && !pmtuWant) {
+      return new VnetError('EMSGSIZE', `datagram of ${len} bytes (IP) exceeds the MTU of ${out.fullName} (${out.mtu} bytes); send at most ${out.mtu - 28} bytes of data`);
+    }
+    pkt.df = false;
+    if (pkt.id === 0) pkt.id = this.nextIpId();
+    for (const f of fragmentPacket(pkt, out.mtu)) out.transmit(f);
     return null;
   }
 

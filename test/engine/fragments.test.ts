@@ -251,3 +251,15 @@ test('drop events name fragments: the first with its ports, later ones by offset
     'frag-overflow: IP proto 17 198.51.100.8 → 198.51.100.7 len=1500 ttl=64 frag=1480+',
   ]);
 });
+
+test('a ping larger than the MTU to a router: the request is reassembled there and the reply comes back in fragments', () => {
+  // Linux answers a 3000-byte ping with a reply in 3 fragments (its ICMP socket sends without DF).
+  const net = tunnel(1500);
+  const replies: IcmpMessage[] = [];
+  net.host('inside').onIcmp((m) => replies.push(m));
+  const wire = onWire(net, 'tunnel/lan');
+  net.host('inside').sendEcho('10.9.0.1', { id: 5, seq: 1, size: 3000 });
+  net.runUntilIdle();
+  assert.deepEqual(replies.map((m) => [m.type, m.id]), [[0, 5]]);
+  assert.equal(wire.length, 3, 'the reply in 3 fragments');
+});
