@@ -7,14 +7,17 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { Network } from '../../src/engine/network.js';
+import { REASSEMBLY_LIMIT_BYTES, REASSEMBLY_TIMEOUT_NS } from '../../src/engine/fragments.js';
+import { MIN_PMTU, PMTU_EXPIRES_NS } from '../../src/engine/pmtu.js';
 
 const NS = ['a', 'r', 'b'].map((x) => `vnet-t-${process.pid}-${x}`);
 const [A, R, B] = NS;
 
-function run(cmd: string[]): void {
+function run(cmd: string[]): string {
   const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 10_000 });
   if (r.error) throw new Error(`${cmd.join(' ')}: ${r.error.message}; this test needs iproute2 (ip) and root`);
   assert.equal(r.status, 0, `${cmd.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
 }
 
 const inNs = (ns: string, ...cmd: string[]): string[] => ['ip', 'netns', 'exec', ns, ...cmd];
@@ -120,4 +123,15 @@ test('3 datagrams of 1450 bytes over a 1400-byte next hop: DF clear 3 of 3, defa
   const linux = await linuxCounts();
   assert.deepEqual(linux, { 7000: 3, 7001: 2 }, 'Linux');
   assert.deepEqual(vnetCounts(), linux, 'vnet as Linux');
+  // The sender cached the path MTU for that destination only, with an expiry (Linux: "mtu 1400 ... expires 5xxsec").
+  assert.match(run(inNs(A, 'ip', '-4', 'route', 'get', '10.2.0.1')), /expires \d+sec mtu 1400/);
+  assert.doesNotMatch(run(inNs(A, 'ip', '-4', 'route', 'get', '10.2.0.254')), /mtu 1400/);
+});
+
+test('vnet\'s fragment and path-MTU constants are Linux\'s defaults, read from a fresh namespace', () => {
+  const get = (key: string): number => Number(run(inNs(B, 'sysctl', '-n', key)).trim());
+  assert.equal(get('net.ipv4.ipfrag_time') * 1e9, REASSEMBLY_TIMEOUT_NS);
+  assert.equal(get('net.ipv4.ipfrag_high_thresh'), REASSEMBLY_LIMIT_BYTES);
+  assert.equal(get('net.ipv4.route.min_pmtu'), MIN_PMTU);
+  assert.equal(get('net.ipv4.route.mtu_expires') * 1e9, PMTU_EXPIRES_NS);
 });
