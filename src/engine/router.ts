@@ -56,6 +56,9 @@ export class Router extends NetNode {
   natConfig: NatConfig | null = null;
   nat: Nat | null = null;
   private readonly translator: NatTranslator;
+  /** The datagram reassembled here while it goes through process(), and its largest fragment (Linux's frag_max_size). */
+  private reassembled: Packet | null = null;
+  private reassembledFragment = 0;
   /** Addresses on the LAN segment → the interface that holds them (hosts' eth0, children's uplinks). */
   private readonly neighbors = new Map<Ipv4, Interface>();
   /** Routed (non-NAT) child subnets, longest prefix first. */
@@ -200,17 +203,17 @@ export class Router extends NetNode {
   /**
    * The forwarding decision for one packet that came in on `inIf`. Fragments to the router itself, and
    * on a NAT router all routed fragments (as Linux's conntrack defragments before NAT), are reassembled
-   * first; `largestFragment` is then the biggest piece, the size the datagram is fragmented to again.
+   * first (see holdsFragment).
    */
-  process(pkt: Packet, inIf: Interface, largestFragment = 0): void {
+  process(pkt: Packet, inIf: Interface): void {
+    if (pkt.frag && this.holdsFragment(pkt, inIf)) return;
     const dst = pkt.dst;
     const fromLan = inIf === this.lan;
-    if (pkt.frag && (this.nat !== null || this.hasAddress(dst)) && !(fromLan && this.neighbors.has(dst))) return this.defragment(pkt, inIf);
     if (this.hasAddress(dst)) {
       if (this.nat !== null && this.isUplinkAddress(dst)) {
         const handled = fromLan ? this.translator.hairpin(pkt) : this.translator.inbound(pkt);
         if (handled === 'done') return;
-        if (handled === 'forward') return this.route(pkt, inIf, false, largestFragment);
+        if (handled === 'forward') return this.route(pkt, inIf, false);
       }
       this.deliverLocal(pkt, inIf);
       return;
@@ -223,20 +226,21 @@ export class Router extends NetNode {
         return;
       }
     }
-    this.route(pkt, inIf, true, largestFragment);
+    this.route(pkt, inIf, true);
   }
 
   /**
    * Routes a packet: TTL, egress choice, MTU (fragmenting what has no DF), source NAT. `checkTtl` is false
-   * when the NAT already did it; `largestFragment` as in process().
+   * when the NAT already did it.
    */
-  route(pkt: Packet, inIf: Interface, checkTtl: boolean, largestFragment = 0): void {
+  route(pkt: Packet, inIf: Interface, checkTtl: boolean): void {
     if (checkTtl && !this.decrementTtl(pkt, inIf)) return;
     const dst = pkt.dst;
     if (this.neighbors.has(dst) || this.routeVia(dst) !== undefined) {
-      if (!this.fits(pkt, this.lan, inIf, largestFragment)) return;
-      if (largestFragment === 0 && pkt.df) this.lan.transmit(pkt);
-      else this.send(pkt, this.lan, largestFragment);
+      if (!this.fits(pkt, this.lan, inIf)) return;
+      // A DF packet here passed fits(); only one reassembled here, or without DF, may need cutting.
+      if (pkt.df && pkt !== this.reassembled) this.lan.transmit(pkt);
+      else this.send(pkt, this.lan);
       return;
     }
     if (this.cidr.contains(dst)) {
@@ -250,17 +254,33 @@ export class Router extends NetNode {
       this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_NET, 0, inIf.primary);
       return;
     }
-    if (!this.fits(pkt, up, inIf, largestFragment)) return;
+    if (!this.fits(pkt, up, inIf)) return;
     if (this.nat !== null && !this.translator.outbound(pkt)) return;
-    // A DF packet here passed fits(): only one reassembled here needs cutting.
-    if (largestFragment === 0 && pkt.df) up.transmit(pkt);
-    else this.send(pkt, up, largestFragment);
+    if (pkt.df && pkt !== this.reassembled) up.transmit(pkt);
+    else this.send(pkt, up);
   }
 
-  /** A fragment held until its datagram is whole, which then goes on through process(). */
-  private defragment(pkt: Packet, inIf: Interface): void {
+  /**
+   * Takes a fragment for reassembly when it is for the router itself or crosses a NAT router (not switched
+   * on the LAN); the whole datagram then goes through process(), and leaves cut to its largest fragment.
+   */
+  private holdsFragment(pkt: Packet, inIf: Interface): boolean {
+    const dst = pkt.dst;
+    if (this.nat === null && !this.hasAddress(dst)) return false;
+    if (inIf === this.lan && this.neighbors.has(dst)) return false;
     const whole = this.reassemble(pkt, inIf);
-    if (whole !== null) this.process(whole.packet, inIf, whole.largestFragment);
+    if (whole === null) return true;
+    const outer = this.reassembled;
+    const outerSize = this.reassembledFragment;
+    this.reassembled = whole.packet;
+    this.reassembledFragment = whole.largestFragment;
+    try {
+      this.process(whole.packet, inIf);
+    } finally {
+      this.reassembled = outer;
+      this.reassembledFragment = outerSize;
+    }
+    return true;
   }
 
   /** TTL check and decrement (RFC 1812 §5.3.1); false when the packet expired here. */
@@ -278,21 +298,26 @@ export class Router extends NetNode {
    * MTU check before the packet leaves by `out`: a DF packet that does not fit is dropped with "fragmentation
    * needed" and the next-hop MTU (a reassembled one only when one of its fragments would not fit).
    */
-  private fits(pkt: Packet, out: Interface, inIf: Interface, largestFragment: number): boolean {
+  private fits(pkt: Packet, out: Interface, inIf: Interface): boolean {
     if (!pkt.df || packetLength(pkt) <= out.mtu) return true;
-    if (largestFragment !== 0 && largestFragment <= out.mtu) return true;
+    return this.tooBig(pkt, out, inIf);
+  }
+
+  private tooBig(pkt: Packet, out: Interface, inIf: Interface): boolean {
+    if (pkt === this.reassembled && this.reassembledFragment <= out.mtu) return true;
     out.drop(pkt, 'mtu');
     this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_FRAG_NEEDED, out.mtu, inIf.primary);
     return false;
   }
 
   /** Transmits on `out`, in fragments when the packet is over its MTU (or was reassembled here: cut as it came). */
-  private send(pkt: Packet, out: Interface, largestFragment: number): void {
-    if (largestFragment === 0 && (pkt.df || packetLength(pkt) <= out.mtu)) {
+  private send(pkt: Packet, out: Interface): void {
+    const whole = pkt === this.reassembled;
+    if (!whole && packetLength(pkt) <= out.mtu) {
       out.transmit(pkt);
       return;
     }
-    const mtu = largestFragment !== 0 && largestFragment < out.mtu ? largestFragment : out.mtu;
+    const mtu = whole && this.reassembledFragment < out.mtu ? this.reassembledFragment : out.mtu;
     for (const f of fragmentPacket(pkt, mtu)) out.transmit(f);
   }
 
