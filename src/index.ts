@@ -4,7 +4,7 @@ export type { NetworkOptions, RouterOptions, HostOptions, NatPreset } from './en
 export { Router } from './engine/router.js';
 export { Host } from './engine/host.js';
 export { VSocket } from './engine/socket.js';
-export type { RemoteInfo, AddressInfo, IcmpNotice, SocketOptions } from './engine/socket.js';
+export type { RemoteInfo, AddressInfo, IcmpNotice, MtuDiscover, SocketOptions } from './engine/socket.js';
 export type { IcmpMessage } from './engine/node.js';
 export { Interface } from './engine/iface.js';
 export type { Tap, Direction } from './engine/iface.js';

@@ -20,6 +20,7 @@ export function dropComment(reason: DropReason): Uint8Array {
 const INBOUND: ReadonlySet<DropReason> = new Set<DropReason>([
   'router-queue-full', 'ttl-exceeded', 'nat-no-mapping', 'nat-filtered', 'nat-icmp-unmatched', 'nat-port-exhausted', 'nat-table-full',
   'nat-unpaired', 'hairpin-disabled', 'rcvbuf-full', 'port-unreachable', 'protocol-unreachable', 'martian', 'malformed',
+  'frag-timeout', 'frag-overflow', 'frag-invalid', 'frag-duplicate',
 ]);
 
 /** Reasons a filter stage gives; a filter sits on one direction. */

@@ -20,6 +20,7 @@ export class EncodeCache {
   private tos = 0;
   private id = 0;
   private df = false;
+  private frag = 0;
   private srcPort = 0;
   private dstPort = 0;
   private icmpType = 0;
@@ -65,7 +66,7 @@ export class EncodeCache {
 
   private holds(p: Packet): boolean {
     return p === this.pkt && p.src === this.src && p.dst === this.dst && p.proto === this.proto && p.ttl === this.ttl && p.tos === this.tos &&
-      p.id === this.id && p.df === this.df && p.srcPort === this.srcPort && p.dstPort === this.dstPort &&
+      p.id === this.id && p.df === this.df && (p.frag ?? 0) === this.frag && p.srcPort === this.srcPort && p.dstPort === this.dstPort &&
       p.icmpType === this.icmpType && p.icmpCode === this.icmpCode && p.icmpId === this.icmpId &&
       p.icmpSeq === this.icmpSeq && p.payload === this.payload && p.payload.length === this.payloadLength &&
       p.options === this.options;
@@ -80,6 +81,7 @@ export class EncodeCache {
     this.tos = p.tos;
     this.id = p.id;
     this.df = p.df;
+    this.frag = p.frag ?? 0;
     this.srcPort = p.srcPort;
     this.dstPort = p.dstPort;
     this.icmpType = p.icmpType;

@@ -14,6 +14,8 @@ export interface PacketFields {
   icmpCode: number;
   icmpId: number;
   icmpSeq: number;
+  /** Fragment word (Packet.frag): 0 or absent for a whole datagram. */
+  frag?: number;
 }
 
 export function describePacket(p: Packet): string {
@@ -22,6 +24,13 @@ export function describePacket(p: Packet): string {
 
 /** The text of a packet of `len` bytes with fields `p`. */
 export function describeFields(p: PacketFields, len: number): string {
+  const f = p.frag ?? 0;
+  if (f !== 0) {
+    // A fragment: ports only in the first; offset in bytes, `+` when more follow.
+    const tail = ` frag=${(f & 0x1fff) * 8}${(f & 0x2000) !== 0 ? '+' : ''}`;
+    if ((f & 0x1fff) !== 0) return `IP proto ${p.proto} ${formatIpv4(p.src)} → ${formatIpv4(p.dst)} len=${len} ttl=${p.ttl}${tail}`;
+    return describeFields({ ...p, frag: 0 }, len) + tail;
+  }
   if (p.proto === PROTO_UDP || p.proto === PROTO_TCP) {
     const name = p.proto === PROTO_UDP ? 'UDP' : 'TCP';
     return `${name} ${formatIpv4(p.src)}:${p.srcPort} → ${formatIpv4(p.dst)}:${p.dstPort} len=${len} ttl=${p.ttl}`;

@@ -38,6 +38,7 @@ export class DropEvent implements BaseEvent, PacketFields {
   readonly icmpCode: number;
   readonly icmpId: number;
   readonly icmpSeq: number;
+  readonly frag: number;
   private readonly length: number;
   private text: string | null = null;
 
@@ -52,6 +53,7 @@ export class DropEvent implements BaseEvent, PacketFields {
     this.icmpCode = pkt.icmpCode;
     this.icmpId = pkt.icmpId;
     this.icmpSeq = pkt.icmpSeq;
+    this.frag = pkt.frag ?? 0;
     this.length = packetLength(pkt);
   }
 

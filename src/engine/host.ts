@@ -1,6 +1,7 @@
 // A host: one or more addresses on eth0 plus loopback, sockets, and a default
 // route to its router's gateway. Hosts do not forward.
 import { Cidr, formatIpv4, isLoopback, type Ipv4 } from '../wire/addr.js';
+import { fragmentPacket } from '../wire/fragment.js';
 import { packetLength, type Packet } from '../wire/packet.js';
 import { readQuoted } from '../wire/quoted.js';
 import type { NetContext } from './context.js';
@@ -82,17 +83,45 @@ export class Host extends NetNode {
     return this.attachment.resolve(name);
   }
 
-  output(pkt: Packet): VnetError | null {
+  /**
+   * Sends what the host originates. Over the path MTU: EMSGSIZE with DF, unless `pmtuWant` (Linux's
+   * IP_PMTUDISC_WANT), which, like no DF, sends it in fragments without DF; a path pinned at 552 bytes
+   * takes 'want' datagrams without DF.
+   */
+  output(pkt: Packet, pmtuWant = false): VnetError | null {
     if (!this.alive) return new VnetError('ENETUNREACH', `host ${this.name} was removed from the network`);
+    const len = packetLength(pkt);
+    // The common case in few instructions (it is on every send): DF, nothing learnt, fits the link.
+    if (pkt.df && this.pmtuCache === null && len <= this.eth0.mtu && !this.hasAddress(pkt.dst)) {
+      this.eth0.transmit(pkt);
+      return null;
+    }
+    return this.outputChecked(pkt, len, pmtuWant);
+  }
+
+  private outputChecked(pkt: Packet, len: number, pmtuWant: boolean): VnetError | null {
+    if (len > 0xffff) {
+      return new VnetError('EMSGSIZE', `datagram of ${len} bytes (IP) exceeds the IPv4 limit of 65535 bytes; send at most 65507 bytes of data`);
+    }
     if (this.hasAddress(pkt.dst)) {
       this.lo.transmit(pkt);
       return null;
     }
-    const len = packetLength(pkt);
-    if (len > this.eth0.mtu) {
-      return new VnetError('EMSGSIZE', `datagram of ${len} bytes (IP) exceeds the MTU of ${this.eth0.fullName} (${this.eth0.mtu} bytes); send at most ${this.eth0.mtu - 28} bytes of data`);
+    const mtu = this.pmtuCache === null ? this.eth0.mtu : this.pathMtu(pkt.dst);
+    if (len <= mtu) {
+      if (pmtuWant && this.pmtuCache !== null && this.pmtuCache.locked(pkt.dst, this.now())) pkt.df = false;
+      if (!pkt.df && pkt.id === 0) pkt.id = this.nextIpId();
+      this.eth0.transmit(pkt);
+      return null;
     }
-    this.eth0.transmit(pkt);
+    if (pkt.df && !pmtuWant) {
+      const what = mtu === this.eth0.mtu ? `the MTU of ${this.eth0.fullName}` : `the path MTU to ${formatIpv4(pkt.dst)}`;
+      return new VnetError('EMSGSIZE', `datagram of ${len} bytes (IP) exceeds ${what} (${mtu} bytes); send at most ${mtu - 28} bytes of data, or let it fragment (setMtuDiscover('want'))`);
+    }
+    // Without DF the datagram leaves in fragments of the path MTU, as Linux sends it.
+    pkt.df = false;
+    if (pkt.id === 0) pkt.id = this.nextIpId();
+    for (const f of fragmentPacket(pkt, mtu)) this.eth0.transmit(f);
     return null;
   }
 
@@ -117,17 +146,28 @@ export class Host extends NetNode {
     (this.redirects ??= new Map()).set(q.dst, { gateway, until: this.now() + REDIRECT_LIFETIME_NS });
   }
 
+  linkMtu(dst: Ipv4): number {
+    return this.hasAddress(dst) ? this.lo.mtu : this.eth0.mtu;
+  }
+
   input(pkt: Packet, iface: Interface): void {
     if (!this.hasAddress(pkt.dst)) {
       iface.drop(pkt, 'martian');
       return;
     }
+    if (pkt.frag) return this.defragment(pkt, iface);
     this.deliverLocal(pkt, iface);
+  }
+
+  private defragment(pkt: Packet, iface: Interface): void {
+    const whole = this.reassemble(pkt, iface);
+    if (whole !== null) this.deliverLocal(whole.packet, iface);
   }
 
   /** Closes every socket; called when the host is removed. */
   shutdown(): void {
     this.alive = false;
+    this.clearReassembly();
     for (const s of this.ports.sockets()) if (!s.closed) s.close();
     this.eth0.up = false;
     if (this.loopback) this.loopback.up = false;

@@ -11,10 +11,12 @@ export const MAX_QUOTE = 576 - 20 - 8;
 
 /**
  * Builds an ICMP error about `offending`, or null where RFC 1122/1812 forbid one:
- * about another ICMP error, to or from a multicast or broadcast address, or from 0.0.0.0.
+ * about another ICMP error or a non-first fragment, to or from a multicast or broadcast address, or from 0.0.0.0.
  * `rest` fills the second half of the rest-of-header (the next-hop MTU for "fragmentation needed").
  */
 export function icmpError(offending: Packet, from: Ipv4, type: number, code: number, rest = 0): Packet | null {
+  // Nor about a fragment other than the first (RFC 1122 §3.2.2): it has no transport header to quote.
+  if (offending.frag && (offending.frag & 0x1fff) !== 0) return null;
   if (offending.proto === PROTO_ICMP && isIcmpError(offending.icmpType)) return null;
   const { src, dst } = offending;
   if (src === 0 || isMulticast(src) || src === 0xffffffff || isMulticast(dst) || dst === 0xffffffff) return null;

@@ -3,15 +3,17 @@
 // unreachable, ICMP errors handed to the socket that caused them).
 import { formatIpv4, isIpv4, parseIpv4, type Ipv4 } from '../wire/addr.js';
 import {
-  ICMP_DEST_UNREACHABLE, ICMP_ECHO_REQUEST, isIcmpError, makeIcmp, PROTO_ICMP, PROTO_UDP, UNREACH_FRAG_NEEDED,
-  UNREACH_PORT, UNREACH_PROTOCOL, type Packet,
+  ICMP_DEST_UNREACHABLE, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, isIcmpError, makeIcmp, PROTO_ICMP, PROTO_UDP,
+  UNREACH_FRAG_NEEDED, UNREACH_PORT, UNREACH_PROTOCOL, type Packet,
 } from '../wire/packet.js';
 import { readQuoted } from '../wire/quoted.js';
 import type { NetContext } from './context.js';
 import type { VnetError } from './errors.js';
 import type { Interface, InterfaceOwner } from './iface.js';
+import { Reassembly, type Reassembled } from './fragments.js';
 import { echoReply, icmpError } from './icmp.js';
 import { IcmpRateLimiter } from './icmp-ratelimit.js';
+import { PmtuCache } from './pmtu.js';
 import type { Scheduler } from './scheduler.js';
 import { VSocket, type SocketHost, type SocketOptions } from './socket.js';
 import { UdpPortTable } from './udp-ports.js';
@@ -51,6 +53,9 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   alive = true;
   private icmpListeners: ((m: IcmpMessage) => void)[] | null = null;
   private protocolHandlers: Map<number, ProtocolHandler> | null = null;
+  protected pmtuCache: PmtuCache | null = null;
+  private reassemblyBuffer: Reassembly | null = null;
+  private ipId = -1;
 
   constructor(name: string, ctx: NetContext) {
     this.name = name;
@@ -71,9 +76,51 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   abstract hasAddress(ip: Ipv4): boolean;
   abstract sourceFor(dst: Ipv4): Ipv4;
   abstract resolve(name: string): Ipv4;
-  abstract output(pkt: Packet): VnetError | null;
+  abstract output(pkt: Packet, pmtuWant?: boolean): VnetError | null;
   abstract input(pkt: Packet, iface: Interface): void;
   abstract interfaces(): Interface[];
+  /** The MTU of the link a packet to `dst` leaves by. */
+  abstract linkMtu(dst: Ipv4): number;
+
+  /** Path MTUs learnt from "fragmentation needed" (made on first use). */
+  get pmtu(): PmtuCache {
+    return (this.pmtuCache ??= new PmtuCache());
+  }
+
+  /** Fragments waiting for the rest of their datagram (made on first use). */
+  get reassembly(): Reassembly {
+    return (this.reassemblyBuffer ??= new Reassembly({
+      scheduler: this.scheduler, onTimeout: (first) => this.reassemblyTimedOut(first),
+    }));
+  }
+
+  /** The path MTU toward `dst`: the link's, or lower when a router said so (for 10 minutes). */
+  pathMtu(dst: Ipv4): number {
+    const link = this.linkMtu(dst);
+    return this.pmtuCache === null ? link : this.pmtuCache.get(dst, link, this.now());
+  }
+
+  /** The next IPv4 identification for a datagram sent without DF (one counter per node, from a seeded start). */
+  nextIpId(): number {
+    if (this.ipId < 0) this.ipId = hash32(`ipid:${this.name}`, this.ctx.rng.seed) & 0xffff;
+    this.ipId = (this.ipId + 1) & 0xffff;
+    return this.ipId;
+  }
+
+  /** A fragment for this node: the whole datagram once its last piece is in, else null (held or dropped). */
+  protected reassemble(pkt: Packet, iface: Interface): Reassembled | null {
+    return this.reassembly.add(pkt, iface);
+  }
+
+  /** Forgets the fragments held (the node is being removed). */
+  protected clearReassembly(): void {
+    this.reassemblyBuffer?.clear();
+  }
+
+  /** A datagram not reassembled in time whose first fragment came: ICMP time exceeded, code 1 (as Linux's ip_expire). */
+  protected reassemblyTimedOut(first: Packet): void {
+    if (this.alive) this.sendError(first, ICMP_TIME_EXCEEDED, 1);
+  }
 
   now(): number {
     return this.scheduler.clock.now();
@@ -162,6 +209,9 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
     const error = isIcmpError(pkt.icmpType);
     // A redirect changes routes, not sockets (Linux does not report it to the socket either).
     const quoted = error && pkt.icmpType !== ICMP_REDIRECT_TYPE ? readQuoted(pkt.payload) : null;
+    if (quoted && pkt.icmpType === ICMP_DEST_UNREACHABLE && pkt.icmpCode === UNREACH_FRAG_NEEDED && this.hasAddress(quoted.src)) {
+      this.pmtu.learn(quoted.dst, pkt.icmpSeq, this.linkMtu(quoted.dst), this.now());
+    }
     if (quoted && quoted.proto === PROTO_UDP && this.hasAddress(quoted.src)) {
       const s = this.ports.owner(quoted.src, quoted.srcPort);
       s?.notifyIcmp({

@@ -6,6 +6,7 @@ import {
   ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, packetLength, UNREACH_FRAG_NEEDED, UNREACH_HOST, UNREACH_NET,
   type Packet,
 } from '../wire/packet.js';
+import { fragmentPacket } from '../wire/fragment.js';
 import { SubnetAllocator } from './allocator.js';
 import type { NetContext } from './context.js';
 import { NameTable } from './dns.js';
@@ -60,6 +61,9 @@ export class Router extends NetNode {
   natConfig: NatConfig | null = null;
   nat: Nat | null = null;
   private readonly translator: NatTranslator;
+  /** The datagram reassembled here while it goes through process(), and its largest fragment (Linux's frag_max_size). */
+  private reassembled: Packet | null = null;
+  private reassembledFragment = 0;
   /** Addresses on the LAN segment → the interface that holds them (hosts' eth0, children's uplinks). */
   private readonly neighbors = new Map<Ipv4, Interface>();
   /** Routed (non-NAT) child subnets, longest prefix first. */
@@ -157,19 +161,35 @@ export class Router extends NetNode {
     throw new VnetError('ENOTFOUND', `name ${quoteInput(name)} is not known below router ${this.name}; add it with \`vnet dns add NAME IP\``);
   }
 
-  /** Packets the router itself originates: ICMP errors, echo replies, its own sockets. */
-  output(pkt: Packet): VnetError | null {
+  /**
+   * Packets the router itself originates: ICMP errors, echo replies, its own sockets. Over the egress MTU
+   * they leave in fragments without DF, or, with DF from a socket in 'do' mode, fail with EMSGSIZE.
+   */
+  output(pkt: Packet, pmtuWant = false): VnetError | null {
     const dst = pkt.dst;
     if (this.hasAddress(dst)) {
       this.deliverLocal(pkt, this.lan);
       return null;
     }
     if (this.neighbors.has(dst) || this.routeVia(dst) !== undefined || this.cidr.contains(dst) || this.uplink === null) {
-      this.lan.transmit(pkt);
-      return null;
+      return this.sendOwn(pkt, this.lan, pmtuWant);
     }
     if (this.nat !== null && !this.isUplinkAddress(pkt.src) && !this.translator.outbound(pkt)) return null;
-    this.uplink.transmit(pkt);
+    return this.sendOwn(pkt, this.uplink, pmtuWant);
+  }
+
+  private sendOwn(pkt: Packet, out: Interface, pmtuWant: boolean): VnetError | null {
+    const len = packetLength(pkt);
+    if (len <= out.mtu) {
+      out.transmit(pkt);
+      return null;
+    }
+    if (pkt.df && !pmtuWant) {
+      return new VnetError('EMSGSIZE', `datagram of ${len} bytes (IP) exceeds the MTU of ${out.fullName} (${out.mtu} bytes); send at most ${out.mtu - 28} bytes of data`);
+    }
+    pkt.df = false;
+    if (pkt.id === 0) pkt.id = this.nextIpId();
+    for (const f of fragmentPacket(pkt, out.mtu)) out.transmit(f);
     return null;
   }
 
@@ -181,8 +201,17 @@ export class Router extends NetNode {
     this.enqueue(pkt, iface);
   }
 
-  /** The forwarding decision for one packet that came in on `inIf`. */
+  linkMtu(dst: Ipv4): number {
+    return this.uplink !== null && this.sourceFor(dst) === this.uplink.addresses[0] ? this.uplink.mtu : this.lan.mtu;
+  }
+
+  /**
+   * The forwarding decision for one packet that came in on `inIf`. Fragments to the router itself, and
+   * on a NAT router all routed fragments (as Linux's conntrack defragments before NAT), are reassembled
+   * first (see holdsFragment).
+   */
   process(pkt: Packet, inIf: Interface): void {
+    if (pkt.frag && this.holdsFragment(pkt, inIf)) return;
     const dst = pkt.dst;
     const fromLan = inIf === this.lan;
     if (this.hasAddress(dst)) {
@@ -233,12 +262,18 @@ export class Router extends NetNode {
     return false;
   }
 
-  /** Routes a packet: TTL, egress choice, MTU, source NAT. `checkTtl` is false when the NAT already did it. */
+  /**
+   * Routes a packet: TTL, egress choice, MTU (fragmenting what has no DF), source NAT. `checkTtl` is false
+   * when the NAT already did it.
+   */
   route(pkt: Packet, inIf: Interface, checkTtl: boolean): void {
     if (checkTtl && !this.decrementTtl(pkt, inIf)) return;
     const dst = pkt.dst;
     if (this.neighbors.has(dst) || this.routeVia(dst) !== undefined) {
-      if (this.fits(pkt, this.lan, inIf)) this.lan.transmit(pkt);
+      if (!this.fits(pkt, this.lan, inIf)) return;
+      // A DF packet here passed fits(); only one reassembled here, or without DF, may need cutting.
+      if (pkt.df && pkt !== this.reassembled) this.lan.transmit(pkt);
+      else this.send(pkt, this.lan);
       return;
     }
     if (this.cidr.contains(dst)) {
@@ -254,7 +289,31 @@ export class Router extends NetNode {
     }
     if (!this.fits(pkt, up, inIf)) return;
     if (this.nat !== null && !this.translator.outbound(pkt)) return;
-    up.transmit(pkt);
+    if (pkt.df && pkt !== this.reassembled) up.transmit(pkt);
+    else this.send(pkt, up);
+  }
+
+  /**
+   * Takes a fragment for reassembly when it is for the router itself or crosses a NAT router (not switched
+   * on the LAN); the whole datagram then goes through process(), and leaves cut to its largest fragment.
+   */
+  private holdsFragment(pkt: Packet, inIf: Interface): boolean {
+    const dst = pkt.dst;
+    if (this.nat === null && !this.hasAddress(dst)) return false;
+    if (inIf === this.lan && this.neighbors.has(dst)) return false;
+    const whole = this.reassemble(pkt, inIf);
+    if (whole === null) return true;
+    const outer = this.reassembled;
+    const outerSize = this.reassembledFragment;
+    this.reassembled = whole.packet;
+    this.reassembledFragment = whole.largestFragment;
+    try {
+      this.process(whole.packet, inIf);
+    } finally {
+      this.reassembled = outer;
+      this.reassembledFragment = outerSize;
+    }
+    return true;
   }
 
   /** TTL check and decrement (RFC 1812 §5.3.1); false when the packet expired here. */
@@ -268,12 +327,31 @@ export class Router extends NetNode {
     return true;
   }
 
-  /** MTU check before the packet leaves by `out`; a DF packet that does not fit gets "fragmentation needed". */
+  /**
+   * MTU check before the packet leaves by `out`: a DF packet that does not fit is dropped with "fragmentation
+   * needed" and the next-hop MTU (a reassembled one only when one of its fragments would not fit).
+   */
   private fits(pkt: Packet, out: Interface, inIf: Interface): boolean {
-    if (packetLength(pkt) <= out.mtu) return true;
+    if (!pkt.df || packetLength(pkt) <= out.mtu) return true;
+    return this.tooBig(pkt, out, inIf);
+  }
+
+  private tooBig(pkt: Packet, out: Interface, inIf: Interface): boolean {
+    if (pkt === this.reassembled && this.reassembledFragment <= out.mtu) return true;
     out.drop(pkt, 'mtu');
-    if (pkt.df) this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_FRAG_NEEDED, out.mtu, inIf.primary);
+    this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_FRAG_NEEDED, out.mtu, inIf.primary);
     return false;
+  }
+
+  /** Transmits on `out`, in fragments when the packet is over its MTU (or was reassembled here: cut as it came). */
+  private send(pkt: Packet, out: Interface): void {
+    const whole = pkt === this.reassembled;
+    if (!whole && packetLength(pkt) <= out.mtu) {
+      out.transmit(pkt);
+      return;
+    }
+    const mtu = whole && this.reassembledFragment < out.mtu ? this.reassembledFragment : out.mtu;
+    for (const f of fragmentPacket(pkt, mtu)) out.transmit(f);
   }
 
   /** The LAN's wire: hand the packet to the neighbour that holds its destination. */
@@ -324,6 +402,11 @@ export class Router extends NetNode {
     }
   }
 
+  /** Linux's conntrack defragments without answering; a router's own reassembly answers as a host's does. */
+  protected override reassemblyTimedOut(first: Packet): void {
+    if (this.nat === null) super.reassemblyTimedOut(first);
+  }
+
   /** Packets waiting in the router's own delay queue. */
   get queued(): number {
     return this.queue.length - this.queueHead;
@@ -332,6 +415,7 @@ export class Router extends NetNode {
   /** Stops the router: drops what it holds; called when it is removed. */
   shutdown(): void {
     this.alive = false;
+    this.clearReassembly();
     this.scheduler.cancel(this.queueTask);
     this.queue = [];
     this.queueHead = 0;

@@ -49,9 +49,21 @@ export interface SocketHost {
   sourceFor(dst: Ipv4): Ipv4;
   /** Resolves a name or dotted quad; throws VnetError ENOTFOUND. */
   resolve(name: string): Ipv4;
-  /** Sends a packet the node originates; returns an error (EMSGSIZE, ENETUNREACH) instead of throwing. */
-  output(pkt: Packet): VnetError | null;
+  /**
+   * Sends a packet the node originates; returns an error (EMSGSIZE, ENETUNREACH) instead of throwing.
+   * `pmtuWant`: the DF it carries is path-MTU discovery's ('want'), cleared when the datagram is fragmented.
+   */
+  output(pkt: Packet, pmtuWant?: boolean): VnetError | null;
+  /** The path MTU toward `dst` (the link's, or what a "fragmentation needed" taught). */
+  pathMtu(dst: Ipv4): number;
 }
+
+/**
+ * Path-MTU discovery per socket, as Linux's IP_MTU_DISCOVER: 'want' (the default) sets DF while the datagram
+ * fits the path MTU and fragments locally above it; 'do' always sets DF (EMSGSIZE above the path MTU);
+ * 'dont' never sets DF (fragments above the path MTU).
+ */
+export type MtuDiscover = 'want' | 'do' | 'dont';
 
 /** Default receive buffer, like Linux's net.core.rmem_default; counted in payload bytes. */
 export const DEFAULT_RECV_BUFFER = 212_992;
@@ -75,7 +87,7 @@ export class VSocket extends EventEmitter {
   private connected = false;
   private recvBufferSize: number;
   private ttl = 64;
-  private dontFragment = false;
+  private mtuDiscover: MtuDiscover = 'want';
   private queue: Packet[] | null = null;
   private queuedBytes = 0;
   private drainArmed = false;
@@ -203,8 +215,9 @@ export class VSocket extends EventEmitter {
     const copy = Buffer.allocUnsafe(data.length);
     copy.set(data);
     const pkt = makeUdp(src, this.localPort, dstIp, dstPort, copy, this.ttl);
-    pkt.df = this.dontFragment;
-    return this.host.output(pkt);
+    const mode = this.mtuDiscover;
+    pkt.df = mode !== 'dont';
+    return this.host.output(pkt, mode === 'want');
   }
 
   connect(port: number, address?: string | (() => void), cb?: () => void): void {
@@ -272,9 +285,27 @@ export class VSocket extends EventEmitter {
     return ttl;
   }
 
-  /** Sets the IPv4 Don't Fragment flag on what this socket sends (vnet extension; Linux's IP_PMTUDISC_DO). */
+  /** Path-MTU discovery for what this socket sends (vnet extension; Linux's IP_MTU_DISCOVER, see MtuDiscover). */
+  setMtuDiscover(mode: MtuDiscover): void {
+    if (mode !== 'want' && mode !== 'do' && mode !== 'dont') {
+      throw new VnetError('EINVAL', `path-MTU discovery mode ${JSON.stringify(mode)} is not one of want, do, dont`);
+    }
+    this.mtuDiscover = mode;
+  }
+
+  getMtuDiscover(): MtuDiscover {
+    return this.mtuDiscover;
+  }
+
+  /** DF always (true: Linux's IP_PMTUDISC_DO) or never (false: IP_PMTUDISC_DONT); vnet extension. */
   setDontFragment(flag: boolean): void {
-    this.dontFragment = flag;
+    this.mtuDiscover = flag ? 'do' : 'dont';
+  }
+
+  /** The path MTU toward the connected peer (Linux's IP_MTU; ENOTCONN when not connected). */
+  getPathMtu(): number {
+    if (!this.connected) throw new VnetError('ERR_SOCKET_DGRAM_NOT_CONNECTED', 'socket is not connected; getPathMtu() needs a peer: connect() first');
+    return this.host.pathMtu(this.remoteIp);
   }
 
   /** Accepted for node:dgram compatibility; virtual sockets never keep a process alive. */

@@ -20,6 +20,10 @@ export type DropReason =
   | 'rcvbuf-full' // a socket's receive queue was full
   | 'port-unreachable' // no socket bound to the destination port
   | 'protocol-unreachable' // a host got a protocol it has no handler for
+  | 'frag-timeout' // a fragment of a datagram not complete within the reassembly timeout (30 s)
+  | 'frag-overflow' // a fragment arriving while the node's reassembly memory was full
+  | 'frag-invalid' // a fragment overlapping another, or past 65535 bytes, or disagreeing on the end
+  | 'frag-duplicate' // a fragment whose bytes were all held already
   | 'martian' // a source or destination address that cannot appear on the wire
   | 'node-removed' // in flight when its node was removed
   | 'malformed'; // bytes from outside that did not parse

@@ -4,7 +4,7 @@ import { fold, internetChecksum, pseudoHeaderSum } from './checksum.js';
 import { WireError } from './errors.js';
 import { ICMP_HEADER_LENGTH, IcmpView } from './icmp.js';
 import { IPV4_MIN_HEADER, Ipv4View } from './ipv4.js';
-import { PROTO_ICMP, PROTO_TCP, PROTO_UDP, type Packet } from './packet.js';
+import { PROTO_ICMP, PROTO_TCP, PROTO_UDP, readFragmentFields, type Packet } from './packet.js';
 import { TCP_OFF_CHECKSUM, TcpView } from './tcp.js';
 import { UDP_HEADER_LENGTH, UdpView } from './udp.js';
 import { put16, put32 } from './bytes.js';
@@ -17,7 +17,7 @@ const SMALL_COPY = 16;
 /** The serialized length of `p`: IPv4 header with options, transport header, payload. */
 function encodedLength(p: Packet, optLen: number): number {
   const proto = p.proto;
-  const th = proto === PROTO_UDP || proto === PROTO_ICMP ? 8 : proto === PROTO_TCP ? 4 : 0;
+  const th = p.frag ? 0 : proto === PROTO_UDP || proto === PROTO_ICMP ? 8 : proto === PROTO_TCP ? 4 : 0;
   return IPV4_MIN_HEADER + optLen + th + p.payload.length;
 }
 
@@ -79,7 +79,7 @@ export function encodePacket(p: Packet): Uint8Array {
  * DF flag, header checksum), then by protocol the UDP header with its pseudo-header checksum (a computed
  * 0 is sent as 0xffff), the TCP ports before `payload` with the checksum at payload offset 12
  * recomputed over the whole segment, or the ICMP header with its checksum over the message.
- * Other protocols carry `payload` as is. Throws WireError when the packet cannot be represented
+ * Other protocols, and fragments (`frag` nonzero: flags and offset written), carry `payload` as is. Throws WireError when the packet cannot be represented
  * or does not fit in the buffer. `udpPayloadSum`, when given, is `onesSum(p.payload)` worked out
  * before (a capture framing the same datagram at each hop): the UDP checksum then adds it to the
  * header and pseudo-header instead of summing the payload again.
@@ -92,7 +92,9 @@ export function encodeInto(p: Packet, buf: Uint8Array, offset: number, udpPayloa
   if (offset + total > buf.length) {
     throw new WireError(`encode: packet length ${total} exceeds the ${buf.length - offset} bytes left in the buffer`);
   }
-  const proto = p.proto;
+  const frag = p.frag ?? 0;
+  // A fragment's payload is raw IP payload: no transport header is built for it.
+  const proto = frag === 0 ? p.proto : -1;
   const src = p.src;
   const dst = p.dst;
   const o = offset;
@@ -100,10 +102,10 @@ export function encodeInto(p: Packet, buf: Uint8Array, offset: number, udpPayloa
   buf[o + 1] = p.tos;
   put16(buf, o + 2, total);
   put16(buf, o + 4, p.id);
-  buf[o + 6] = p.df ? 0x40 : 0;
-  buf[o + 7] = 0;
+  buf[o + 6] = (p.df ? 0x40 : 0) | ((frag >>> 8) & 0x3f);
+  buf[o + 7] = frag & 0xff;
   buf[o + 8] = p.ttl;
-  buf[o + 9] = proto;
+  buf[o + 9] = p.proto;
   buf[o + 10] = 0;
   buf[o + 11] = 0;
   put32(buf, o + 12, src);
@@ -154,21 +156,39 @@ export function encodeInto(p: Packet, buf: Uint8Array, offset: number, udpPayloa
 
 /**
  * Parses an IPv4 packet (checked; throws WireError). `options` and `payload` are subarrays of `bytes`,
- * not copies. Fragments are rejected: a Packet cannot say it is one. Bytes past the IPv4 total length,
- * and past the UDP length field, are dropped.
+ * not copies. A fragment keeps its raw IP payload (see `Packet.frag`; reassembly checks its bounds).
+ * Bytes past the IPv4 total length, and past the UDP length field, are dropped.
  */
 export function decodePacket(bytes: Uint8Array): Packet {
   const ip = Ipv4View.checked(bytes);
-  if (ip.mf || ip.fragmentOffset !== 0) {
-    throw new WireError(`ipv4: fragment at offset ${ip.fragmentOffset}${ip.mf ? ' with more fragments' : ''} is not supported`);
-  }
   const hl = ip.headerLength;
   const l4 = ip.payload;
+  const frag = (ip.bytes[6] << 8 | ip.bytes[7]) & 0x3fff;
   const p: Packet = {
-    src: ip.src, dst: ip.dst, proto: ip.protocol, ttl: ip.ttl, tos: ip.tos, id: ip.id, df: ip.df,
+    src: ip.src, dst: ip.dst, proto: ip.protocol, ttl: ip.ttl, tos: ip.tos, id: ip.id, df: ip.df, frag,
     options: hl > IPV4_MIN_HEADER ? ip.options : null,
     srcPort: 0, dstPort: 0, icmpType: 0, icmpCode: 0, icmpId: 0, icmpSeq: 0, payload: l4,
   };
+  if (frag !== 0) {
+    readFragmentFields(p);
+    return p;
+  }
+  return decodeTransport(p, l4);
+}
+
+/**
+ * The whole datagram whose fragments were put back together: `head`'s IP fields (the first fragment's)
+ * with `l4`, the reassembled IP payload, parsed as decodePacket does (throws WireError). `l4` is not copied.
+ */
+export function reassembledPacket(head: Packet, l4: Uint8Array): Packet {
+  const p: Packet = {
+    src: head.src, dst: head.dst, proto: head.proto, ttl: head.ttl, tos: head.tos, id: head.id, df: head.df, frag: 0,
+    options: head.options, srcPort: 0, dstPort: 0, icmpType: 0, icmpCode: 0, icmpId: 0, icmpSeq: 0, payload: l4,
+  };
+  return decodeTransport(p, l4);
+}
+
+function decodeTransport(p: Packet, l4: Uint8Array): Packet {
   if (p.proto === PROTO_UDP) {
     const u = UdpView.checked(l4);
     p.srcPort = u.srcPort;
