@@ -34,10 +34,7 @@ const text = { type: 'string', minLength: 1 };
 const anyId = { type: ['integer', 'string'] };
 const none = params({});
 
-/**
- * Method name → its params schema, built from the topology schema's definitions. Methods not named here
- * (send, listen) read their params themselves (params.ts helpers).
- */
+/** Method name → its params schema, built from the topology schema's definitions. */
 function methodSchemas(topology: Schema): Record<string, Schema> {
   const defs = topology.definitions as Record<string, Schema>;
   const filter = copied(defs.filter) as { properties: Record<string, unknown> };
@@ -75,6 +72,14 @@ function methodSchemas(topology: Schema): Record<string, Schema> {
     'capture.ls': none,
     'capture.stop': params({ id: anyId, all: { type: 'boolean' } }),
     events: params({ follow: { type: 'boolean' } }),
+    // The types of send's and listen's params; their ranges (count, size, one payload) the methods say themselves.
+    send: params({
+      host: text, dest: text, fromPort: { type: 'integer' }, data: { type: 'string' }, hex: { type: 'string' }, size: { type: 'integer' },
+      count: { type: 'integer' }, interval: def('duration'), waitMs: { type: 'number', minimum: 0 }, replies: { type: 'integer', minimum: 1 },
+    }, ['host', 'dest']),
+    listen: params({
+      host: text, port: { type: 'integer' }, address: text, count: { type: 'integer' }, timeoutMs: { type: 'number', minimum: 0 }, echo: { type: 'boolean' },
+    }, ['host', 'port']),
     // Bridge endpoints are checked by the bridge (ADDRESS:PORT, loopback); missing ones are named there with an example.
     'proxy.add': params({ real: text, as: text, router: text }),
     'proxy.ls': none,
