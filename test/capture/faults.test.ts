@@ -1,10 +1,11 @@
 // Faults during a capture: a process killed with SIGKILL mid-capture, and a disk that fills up.
-// Either way the file ends on a whole record (tshark reads every file whole, our reader too), and
-// after a full disk `capture ls` counts exactly the packets the file holds.
+// A full disk leaves the file on a whole record (tshark reads it whole, our reader too) and `capture
+// ls` counting exactly the packets the file holds; a kill leaves whole records and at most the last
+// one cut short by the kernel (see the kill test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -27,6 +28,22 @@ function assertReadsWhole(file: string): number {
   const frames = r.stdout.trim() === '' ? 0 : r.stdout.trim().split('\n').length;
   assert.equal(ours.packets.length, frames, 'our reader and tshark see the same packets');
   return frames;
+}
+
+/**
+ * The end of the last whole record (pcap) or block (pcapng) in `bytes`, and whether what follows it
+ * is the start of one more that was cut short (a record header that fits, with a length past the end).
+ */
+function wholeRecordsEnd(bytes: Buffer): { end: number; cutAfter: boolean } {
+  const pcapng = bytes.readUInt32LE(0) === 0x0a0d0d0a;
+  let at = pcapng ? 0 : 24;
+  for (;;) {
+    const header = pcapng ? 8 : 16;
+    if (at + header > bytes.length) return { end: at, cutAfter: at < bytes.length };
+    const len = pcapng ? bytes.readUInt32LE(at + 4) : 16 + bytes.readUInt32LE(at + 8);
+    if (at + len > bytes.length) return { end: at, cutAfter: true };
+    at += len;
+  }
 }
 
 /** Runs the child until it is ready and its file has grown past `minBytes`, then SIGKILLs it `afterMs` later. */
@@ -53,18 +70,32 @@ async function killMidCapture(file: string, args: string[], afterMs: number): Pr
   }
 }
 
-test('kill -9 at seeded moments during a capture: every file is read whole by tshark', async () => {
+// Known gap (README "Limits"): Linux stops a write() between pages when a fatal signal arrives, so a
+// kill -9 that lands inside the kernel's copy of one write can leave that write's last record cut
+// short. vnet writes whole records in every write() call, so anything else is a bug: what is in the
+// file must be whole records, then at most one record cut short at the very end; everything before
+// the cut is read whole by tshark.
+test('kill -9 at seeded moments during a capture: whole records, at most the final one cut by the kernel mid-write', async (t) => {
   requireTshark();
   const dir = mkdtempSync(join(tmpdir(), 'vnet-capture-kill-'));
   const rng = new Rng('kill-mid-capture');
+  let cut = 0;
   try {
     for (let i = 0; i < 4; i++) {
       const pcap = i % 2 === 1;
       const file = join(dir, `killed-${i}.${pcap ? 'pcap' : 'pcapng'}`);
       await killMidCapture(file, pcap ? ['--pcap'] : [], 30 + (rng.nextU32() % 170));
       assert.ok(statSync(file).size > 0, 'the child wrote something');
+      const bytes = readFileSync(file);
+      const { end, cutAfter } = wholeRecordsEnd(bytes);
+      if (end < bytes.length) {
+        assert.ok(cutAfter, `${file}: ${bytes.length - end} bytes after the last whole record are not the start of one`);
+        cut++;
+        writeFileSync(file, bytes.subarray(0, end));
+      }
       assert.ok(assertReadsWhole(file) > 0, `${file}: packets were written before the kill`);
     }
+    t.diagnostic(`${cut} of 4 kills landed inside a write and cut its last record`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
