@@ -9,6 +9,7 @@ import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import type { CaptureFileClaims } from '../capture/manager.js';
 import { VnetError } from '../engine/errors.js';
+import { processAlive } from './runtime.js';
 
 export class RuntimeDirClaims implements CaptureFileClaims {
   /** `dir` is `() => runtimeDir()`: asked on first use, so a session that never captures to a file never makes it. */
@@ -75,21 +76,12 @@ export class RuntimeDirClaims implements CaptureFileClaims {
       held = {}; // Unreadable: treat as stale.
     }
     const pid = typeof held.pid === 'number' ? held.pid : 0;
-    if (pid > 0 && alive(pid)) return { pid, session: typeof held.session === 'string' ? held.session : '?' };
+    if (pid > 0 && processAlive(pid)) return { pid, session: typeof held.session === 'string' ? held.session : '?' };
     try {
       unlinkSync(claimFile);
     } catch {
       // Someone else cleaned it up.
     }
     return null;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -2,6 +2,7 @@
 // measure what Linux does beside what vnet does. Needs root and `ip`; throws loudly when either is missing.
 // The test that makes a pair removes it in an after hook (remove() is safe to call twice).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { processAlive } from '../../src/session/runtime.js';
 
 export interface NetnsPair {
   a: string;
@@ -34,21 +35,12 @@ function removeOrphans(tag: string): void {
   for (const line of sh(['ip', 'netns', 'list']).split('\n')) {
     const name = line.split(' ')[0];
     const m = mine.exec(name);
-    if (m === null || alive(Number(m[1]))) continue;
+    if (m === null || processAlive(Number(m[1]))) continue;
     try {
       execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
     } catch {
       // removed meanwhile
     }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
