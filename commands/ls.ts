@@ -1,5 +1,6 @@
 // `vnet ls`: the sessions running for this user (every daemon in the runtime directory).
 import { VnetCommand } from '../src/cli/base.js';
+import { table } from '../src/cli/format.js';
 import { ControlClient } from '../src/session/client.js';
 import { listSessions, runtimeDir, socketPath } from '../src/session/runtime.js';
 
@@ -28,7 +29,7 @@ export default class Ls extends VnetCommand {
   async run(): Promise<void> {
     await this.parse(Ls);
     const rows = await Promise.all(listSessions().map((s) => describe(s.name, s.pid)));
-    this.print(rows, () => (rows.length === 0 ? `no sessions run in ${runtimeDir()}; \`vnet up\` starts one` : table(rows)));
+    this.print(rows, () => (rows.length === 0 ? `no sessions run in ${runtimeDir()}; \`vnet up\` starts one` : sessionTable(rows)));
   }
 }
 
@@ -52,10 +53,7 @@ async function describe(name: string, pidFromFile: number | undefined): Promise<
   }
 }
 
-function table(rows: SessionRow[]): string[] {
-  const header = ['NAME', 'STATE', 'PID', 'CLOCK', 'STARTED', 'SOCKET'];
-  const cells = rows.map((r) => [r.name, r.state, r.pid === null ? '-' : String(r.pid), r.clock ?? '-', r.startedAt ?? '-', r.socket]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]): string => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i]))).join('  ');
-  return [line(header), ...cells.map(line)];
+function sessionTable(rows: SessionRow[]): string[] {
+  return table(['NAME', 'STATE', 'PID', 'CLOCK', 'STARTED', 'SOCKET'],
+    rows.map((r) => [r.name, r.state, r.pid === null ? '-' : String(r.pid), r.clock ?? '-', r.startedAt ?? '-', r.socket]));
 }

@@ -20,6 +20,7 @@ export const TOOLS = [
   ['zsh', 'zsh'], // the completions parse
   ['fish', 'fish'],
   ['script', 'bsdutils'], // a pseudo-terminal for the REPL and prompt tests
+  ['dot', 'graphviz'], // `vnet show --format dot` renders
   ['ip', 'iproute2'], // network namespaces for the side-by-side tests against Linux
   ['nft', 'nftables'], // the Linux NAT the linux preset is compared with
 ];

@@ -5,9 +5,6 @@ import { ControlClient } from '../session/client.js';
 import { sessionName, socketPath } from '../session/runtime.js';
 import type { NodeKind } from './docs/value-kinds.js';
 
-/** The hidden first word bin/run.js hands to printNames before it loads oclif. */
-export const NAMES_COMMAND = '__names';
-
 /** How long completion waits for a daemon, in all: a hung one must not freeze the shell. */
 const NAMES_TIMEOUT_MS = 1000;
 

@@ -88,7 +88,6 @@ export async function applyInNewSession(
     const { text, fileName, baseDir } = topology;
     return await client.call('topology.apply', { text, fileName, baseDir }, { signal: opts.signal });
   } catch (err) {
-    if (ticker) clearInterval(ticker);
     const info = (await client.call('session.shutdown').catch(() => undefined)) as { pid?: number } | undefined;
     if (info?.pid) await waitStopped(name, info.pid).catch(() => {});
     throw err;

@@ -1,7 +1,6 @@
 // A host: one or more addresses on eth0 plus loopback, sockets, and a default
 // route to its router's gateway. Hosts do not forward.
 import { Cidr, formatIpv4, isLoopback, type Ipv4 } from '../wire/addr.js';
-import { fragmentPacket } from '../wire/fragment.js';
 import { packetLength, type Packet } from '../wire/packet.js';
 import { readQuoted } from '../wire/quoted.js';
 import type { NetContext } from './context.js';
@@ -118,10 +117,7 @@ export class Host extends NetNode {
       const what = mtu === this.eth0.mtu ? `the MTU of ${this.eth0.fullName}` : `the path MTU to ${formatIpv4(pkt.dst)}`;
       return new VnetError('EMSGSIZE', `datagram of ${len} bytes (IP) exceeds ${what} (${mtu} bytes); send at most ${mtu - 28} bytes of data, or let it fragment (setMtuDiscover('want'))`);
     }
-    // Without DF the datagram leaves in fragments of the path MTU, as Linux sends it.
-    pkt.df = false;
-    if (pkt.id === 0) pkt.id = this.nextIpId();
-    for (const f of fragmentPacket(pkt, mtu)) this.eth0.transmit(f);
+    this.sendInFragments(pkt, this.eth0, mtu);
     return null;
   }
 

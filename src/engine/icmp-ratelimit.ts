@@ -4,9 +4,7 @@
 import type { Ipv4 } from '../wire/addr.js';
 import { ICMP_DEST_UNREACHABLE, UNREACH_FRAG_NEEDED } from '../wire/packet.js';
 import { invalid } from './errors.js';
-import { formatDuration, parseDuration } from './units.js';
-
-const NS_PER_S = 1_000_000_000;
+import { formatDuration, NS_PER_S, parseDuration } from './units.js';
 
 /** net.ipv4.icmp_ratelimit: 1000 ms, the cost of one error to one destination. */
 export const DEFAULT_ICMP_RATELIMIT_NS = NS_PER_S;

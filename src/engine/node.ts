@@ -3,9 +3,10 @@
 // unreachable, ICMP errors handed to the socket that caused them).
 import { formatIpv4, isIpv4, parseIpv4, type Ipv4 } from '../wire/addr.js';
 import {
-  ICMP_DEST_UNREACHABLE, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, isIcmpError, makeIcmp, PROTO_ICMP, PROTO_UDP,
+  ICMP_DEST_UNREACHABLE, ICMP_ECHO_REQUEST, ICMP_REDIRECT, ICMP_TIME_EXCEEDED, isIcmpError, makeIcmp, PROTO_ICMP, PROTO_UDP,
   UNREACH_FRAG_NEEDED, UNREACH_PORT, UNREACH_PROTOCOL, type Packet,
 } from '../wire/packet.js';
+import { fragmentPacket } from '../wire/fragment.js';
 import { readQuoted } from '../wire/quoted.js';
 import type { NetContext } from './context.js';
 import type { VnetError } from './errors.js';
@@ -19,9 +20,6 @@ import { VSocket, type SocketHost, type SocketOptions } from './socket.js';
 import { UdpPortTable } from './udp-ports.js';
 import { hash32 } from './rng.js';
 import type { DropReason } from './stats.js';
-
-/** ICMP redirect (RFC 792). */
-const ICMP_REDIRECT_TYPE = 5;
 
 /** An ICMP message that reached a node (for ping, traceroute and tests). */
 export interface IcmpMessage {
@@ -98,6 +96,13 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   pathMtu(dst: Ipv4): number {
     const link = this.linkMtu(dst);
     return this.pmtuCache === null ? link : this.pmtuCache.get(dst, link, this.now());
+  }
+
+  /** Sends `pkt` out of `out` in fragments of `mtu` without DF, as Linux sends a datagram over the path MTU. */
+  protected sendInFragments(pkt: Packet, out: Interface, mtu: number): void {
+    pkt.df = false;
+    if (pkt.id === 0) pkt.id = this.nextIpId();
+    for (const f of fragmentPacket(pkt, mtu)) out.transmit(f);
   }
 
   /** The next IPv4 identification for a datagram sent without DF (one counter per node, from a seeded start). */
@@ -202,13 +207,13 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   }
 
   private icmpInput(pkt: Packet): void {
-    if (pkt.icmpType === ICMP_REDIRECT_TYPE) this.redirected(pkt);
+    if (pkt.icmpType === ICMP_REDIRECT) this.redirected(pkt);
     if (pkt.icmpType === ICMP_ECHO_REQUEST && this.answerPing) {
       this.output(echoReply(pkt, pkt.dst));
     }
     const error = isIcmpError(pkt.icmpType);
     // A redirect changes routes, not sockets (Linux does not report it to the socket either).
-    const quoted = error && pkt.icmpType !== ICMP_REDIRECT_TYPE ? readQuoted(pkt.payload) : null;
+    const quoted = error && pkt.icmpType !== ICMP_REDIRECT ? readQuoted(pkt.payload) : null;
     if (quoted && pkt.icmpType === ICMP_DEST_UNREACHABLE && pkt.icmpCode === UNREACH_FRAG_NEEDED && this.hasAddress(quoted.src)) {
       this.pmtu.learn(quoted.dst, pkt.icmpSeq, this.linkMtu(quoted.dst), this.now());
     }

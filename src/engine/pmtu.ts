@@ -44,12 +44,6 @@ export class PmtuCache {
     this.entries.set(dst, { mtu, expires: now + PMTU_EXPIRES_NS, locked });
   }
 
-  /** Destinations with a learnt path MTU, and what was learnt (for `describe` and tests). */
-  list(now: number): { dst: number; mtu: number; expiresNs: number; locked: boolean }[] {
-    const out = [];
-    for (const [dst, e] of this.entries) if (e.expires > now) out.push({ dst, mtu: e.mtu, expiresNs: e.expires, locked: e.locked });
-    return out;
-  }
 
   private fresh(dst: number, now: number): Entry | undefined {
     const e = this.entries.get(dst);

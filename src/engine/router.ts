@@ -3,7 +3,7 @@
 // with ICMP errors where a real router would, and NATs on the uplink.
 import { Cidr, type Ipv4 } from '../wire/addr.js';
 import {
-  ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, packetLength, UNREACH_FRAG_NEEDED, UNREACH_HOST, UNREACH_NET,
+  ICMP_DEST_UNREACHABLE, ICMP_REDIRECT, ICMP_TIME_EXCEEDED, packetLength, REDIRECT_HOST, UNREACH_FRAG_NEEDED, UNREACH_HOST, UNREACH_NET,
   type Packet,
 } from '../wire/packet.js';
 import { fragmentPacket } from '../wire/fragment.js';
@@ -21,10 +21,6 @@ import type { Rng } from './rng.js';
 import type { Task } from './scheduler.js';
 import { quoteInput } from '../wire/user-input.js';
 
-
-/** ICMP redirect (RFC 792), code 1: redirect datagrams for the host. */
-const ICMP_REDIRECT = 5;
-const REDIRECT_HOST = 1;
 
 /** Packets a router may hold while delaying, when no queue size is given. */
 export const DEFAULT_QUEUE_SIZE = 1024;
@@ -187,9 +183,7 @@ export class Router extends NetNode {
     if (pkt.df && !pmtuWant) {
       return new VnetError('EMSGSIZE', `datagram of ${len} bytes (IP) exceeds the MTU of ${out.fullName} (${out.mtu} bytes); send at most ${out.mtu - 28} bytes of data`);
     }
-    pkt.df = false;
-    if (pkt.id === 0) pkt.id = this.nextIpId();
-    for (const f of fragmentPacket(pkt, out.mtu)) out.transmit(f);
+    this.sendInFragments(pkt, out, out.mtu);
     return null;
   }
 

@@ -10,6 +10,9 @@ export const PROTO_UDP = 17;
 
 export const ICMP_ECHO_REPLY = 0;
 export const ICMP_DEST_UNREACHABLE = 3;
+/** RFC 792 redirect; code 1 redirects datagrams for one host. */
+export const ICMP_REDIRECT = 5;
+export const REDIRECT_HOST = 1;
 export const ICMP_ECHO_REQUEST = 8;
 export const ICMP_TIME_EXCEEDED = 11;
 
@@ -94,11 +97,6 @@ export function packetLength(p: Packet): number {
 
 /** The More Fragments bit of `Packet.frag`. */
 export const FRAG_MF = 0x2000;
-
-/** True for a fragment (More Fragments set or a nonzero offset), false for a whole datagram. */
-export function isFragment(p: Packet): boolean {
-  return !!p.frag;
-}
 
 /** A fragment's offset in bytes within its datagram's IP payload. */
 export function fragmentOffset(p: Packet): number {

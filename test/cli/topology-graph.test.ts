@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { Network } from '../../src/engine/network.js';
 import { hostView, routerView } from '../../src/session/views.js';
 import { topologyDot, topologyMermaid, topologyText, topologyTree, type TopologyRouter } from '../../src/cli/topology-graph.js';
+import { requireTool } from '../e2e/real-programs.js';
 
 function lab(): TopologyRouter[] {
   const net = new Network({ clock: 'virtual', seed: 1 });
@@ -35,12 +36,12 @@ test('the text tree nests routers under their parent, hosts under their router, 
   assert.match(topologyText([])[0], /^no routers; /);
 });
 
-test('dot: a digraph Graphviz renders, one node per router and host, one edge per link', (t) => {
+test('dot: a digraph Graphviz renders, one node per router and host, one edge per link', () => {
   const dot = topologyDot(lab()).join('\n');
   assert.equal((dot.match(/ -> /g) ?? []).length, 5, 'home, isp-2, server under internet; alice; bob.lan');
   assert.match(dot, /"router:home" \[shape=box, label="home\\n192\.168\.1\.0\/24\\nuplink 203\.0\.113\.10\\nNAT symmetric/);
   assert.match(dot, /"host:bob\.lan" \[shape=ellipse, label="bob\.lan\\n10\.0\.0\.2\\nfilter 2 bob\.lan\/eth0: egress loss 1%"\];/);
-  if (spawnSync('dot', ['-V']).status !== 0) return t.skip('graphviz is not installed (apt-get install -y graphviz)');
+  requireTool('dot', 'graphviz');
   const r = spawnSync('dot', ['-Tsvg'], { input: dot, encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '', 'no warnings');

@@ -143,6 +143,8 @@ describe('ICMP errors in the engine', () => {
       }
       return got;
     };
-    assert.deepEqual(times(), times());
+    const first = times();
+    assert.ok(first.length > 6 && first.length < 100, `some errors come and the limit holds the rest back: ${first.length} of 100`);
+    assert.deepEqual(times(), first);
   });
 });

@@ -3,7 +3,7 @@
 // Driven with a PATH of stand-ins and a fake apt-get in a temp dir: nothing is installed for real.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts', 'test-tools.js');
-const TOOLS = ['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'script', 'ip', 'nft'];
+const TOOLS = ['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'script', 'dot', 'ip', 'nft'];
 
 const dirs: string[] = [];
 after(() => {
@@ -38,7 +38,15 @@ function stub(path: string, body: string): void {
 }
 
 function check(path: string, uid?: number): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [SCRIPT], { env: { PATH: path }, encoding: 'utf8', timeout: 30_000, ...(uid === undefined ? {} : { uid, gid: uid }) });
+  // Another user may not reach the checkout (a clone under a 0700 temporary directory): run a copy
+  // of the script from the fake PATH directory, which is 0755.
+  let script = SCRIPT;
+  if (uid !== undefined) {
+    script = join(path.split(':')[0], 'test-tools.mjs');
+    copyFileSync(SCRIPT, script);
+    chmodSync(script, 0o644);
+  }
+  const r = spawnSync(process.execPath, [script], { env: { PATH: path }, encoding: 'utf8', timeout: 30_000, ...(uid === undefined ? {} : { uid, gid: uid }) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -51,8 +59,9 @@ test('every program present: nothing is printed or installed', () => {
   assert.throws(() => readFileSync(join(dir, 'apt.log')), 'apt-get was not run');
 });
 
-test('missing programs as root with apt-get: it says what it installs, then apt-get update and install non-interactively', { skip: !root && 'needs root' }, () => {
-  const dir = fakeBin(['tshark', 'socat', 'dig', 'man', 'zsh', 'fish', 'ip', 'nft'], true);
+test('missing programs as root with apt-get: it says what it installs, then apt-get update and install non-interactively', () => {
+  assert.ok(root, 'run the tests as root, as the reference machine and CI do: this checks the root install path');
+  const dir = fakeBin(['tshark', 'socat', 'dig', 'man', 'zsh', 'fish', 'dot', 'ip', 'nft'], true);
   const r = check(dir);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'npm test: installing what the tests need (dnsmasq, jq, groff, script): apt-get install -y --no-install-recommends dnsmasq-base jq groff-base bsdutils');
@@ -63,7 +72,7 @@ test('missing programs as root with apt-get: it says what it installs, then apt-
 });
 
 test('missing programs and no apt-get: one line naming them and the command, exit 1 at once', () => {
-  const r = check(fakeBin(['tshark', 'socat', 'dnsmasq', 'dig', 'groff', 'man', 'zsh', 'fish', 'ip', 'nft']));
+  const r = check(fakeBin(['tshark', 'socat', 'dnsmasq', 'dig', 'groff', 'man', 'zsh', 'fish', 'dot', 'ip', 'nft']));
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '');
   const lines = r.stderr.trim().split('\n');
@@ -72,15 +81,17 @@ test('missing programs and no apt-get: one line naming them and the command, exi
   assert.match(lines[0], root ? /no apt-get here to install them; on Debian: apt-get install -y --no-install-recommends jq bsdutils$/ : /as root, run: apt-get install -y --no-install-recommends jq bsdutils$/);
 });
 
-test('missing programs, apt-get present but not root: one line with the install command; apt-get is not run', { skip: !root && 'needs root to run the check as another user' }, () => {
-  const dir = fakeBin(['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'ip', 'nft'], true);
+test('missing programs, apt-get present but not root: one line with the install command; apt-get is not run', () => {
+  assert.ok(root, 'run the tests as root, as the reference machine and CI do: this checks the root install path');
+  const dir = fakeBin(['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'dot', 'ip', 'nft'], true);
   const r = check(dir, 65534);
   assert.equal(r.status, 1);
   assert.equal(r.stderr.trim(), 'npm test: missing programs the tests need: script; as root, run: apt-get install -y --no-install-recommends bsdutils');
   assert.throws(() => readFileSync(join(dir, 'apt.log')), 'apt-get was not run');
 });
 
-test('apt-get failing stops the run with its exit status and the command to run by hand', { skip: !root && 'needs root' }, () => {
+test('apt-get failing stops the run with its exit status and the command to run by hand', () => {
+  assert.ok(root, 'run the tests as root, as the reference machine and CI do: this checks the root install path');
   const dir = fakeBin(TOOLS.filter((t) => t !== 'zsh'));
   stub(join(dir, 'apt-get'), 'exit 100');
   const r = check(dir);

@@ -93,17 +93,16 @@ export const NAT_PRESETS: Readonly<Record<'full-cone' | 'restricted-cone' | 'por
 const LINUX_TCP_ESTABLISHED_NS = 432_000 * NS_PER_S;
 const LINUX_TCP_TRANSITORY_NS = 120 * NS_PER_S;
 
+const LINUX_MASQUERADE = Object.freeze({
+  mode: 'napt', mapping: 'apd', filtering: 'apd', hairpin: false, portPreservation: true, portParity: false, allocation: 'random',
+  lifetimeNs: 30 * NS_PER_S, assuredLifetimeNs: 120 * NS_PER_S, inboundRefresh: true, portOverloading: true, unsolicited: 'port-unreachable',
+  tcpEstablishedNs: LINUX_TCP_ESTABLISHED_NS, tcpTransitoryNs: LINUX_TCP_TRANSITORY_NS,
+} as const);
+
 export const LINUX_PRESETS: Readonly<Record<'linux' | 'linux-random', Omit<NatConfig, 'maxMappings' | 'pairs' | 'pooling' | 'portRange'>>> = {
-  linux: Object.freeze({
-    mode: 'napt', mapping: 'apd', filtering: 'apd', hairpin: false, portPreservation: true, portParity: false, allocation: 'random',
-    lifetimeNs: 30 * NS_PER_S, assuredLifetimeNs: 120 * NS_PER_S, inboundRefresh: true, portOverloading: true, unsolicited: 'port-unreachable',
-    tcpEstablishedNs: LINUX_TCP_ESTABLISHED_NS, tcpTransitoryNs: LINUX_TCP_TRANSITORY_NS,
-  } as const),
-  'linux-random': Object.freeze({
-    mode: 'napt', mapping: 'apd', filtering: 'apd', hairpin: false, portPreservation: false, portParity: false, allocation: 'random',
-    lifetimeNs: 30 * NS_PER_S, assuredLifetimeNs: 120 * NS_PER_S, inboundRefresh: true, portOverloading: true, unsolicited: 'port-unreachable',
-    tcpEstablishedNs: LINUX_TCP_ESTABLISHED_NS, tcpTransitoryNs: LINUX_TCP_TRANSITORY_NS,
-  } as const),
+  linux: LINUX_MASQUERADE,
+  // `masquerade random-fully`: the same, but a random port for every flow.
+  'linux-random': Object.freeze({ ...LINUX_MASQUERADE, portPreservation: false }),
 };
 
 /** REQ-5 c): 5 minutes. */
