@@ -1,6 +1,6 @@
 // The NAT flags shared by `router add` and `nat set`, and their translation to NatOptions.
 import { Flags } from '@oclif/core';
-import type { NatOptions } from '../engine/nat/config.js';
+import { checkNatConflicts, type NatOptions } from '../engine/nat/config.js';
 
 export const natFlags = {
   nat: Flags.string({ description: 'NAT preset; --mapping/--filtering given with it must agree with it, and none takes no other NAT flag', options: ['none', 'full-cone', 'restricted-cone', 'port-restricted', 'symmetric', '1to1', 'linux', 'linux-random'] }),
@@ -43,6 +43,7 @@ export function natOptionsFrom(f: NatFlagValues, defaultPreset?: string): NatOpt
   if (f.allocation !== undefined) o.allocation = f.allocation;
   if (Object.keys(o).length === 0) return defaultPreset;
   // Without --nat, options apply to the default NAT (port-restricted) or, for `nat set`, to the current one.
-  // Options that contradict --nat are refused by normalizeNat, in the session, with the same words for every caller.
+  // Options that contradict --nat are refused here, before anything is sent (normalizeNat says the same words).
+  checkNatConflicts(o as NatOptions);
   return o as NatOptions;
 }
