@@ -4,6 +4,7 @@ import { VnetCommand } from '../src/cli/base.js';
 import { confirmOrStop, yesFlag } from '../src/cli/confirm.js';
 import { STOP_TIMEOUT_MS, waitStopped } from '../src/cli/daemon-start.js';
 import { VnetError } from '../src/session/api.js';
+import { reportStaleCaptures } from '../src/session/capture-claims.js';
 import { ControlClient } from '../src/session/client.js';
 import { pidPath, processAlive, readPid, sessionName, socketPath } from '../src/session/runtime.js';
 
@@ -22,7 +23,10 @@ export default class Down extends VnetCommand {
     try {
       client = await ControlClient.connect(sock, { session: name });
     } catch (err) {
-      if ((err as VnetError).code === 'ESTALE') removeStale(sock, pidFile);
+      if ((err as VnetError).code === 'ESTALE') {
+        removeStale(sock, pidFile);
+        reportStaleCaptures();
+      }
       throw err;
     }
     let info: { pid: number };

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { useInProcessSession, VnetCommand } from '../src/cli/base.js';
 import { printWarnings } from '../src/cli/warnings.js';
 import { invalid, type MapInfo, parseDuration, VnetError } from '../src/session/api.js';
+import { reportStaleCaptures } from '../src/session/capture-claims.js';
 import { daemonAnswers } from '../src/session/client.js';
 import { sessionName } from '../src/session/runtime.js';
 import { Session } from '../src/session/session.js';
@@ -84,6 +85,7 @@ export default class Exec extends VnetCommand {
     const topology = await readTopologyFile(flags.file);
     const fromFile = topologySettings(topology.text);
     const clock = flags.clock === 'virtual' || flags.clock === 'real' ? flags.clock : fromFile.clock ?? 'real';
+    reportStaleCaptures();
     const session = new Session({ clock, seed: flags.seed ?? fromFile.seed ?? 1, name });
     try {
       await session.call('topology.apply', topology, { signal: new AbortController().signal, emit: () => {} });

@@ -5,6 +5,7 @@ import { applyInNewSession, startDetached } from '../src/cli/daemon-start.js';
 import { VnetError } from '../src/session/api.js';
 import { daemonAnswers } from '../src/session/client.js';
 import { Daemon, stopOnSignals } from '../src/session/daemon.js';
+import { reportStaleCaptures } from '../src/session/capture-claims.js';
 import { alreadyRunning } from '../src/session/server.js';
 import { readTopologyFile, topologySettings, type TopologySource } from '../src/session/topology.js';
 import { sessionName, socketPath } from '../src/session/runtime.js';
@@ -39,6 +40,8 @@ export default class Up extends VnetCommand {
     const seed = flags.seed ?? fromFile.seed ?? 1;
     const opts = { name, clock, seed, topology };
     await refuseIfRunning(name);
+    // Capture files a dead session was writing are cut back to whole records first (one line each).
+    reportStaleCaptures();
 
     if (flags.foreground) {
       const daemon = await Daemon.start({ ...opts, log: (line) => process.stderr.write(`vnet: ${line}\n`) });

@@ -164,7 +164,7 @@ export class Capture {
         putPcapRecordHeader(out.buf, at, this.s.originUnixSeconds, time, this.s.resolution, caplen, len);
         out.used = at + PCAP_RECORD_HEADER + caplen;
       } else {
-        out.reserve(frameMax + MAX_EPB_EXTRA);
+        out.reserve(frameMax + MAX_EPB_EXTRA + out.blockSlack);
         const at = out.used;
         const len = framer.write(pkt, dir ?? 'in', out.buf, at + EPB_HEADER, this.ip);
         caplen = len < this.s.snaplen ? len : this.s.snaplen;
@@ -172,7 +172,7 @@ export class Capture {
         const comment = reason === null ? null : dropComment(reason);
         // The reserve above covers the options too: they go after the (possibly truncated) data.
         const total = finishEnhancedPacketBlock(out.buf, at, ifaceId, this.s.originUnixSeconds, time, caplen, len, flags, comment);
-        out.used = at + total;
+        out.used = out.placeBlock(at, total);
       }
     } catch (err) {
       out.used = start;

@@ -178,3 +178,35 @@ export function finishEnhancedPacketBlock(
   putLe32(buf, p + 4, total);
   return total;
 }
+
+/**
+ * A pcapng block vnet writes only to fill the rest of a page of the file: a block type in the range
+ * the pcapng spec leaves for local use (most significant bit set), which readers skip like any block
+ * they do not know (tshark silently; so does readCapture). Its body is zeros.
+ */
+export const BLOCK_PAGE_PADDING = 0x80766e70;
+/** Linux cuts a write() killed by a fatal signal only where a page of the file ends (4096 or a multiple). */
+export const FILE_PAGE = 4096;
+const MIN_BLOCK = 12;
+
+/**
+ * How many bytes of padding block (0, or at least 12) go before a block of `total` bytes that would
+ * start at file offset `offset`, so that no page boundary of the file falls inside it: a killed
+ * write then leaves whole blocks. Never leaves 4 or 8 bytes before a boundary (too few for a padding
+ * block). A block longer than a page (a frame over 4040 bytes) cannot avoid a boundary; it is only
+ * placed so the gap after it stays usable.
+ */
+export function pagePadding(offset: number, total: number): number {
+  const room = FILE_PAGE - (offset % FILE_PAGE);
+  if (total <= FILE_PAGE - MIN_BLOCK || total === FILE_PAGE) return total === room || total + MIN_BLOCK <= room ? 0 : room;
+  const after = (FILE_PAGE - ((offset + total) % FILE_PAGE)) % FILE_PAGE;
+  return after === 4 || after === 8 ? MIN_BLOCK : 0;
+}
+
+/** Writes a padding block of `length` bytes (a multiple of 4, at least 12) at buf[o..]. */
+export function putPaddingBlock(buf: Uint8Array, o: number, length: number): void {
+  putLe32(buf, o, BLOCK_PAGE_PADDING);
+  putLe32(buf, o + 4, length);
+  buf.fill(0, o + 8, o + length - 4);
+  putLe32(buf, o + length - 4, length);
+}

@@ -132,7 +132,7 @@ export class CaptureManager {
       this.preparing.add(file.path);
     }
     const started: { capture?: Capture } = {};
-    const out = new CaptureOutput(target, (err) => started.capture?.fail(err));
+    const out = new CaptureOutput(target, (err) => started.capture?.fail(err), { pcapng: plan.format === 'pcapng' });
     let done = false;
     const abandon = (): void => {
       if (done) return;

@@ -3,7 +3,11 @@
 // record as it is made. Methods throw on I/O failure; the capture turns that into its 'failed' state.
 // A flush that fails part way (ENOSPC after a short write) cuts the file back to the end of the
 // last flush, so the file never ends inside a record.
+// A kill -9 can still stop a write() part way, but Linux stops it only where a page of the file ends
+// (see pagePadding): with `pageBlocks` (pcapng to a regular file) no block crosses such a boundary,
+// so whatever prefix of a write reaches the file is whole blocks.
 import { closeSync, ftruncateSync, writeSync } from 'node:fs';
+import { FILE_PAGE, pagePadding, putPaddingBlock } from './formats.js';
 
 /** Flush once this many bytes wait. */
 export const FLUSH_THRESHOLD = 64 * 1024;
@@ -25,10 +29,16 @@ export class CaptureOutput {
   onWritten: () => void = () => {};
   /** Bytes of whole records in the file: where a failed flush cuts it back to. */
   private fileBytes = 0;
+  /** pcapng blocks are placed so that none crosses a page boundary of the file (padding blocks fill the gaps). */
+  readonly pageBlocks: boolean;
+  /** Extra room a block may need in the buffer for the padding before it. */
+  readonly blockSlack: number;
 
-  constructor(target: OutputTarget, onDeferredError: (err: unknown) => void) {
+  constructor(target: OutputTarget, onDeferredError: (err: unknown) => void, opts: { pcapng?: boolean } = {}) {
     this.target = target;
     this.onDeferredError = onDeferredError;
+    this.pageBlocks = opts.pcapng === true && target.kind === 'file' && target.stream !== true;
+    this.blockSlack = this.pageBlocks ? FILE_PAGE : 0;
   }
 
   /** Makes room for `n` more bytes at buf[used..]: flushes what waits, grows for a record larger than the buffer. */
@@ -42,11 +52,26 @@ export class CaptureOutput {
     }
   }
 
-  /** Appends bytes made elsewhere (file headers). */
+  /** Appends bytes made elsewhere (file headers: the pcap header, or one pcapng block). */
   append(bytes: Uint8Array): void {
-    this.reserve(bytes.length);
-    this.buf.set(bytes, this.used);
-    this.used += bytes.length;
+    this.reserve(bytes.length + this.blockSlack);
+    const at = this.used;
+    this.buf.set(bytes, at);
+    this.used = this.placeBlock(at, bytes.length);
+  }
+
+  /**
+   * A pcapng block of `total` bytes was just made at buf[at..]: when it would cross a page boundary
+   * of the file, moves it past a padding block that ends at that boundary. Returns where it now ends.
+   * The buffer must have `blockSlack` bytes of room past it.
+   */
+  placeBlock(at: number, total: number): number {
+    if (!this.pageBlocks) return at + total;
+    const pad = pagePadding(this.fileBytes + at, total);
+    if (pad === 0) return at + total;
+    this.buf.copyWithin(at + pad, at, at + total);
+    putPaddingBlock(this.buf, at, pad);
+    return at + pad + total;
   }
 
   /** A whole record (or header) now ends at `used`: a sink gets it at once; a file flushes when enough waits or soon after. */

@@ -5,6 +5,7 @@ import { Chalk } from 'chalk';
 import { loadHelpClass, type Config } from '@oclif/core';
 import { callSession, useInProcessSession, type SessionCall } from '../cli/base.js';
 import { useConfirmer } from '../cli/confirm.js';
+import { reportStaleCaptures } from '../session/capture-claims.js';
 import { Session } from '../session/session.js';
 import type { HostView, RouterView } from '../session/views.js';
 import { daemonAnswers } from '../session/client.js';
@@ -50,6 +51,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
     process.env.VNET_SESSION = opts.session; // every command run here talks to that daemon
     process.stderr.write(`vnet: attached to session "${opts.session}" (its daemon); \`exit\` leaves it running\n`);
   } else {
+    reportStaleCaptures();
     session = new Session({ clock: opts.clock, seed: opts.seed, name: opts.session });
     useInProcessSession(session);
     process.stderr.write(`vnet: no session "${opts.session}" is running; holding one in this process (${opts.clock} clock, seed ${opts.seed}), which ends with the REPL\n`);
