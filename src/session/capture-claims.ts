@@ -109,9 +109,12 @@ export function recoverStaleCaptures(env: Record<string, string | undefined> = p
   const claims = new RuntimeDirClaims(() => dir, 'recovery');
   for (const name of readdirSync(join(dir, 'captures'))) {
     if (!name.endsWith('.claim')) continue;
+    const claimFile = join(dir, 'captures', name);
+    let text: string;
     let held: { pid?: unknown; session?: unknown; file?: unknown };
     try {
-      held = JSON.parse(readFileSync(join(dir, 'captures', name), 'utf8')) as typeof held;
+      text = readFileSync(claimFile, 'utf8');
+      held = JSON.parse(text) as typeof held;
     } catch {
       continue; // Gone meanwhile, or unreadable: claim() treats the latter as stale when the file is claimed.
     }
@@ -130,9 +133,19 @@ export function recoverStaleCaptures(env: Record<string, string | undefined> = p
       lines.push(...mendOne(file, pid, who));
     } finally {
       release();
+      dropIfUnchanged(claimFile, text);
     }
   }
   return lines;
+}
+
+/** Removes a stale claim that claim() did not replace (one not named by its file's hash), unless it changed meanwhile. */
+function dropIfUnchanged(claimFile: string, text: string): void {
+  try {
+    if (readFileSync(claimFile, 'utf8') === text) unlinkSync(claimFile);
+  } catch {
+    // Gone already.
+  }
 }
 
 function mendOne(file: string, pid: number, who: string): string[] {
