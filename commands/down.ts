@@ -10,7 +10,7 @@ import { pidPath, processAlive, readPid, sessionName, socketPath } from '../src/
 
 export default class Down extends VnetCommand {
   static override summary = 'Stop a session: flush and close its captures, stop the daemon, remove its socket.';
-  static override description = 'At a terminal it asks first; --yes (or running from a script) does not ask. Exits 3 when no such session runs. A socket left by a daemon that died is removed (and reported, exit 3).';
+  static override description = 'At a terminal it asks first; --yes (or running from a script) does not ask. Exits 3 when no such session runs. A socket left by a daemon that died is removed (and reported, exit 3), and a capture file it was writing is cut back to its last whole record.';
   static override examples = ['<%= config.bin %> down', '<%= config.bin %> down --session lab2 --yes'];
   static override flags = { ...yesFlag };
 

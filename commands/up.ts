@@ -15,7 +15,7 @@ export default class Up extends VnetCommand {
   static override description =
     'The daemon listens on a Unix socket (mode 0600) in your runtime directory ($VNET_RUNTIME_DIR, else $XDG_RUNTIME_DIR/vnet, ' +
     'else /tmp/vnet-UID). Several sessions run side by side under different --session names. A socket left by a daemon that ' +
-    'died is cleaned up. With -f the session starts, then builds the file (as long as that takes; on a terminal it shows it is ' +
+    'died is cleaned up, and a capture file a dead session was writing is cut back to its last whole record (one line on stderr each). With -f the session starts, then builds the file (as long as that takes; on a terminal it shows it is ' +
     'working): an invalid file, or Ctrl-C meanwhile, stops it again, so nothing is left running (exit 2, or 130). ' +
     'The clock and seed come from the flags, else the file, else real clock and seed 1.';
   static override examples = [
