@@ -51,7 +51,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
     process.env.VNET_SESSION = opts.session; // every command run here talks to that daemon
     process.stderr.write(`vnet: attached to session "${opts.session}" (its daemon); \`exit\` leaves it running\n`);
   } else {
-    reportStaleCaptures();
+    reportStaleCaptures(env);
     session = new Session({ clock: opts.clock, seed: opts.seed, name: opts.session });
     useInProcessSession(session);
     process.stderr.write(`vnet: no session "${opts.session}" is running; holding one in this process (${opts.clock} clock, seed ${opts.seed}), which ends with the REPL\n`);

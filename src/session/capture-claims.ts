@@ -178,6 +178,6 @@ function mendOne(file: string, pid: number, who: string): string[] {
 }
 
 /** recoverStaleCaptures, each line on stderr as `vnet: LINE` (where a session starts or a dead one is cleaned up). */
-export function reportStaleCaptures(write: (text: string) => void = (t) => process.stderr.write(t)): void {
-  for (const line of recoverStaleCaptures()) write(`vnet: ${line}\n`);
+export function reportStaleCaptures(env: Record<string, string | undefined> = process.env, write = (text: string): unknown => process.stderr.write(text)): void {
+  for (const line of recoverStaleCaptures(env)) write(`vnet: ${line}\n`);
 }
