@@ -72,7 +72,7 @@ export function containerlabFiles(plan: LabPlan, gaps: readonly Gap[], opts: Con
     }
     const sysctls: Record<string, string> = { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.arp_ignore': '1', 'net.ipv6.conf.all.disable_ipv6': '1' };
     nodes[r.name] = { kind: 'linux', image: opts.image, 'network-mode': 'none', sysctls, exec };
-    links.push({ endpoints: [`${r.name}:lan`, `${bridges[r.name]}:${hostIfname(P, `${r.name}.`)}`] });
+    links.push({ endpoints: [`${r.name}:lan`, `${bridges[r.name]}:${hostIfname(P, `${r.name}/lan`)}`] });
   }
   for (const r of plan.routers) {
     if (r.parent === undefined) continue;

@@ -52,7 +52,7 @@ export function netnsScript(plan: LabPlan, gaps: readonly Gap[], opts: NetnsOpti
     ...HELPERS,
     '',
     'up() {',
-    '  command -v modprobe >/dev/null 2>&1 && modprobe -q sch_netem 2>/dev/null || true',
+    '  if command -v modprobe >/dev/null 2>&1; then modprobe -q sch_netem 2>/dev/null || true; fi',
     '  for ns in $NAMESPACES; do mkns "$ns"; done',
   ];
   const body: string[] = [];
@@ -161,6 +161,7 @@ const HELPERS = [
   '# nsctl NAMESPACE KEY/WITH/SLASHES VALUE: a sysctl inside the namespace (no sysctl binary needed)',
   'nsctl() {',
   '  case "$2" in net/ipv6/*) [ -e "/proc/sys/$2" ] || return 0 ;; esac',
+  '  # shellcheck disable=SC2016 # expanded by the inner sh',
   '  ip netns exec "$1" sh -c \'echo "$2" > "/proc/sys/$1"\' nsctl "$2" "$3"',
   '}',
   'has_link() { ip -n "$1" link show "$2" >/dev/null 2>&1; }',
