@@ -12,7 +12,7 @@ import { companionPath, defaultPrefix, exportLab, topologyOfFile, type LabFormat
 import { exportGaps } from '../../src/session/export-gaps.js';
 import { planLab } from '../../src/session/export-plan.js';
 import type { Topology } from '../../src/session/topology-schema.js';
-import { CliSandbox } from '../e2e/cli-helpers.js';
+import { buildNatTopology, CliSandbox } from '../e2e/cli-helpers.js';
 
 const box = new CliSandbox();
 after(() => box.cleanup());
@@ -192,4 +192,21 @@ test('CLI: --strict exits 2 naming each item; a topology that carries over passe
   const wrong = await box.run(['export', '-f', file, '--strict']);
   assert.equal(wrong.code, 2);
   assert.match(wrong.stderr, /--strict is for --format netns or containerlab/);
+});
+
+test('CLI: from a running session, the header lists its virtual clock and its proxies; the prefix is the session name', async () => {
+  const s = ['--session', 'lab9'];
+  await box.ok(['up', '--clock', 'virtual', ...s]);
+  await buildNatTopology(box, 'lab9');
+  await box.ok(['proxy', 'add', '--real', '127.0.0.1:45999', '--as', '198.51.100.7:53', ...s]);
+  const out = join(box.dir, 'session.clab.yml');
+  const r = await box.run(['export', '--format', 'containerlab', '-o', out, ...s]);
+  assert.equal(r.code, 0, r.stderr);
+  const text = readFileSync(out, 'utf8');
+  assert.match(text, /^# - clock: the virtual clock/m);
+  assert.match(text, /^# - proxies: 1 proxied real server\(s\)/m);
+  assert.match(text, /^# Lab "lab9" written by `vnet export --format containerlab` from session lab9\.$/m);
+  assert.equal((parseYaml(text) as { name: string }).name, 'lab9');
+  assert.ok(existsSync(join(box.dir, 'session.netem.sh')));
+  await box.ok(['down', ...s]);
 });
