@@ -8,7 +8,7 @@ import { clabNetem } from './export-filters.js';
 import { gapHeader, type Gap } from './export-gaps.js';
 import { natRules, nftCommands } from './export-nat.js';
 import type { LabPlan, PlanRoute } from './export-plan.js';
-import { MAX_IFNAME, routeArgs, shq } from './export-netns.js';
+import { icmpRatelimitMs, MAX_IFNAME, routeArgs, shq } from './export-netns.js';
 
 export interface ContainerlabOptions {
   /** The lab's name (containers are clab-NAME-NODE). */
@@ -71,6 +71,7 @@ export function containerlabFiles(plan: LabPlan, gaps: readonly Gap[], opts: Con
       for (const [name, value] of rules.sysctls) exec.push(`sh -c 'echo ${value} > /proc/sys/${name.replace(/\./g, '/')}'`);
     }
     const sysctls: Record<string, string> = { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.arp_ignore': '1', 'net.ipv6.conf.all.disable_ipv6': '1' };
+    if (r.doc.icmpRatelimit !== undefined) sysctls['net.ipv4.icmp_ratelimit'] = String(icmpRatelimitMs(r.doc.icmpRatelimit));
     nodes[r.name] = { kind: 'linux', image: opts.image, 'network-mode': 'none', sysctls, exec };
     links.push({ endpoints: [`${r.name}:lan`, `${bridges[r.name]}:${hostIfname(P, `${r.name}/lan`)}`] });
   }

@@ -55,6 +55,7 @@ export function netnsQdiscs(plan: LabPlan): { qdiscs: Qdisc[]; gaps: string[] } 
       continue;
     }
     taken.add(key);
+    lanEgressGap(plan, f, where, gaps);
     const s = f.spec;
     const netem: NetemParams = {};
     if (s.delayNs > 0 || s.jitterNs > 0) netem.delay = durationText(s.delayNs);
@@ -85,6 +86,16 @@ function tbfOf(f: PlanFilter, gaps: string[], where: string): TbfParams {
     else gaps.push(`${where}: overhead ${s.overheadBytes} (counting IP bytes only); tc's tbf takes no negative overhead, frames are counted whole`);
   }
   return tbf;
+}
+
+/**
+ * vnet switches a LAN's own traffic across the router's `lan` interface, so a filter there delays host-to-host
+ * traffic too; Linux's bridge (or containerlab's link) gives the router's interface only what the router sends.
+ */
+function lanEgressGap(plan: LabPlan, f: PlanFilter, where: string, gaps: string[]): void {
+  if (f.iface !== 'lan' || f.spec.direction !== 'egress') return;
+  const r = plan.routers.find((x) => x.name === f.node);
+  if (r !== undefined && r.members.length >= 2) gaps.push(`${where}: vnet applies it to traffic between ${r.name}'s LAN members too; in the lab it acts only on what ${r.name} itself sends onto the LAN`);
 }
 
 /** The device a filter's qdisc goes on in the netns lab; undefined when tc has no place for it. */
@@ -131,6 +142,7 @@ export function clabNetem(plan: LabPlan): { commands: ClabNetem[]; gaps: string[
       continue;
     }
     taken.add(key);
+    lanEgressGap(plan, f, where, gaps);
     const flags: string[] = [];
     if (s.delayNs > 0) flags.push(`--delay ${durationText(s.delayNs)}`);
     if (s.jitterNs > 0) {

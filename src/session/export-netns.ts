@@ -124,7 +124,7 @@ export function routeArgs(x: PlanRoute): string {
 }
 
 /** `1s` → 1000 (milliseconds, what net.ipv4.icmp_ratelimit takes). */
-function icmpRatelimitMs(text: string | number): number {
+export function icmpRatelimitMs(text: string | number): number {
   if (typeof text === 'number') return Math.round(text);
   const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(text);
   const f: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
@@ -151,11 +151,12 @@ const HELPERS = [
   'say() { echo "lab $PREFIX: $*" >&2; }',
   'die() { say "$*"; exit 1; }',
   'ns_exists() { ip netns list | awk \'{print $1}\' | grep -qxF "$1"; }',
-  '# a namespace with loopback up and no IPv6 (vnet is IPv4 only: no router solicitations or MLD in captures)',
+  '# a namespace with loopback up, TTL 64 (as vnet\'s sockets) and no IPv6 (vnet is IPv4 only: no router solicitations or MLD in captures)',
   'mkns() {',
   '  ns_exists "$1" || ip netns add "$1"',
   '  nsctl "$1" net/ipv6/conf/default/disable_ipv6 1',
   '  nsctl "$1" net/ipv6/conf/all/disable_ipv6 1',
+  '  nsctl "$1" net/ipv4/ip_default_ttl 64',
   '  ip -n "$1" link set lo up',
   '}',
   '# nsctl NAMESPACE KEY/WITH/SLASHES VALUE: a sysctl inside the namespace (no sysctl binary needed)',

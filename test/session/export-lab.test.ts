@@ -210,3 +210,11 @@ test('CLI: from a running session, the header lists its virtual clock and its pr
   assert.ok(existsSync(join(box.dir, 'session.netem.sh')));
   await box.ok(['down', ...s]);
 });
+
+test('a filter on a router\'s lan is named when the LAN has hosts that talk to each other; icmpRatelimit carries over', () => {
+  const topo = topologyOfFile(`${longNames}  - { on: internet/lan, delay: 1ms }\n`.replace('nat: none }', 'nat: none, icmpRatelimit: 250ms }'), 'long.yaml');
+  assert.match(gapsOf(topo).join('\n'), /^filter on internet\/lan: vnet applies it to traffic between internet's LAN members too/m);
+  assert.match(exportLab(topo, { format: 'netns', prefix: 'l', source: 'x' }).main, /nsctl l-routed net\/ipv4\/icmp_ratelimit 250$/m);
+  const clab = parseYaml(exportLab(topo, { format: 'containerlab', prefix: 'l', source: 'x' }).main) as { topology: { nodes: Record<string, { sysctls?: Record<string, string> }> } };
+  assert.equal(clab.topology.nodes.routed.sysctls?.['net.ipv4.icmp_ratelimit'], '250');
+});
