@@ -14,11 +14,11 @@ import { exportLab, topologyOfFile } from '../../src/session/export-lab.js';
 import { processAlive } from '../../src/session/runtime.js';
 import { client, server, stranger, type ProbeEnv, type ProbeSocket } from './export-probe.js';
 
-const TOPOLOGY = `
+const topology = (homeNat: string): string => `
 routers:
   - { name: internet, cidr: 0.0.0.0/0 }
   - { name: isp, parent: internet, cidr: 100.64.0.0/24, uplink: { ips: [203.0.113.10] }, nat: linux }
-  - { name: home, parent: isp, cidr: 192.168.1.0/24, nat: port-restricted }
+  - { name: home, parent: isp, cidr: 192.168.1.0/24, nat: ${homeNat} }
 hosts:
   - { name: alice, router: home }
   - { name: server, router: internet, ips: [198.51.100.7] }
@@ -27,13 +27,17 @@ filters:
   - { on: home/uplink, rate: 4mbit }
   - { on: stranger, delay: 5ms }
 `;
+const TOPOLOGY = topology('port-restricted');
 
 const PREFIX = `vx${process.pid}`;
+/** The second lab's (home NAT symmetric). */
+const PREFIX2 = `vy${process.pid}`;
 const NODES = ['internet', 'isp', 'home', 'alice', 'server', 'stranger'];
-const nsOf = (node: string): string => `${PREFIX}-${node}`;
+const nsOf = (node: string, prefix = PREFIX): string => `${prefix}-${node}`;
 const PROBE = fileURLToPath(new URL('./export-probe.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'vnet-export-'));
 const script = join(dir, 'lab.sh');
+const script2 = join(dir, 'lab2.sh');
 const children: ChildProcess[] = [];
 
 function run(argv: string[]): { code: number; out: string; err: string } {
@@ -47,20 +51,20 @@ function lab(cmd: string): { out: string; err: string } {
   return r;
 }
 
-const namespaces = (): string[] => run(['ip', 'netns', 'list']).out.split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith(`${PREFIX}-`));
+const namespaces = (prefix = PREFIX): string[] => run(['ip', 'netns', 'list']).out.split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith(`${prefix}-`));
 
 /** Namespaces of an earlier run of this file killed before its after hook (vx<dead pid>-...). */
 function removeOrphans(): void {
   for (const line of run(['ip', 'netns', 'list']).out.split('\n')) {
     const name = line.split(' ')[0];
-    const m = /^vx(\d+)-/.exec(name);
+    const m = /^v[xy](\d+)-/.exec(name);
     if (m && !processAlive(Number(m[1]))) run(['ip', 'netns', 'del', name]);
   }
 }
 
 /** Starts `node export-probe.js ROLE ARG` in a node's namespace; resolves once it prints `ready`. */
-function startRole(node: string, role: string, arg = ''): Promise<void> {
-  const child = spawn('ip', ['netns', 'exec', nsOf(node), process.execPath, PROBE, role, ...(arg ? [arg] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startRole(node: string, role: string, arg = '', prefix = PREFIX): Promise<void> {
+  const child = spawn('ip', ['netns', 'exec', nsOf(node, prefix), process.execPath, PROBE, role, ...(arg ? [arg] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${role} in ${nsOf(node)} not ready after 10 s`)), 10_000);
@@ -75,8 +79,8 @@ function startRole(node: string, role: string, arg = ''): Promise<void> {
 }
 
 /** Runs node with a script in a namespace, bounded, returning its stdout. */
-function nodeIn(node: string, args: string[], timeoutMs: number): Promise<string> {
-  const child = spawn('ip', ['netns', 'exec', nsOf(node), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function nodeIn(node: string, args: string[], timeoutMs: number, prefix = PREFIX): Promise<string> {
+  const child = spawn('ip', ['netns', 'exec', nsOf(node, prefix), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   let err = '';
@@ -112,12 +116,13 @@ before(() => {
 after(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   run(['sh', script, 'down']);
-  for (const ns of namespaces()) run(['ip', 'netns', 'del', ns]);
+  run(['sh', script2, 'down']);
+  for (const ns of [...namespaces(), ...namespaces(PREFIX2)]) run(['ip', 'netns', 'del', ns]);
   rmSync(dir, { recursive: true, force: true });
 });
 
 test('the script builds one namespace per node, and a second up gives the same lab', () => {
-  assert.deepEqual(namespaces().sort(), NODES.map(nsOf).sort());
+  assert.deepEqual(namespaces().sort(), NODES.map((n) => nsOf(n)).sort());
   const state = (): string => NODES.map((n) => [
     run(['ip', '-n', nsOf(n), '-br', 'addr']).out,
     run(['ip', '-n', nsOf(n), 'route']).out,
@@ -142,10 +147,10 @@ test('netem: set where the kernel has it, else a warning naming the interface', 
   else assert.match(upOutput.err, new RegExp(`no netem \\(module sch_netem.*${nsOf('stranger')}/eth0 goes without: delay 5ms`));
 });
 
-test('the same probe against vnet and against the lab: same source, mapping, TTL and filtering', async () => {
-  // vnet: the roles in this process, on the virtual hosts' sockets, on a virtual clock.
+/** The probe against vnet: the roles in this process, on the virtual hosts' sockets, on a virtual clock. */
+async function probeVnet(text: string): Promise<string[]> {
   const net = new Network({ clock: 'virtual', seed: 1 });
-  applyTopology(net, parseTopology(TOPOLOGY, 'two-nat.yaml'));
+  applyTopology(net, parseTopology(text, 'two-nat.yaml'));
   const envOf = (host: string): ProbeEnv => ({
     socket: () => net.host(host).createSocket('udp4') as unknown as ProbeSocket,
     wait: async (ms) => {
@@ -157,12 +162,18 @@ test('the same probe against vnet and against the lab: same source, mapping, TTL
   const bound = Promise.all([ready((d) => server(envOf('server'), '198.51.100.9', d)), ready((d) => stranger(envOf('stranger'), d))]);
   net.advance('1ms');
   await bound;
-  const inVnet = await client(envOf('alice'), '198.51.100.7');
+  return client(envOf('alice'), '198.51.100.7');
+}
 
-  // The lab: each role a process in its namespace.
-  await Promise.all([startRole('server', 'server', '198.51.100.9'), startRole('stranger', 'stranger')]);
-  const inLab = (await nodeIn('alice', [PROBE, 'client', '198.51.100.7'], 20_000)).trim().split('\n');
+/** The probe against a lab: each role a process in its namespace. */
+async function probeLab(prefix: string): Promise<string[]> {
+  await Promise.all([startRole('server', 'server', '198.51.100.9', prefix), startRole('stranger', 'stranger', '', prefix)]);
+  return (await nodeIn('alice', [PROBE, 'client', '198.51.100.7'], 20_000, prefix)).trim().split('\n');
+}
 
+test('the same probe against vnet and against the lab: same source, mapping, TTL and filtering', async () => {
+  const inVnet = await probeVnet(TOPOLOGY);
+  const inLab = await probeLab(PREFIX);
   assert.deepEqual(inLab, inVnet);
   assert.deepEqual(inVnet, [
     'source 203.0.113.10',
@@ -171,6 +182,22 @@ test('the same probe against vnet and against the lab: same source, mapping, TTL
     'inbound-from-other-port dropped',
     'inbound-from-other-host dropped',
   ]);
+});
+
+test('a symmetric NAT (masquerade fully-random) looks the same to the probe in vnet and in the lab', async () => {
+  const text = topology('symmetric');
+  const { main } = exportLab(topologyOfFile(text, 'two-nat.yaml'), { format: 'netns', prefix: PREFIX2, source: 'two-nat.yaml' });
+  writeFileSync(script2, main);
+  assert.equal(run(['sh', script2, 'up']).code, 0);
+  try {
+    const inVnet = await probeVnet(text);
+    assert.deepEqual(await probeLab(PREFIX2), inVnet);
+    assert.equal(inVnet[1], 'mapping endpoint-dependent');
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null && c.spawnargs.some((a) => a.startsWith(PREFIX2))) c.kill('SIGKILL');
+    assert.equal(run(['sh', script2, 'down']).code, 0);
+  }
+  assert.deepEqual(namespaces(PREFIX2), []);
 });
 
 // Sends 1000-byte payloads (1042-byte frames, what tbf counts) to the server for 2 s, twice the rate;
