@@ -34,11 +34,11 @@ function fnv(text: string): string {
 
 /**
  * A name for an interface in the host's own namespace (bridges and their ports): `PREFIX-LABEL` when it
- * fits in 15 characters, else the prefix cut short and a hash of both, so labs never share a name.
+ * fits in 15 characters (and is not in `avoid`), else the prefix cut short and a hash of both, so labs never share a name.
  */
-export function hostIfname(prefix: string, label: string): string {
+export function hostIfname(prefix: string, label: string, avoid: ReadonlySet<string> = new Set()): string {
   const plain = `${prefix}-${label}`;
-  if (plain.length <= MAX_IFNAME && /^[A-Za-z0-9_.-]+$/.test(plain)) return plain;
+  if (plain.length <= MAX_IFNAME && /^[A-Za-z0-9_.-]+$/.test(plain) && !avoid.has(plain)) return plain;
   return `${prefix.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 8)}-${fnv(`${prefix}/${label}`).slice(0, 6)}`;
 }
 
@@ -52,7 +52,9 @@ export interface ContainerlabFiles {
 export function containerlabFiles(plan: LabPlan, gaps: readonly Gap[], opts: ContainerlabOptions): ContainerlabFiles {
   const P = opts.prefix;
   const bridges: Record<string, string> = {};
-  for (const r of plan.routers) bridges[r.name] = hostIfname(P, r.name);
+  // A bridge is a node of the file too: its name must not be a router's or a host's.
+  const nodeNames = new Set([...plan.routers.map((r) => r.name), ...plan.hosts.map((h) => h.name)]);
+  for (const r of plan.routers) bridges[r.name] = hostIfname(P, r.name, nodeNames);
   const nodes: Record<string, unknown> = {};
   const links: { endpoints: [string, string] }[] = [];
   const routeLines = (rs: readonly PlanRoute[]): string[] => rs.map((x) => `ip route replace ${routeArgs(x)}`);

@@ -25,7 +25,7 @@ hosts:
   - { name: stranger, router: internet, ips: [198.51.100.9] }
 filters:
   - { on: home/uplink, rate: 4mbit }
-  - { on: stranger, delay: 5ms }
+  - { on: stranger, delay: 5ms, rate: 8mbit }
 `;
 const TOPOLOGY = topology('port-restricted');
 
@@ -145,6 +145,8 @@ test('netem: set where the kernel has it, else a warning naming the interface', 
   const qdiscs = run(['tc', '-n', nsOf('stranger'), 'qdisc', 'show', 'dev', 'eth0']).out;
   if (haveNetem) assert.match(qdiscs, /netem .*delay 5ms/);
   else assert.match(upOutput.err, new RegExp(`no netem \\(module sch_netem.*${nsOf('stranger')}/eth0 goes without: delay 5ms`));
+  // The rate part stands either way: tbf under netem, or alone at the root.
+  assert.match(qdiscs, /qdisc tbf .*rate 8Mbit/);
 });
 
 /** The probe against vnet: the roles in this process, on the virtual hosts' sockets, on a virtual clock. */

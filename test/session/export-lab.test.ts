@@ -218,3 +218,10 @@ test('a filter on a router\'s lan is named when the LAN has hosts that talk to e
   const clab = parseYaml(exportLab(topo, { format: 'containerlab', prefix: 'l', source: 'x' }).main) as { topology: { nodes: Record<string, { sysctls?: Record<string, string> }> } };
   assert.equal(clab.topology.nodes.routed.sysctls?.['net.ipv4.icmp_ratelimit'], '250');
 });
+
+test('a containerlab bridge never takes the name of a node', () => {
+  const text = twoNat('linux', '  - { name: t-home, router: internet, ips: [198.51.100.20] }\n');
+  const doc = parseYaml(exportLab(topologyOfFile(text, 't.yaml'), { format: 'containerlab', prefix: 't', source: 't' }).main) as { topology: { nodes: Record<string, { kind: string }> } };
+  assert.equal(doc.topology.nodes['t-home'].kind, 'linux');
+  assert.equal(Object.values(doc.topology.nodes).filter((n) => n.kind === 'bridge').length, 3);
+});
