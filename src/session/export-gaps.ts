@@ -43,6 +43,18 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   captures: ['on', 'file', 'format', 'snaplen', 'withDrops'],
 };
 
+/**
+ * Why a section or key that later features add does not carry over, when the exporter can say more than
+ * "not known" (keyed by the name the feature is expected to use; any other name still gets the plain line).
+ */
+const HINTS: Record<string, string> = {
+  mroutes: 'multicast routes need a multicast routing daemon in the lab (smcroute, pimd); not carried over',
+  multicast: 'multicast routes need a multicast routing daemon in the lab (smcroute, pimd); not carried over',
+  natpmp: 'NAT-PMP/PCP on the gateway needs a daemon in the router\'s namespace (miniupnpd); not carried over',
+  stun: 'STUN servers need a server program in the lab (coturn, stuntman); not carried over',
+  netns: 'a transparent host is a namespace already; its programs are not carried over',
+};
+
 const entryName = (e: unknown, i: number): string => {
   const o = e as { name?: unknown; on?: unknown };
   return typeof o?.name === 'string' ? o.name : typeof o?.on === 'string' ? `on ${o.on}` : `#${i + 1}`;
@@ -53,14 +65,14 @@ const unknownKeys: GapCheck = ({ topo }) => {
   const out: Gap[] = [];
   const doc = topo as unknown as Record<string, unknown>;
   for (const key of Object.keys(doc)) {
-    if (!KNOWN_KEYS[''].includes(key)) out.push({ where: key, what: 'this section is not known to the exporter; not carried over' });
+    if (!KNOWN_KEYS[''].includes(key)) out.push({ where: key, what: HINTS[key] ?? 'this section is not known to the exporter; not carried over' });
   }
   for (const [section, keys] of Object.entries(KNOWN_KEYS)) {
     if (section === '' || !Array.isArray(doc[section])) continue;
     (doc[section] as unknown[]).forEach((entry, i) => {
       if (entry === null || typeof entry !== 'object') return;
       for (const key of Object.keys(entry)) {
-        if (!keys.includes(key)) out.push({ where: `${section} ${entryName(entry, i)}`, what: `${key}: not known to the exporter; not carried over` });
+        if (!keys.includes(key)) out.push({ where: `${section} ${entryName(entry, i)}`, what: `${key}: ${HINTS[key] ?? 'not known to the exporter; not carried over'}` });
       }
     });
   }
