@@ -74,6 +74,10 @@ export default class Export extends VnetCommand {
       for (const g of lab.gaps) process.stderr.write(`vnet: does not carry over: ${g.where}: ${g.what}\n`);
       throw invalid(`${lab.gaps.length} thing${lab.gaps.length === 1 ? '' : 's'} in this topology do${lab.gaps.length === 1 ? 'es' : ''} not carry over to ${format} (listed above); change the topology or drop --strict`);
     }
+    if (toStdout && this.jsonMode) {
+      this.log(JSON.stringify({ format, prefix, gaps: lab.gaps, text: lab.main, ...(lab.companion !== undefined ? { companion: lab.companion } : {}) }, null, 2));
+      return;
+    }
     if (toStdout) {
       process.stdout.write(lab.main);
       if (format === 'containerlab') process.stderr.write('vnet: the companion script (bridges, netem) is written only with -o FILE\n');

@@ -114,6 +114,7 @@ function oneToOne(r: PlanRouter, cfg: NatConfig): NatRules {
   }
   post.push('oifname "uplink" masquerade');
   const gaps = ['1to1: an inside host without a pair leaves through masquerade on the primary uplink address (vnet gives it a free external address of its own)'];
+  if (cfg.hairpin) gaps.push('hairpinning: dnat does not hairpin; hosts behind it cannot reach each other through their external addresses');
   const uplink = new Set(r.uplinkAddrs.map(addressOf));
   for (const [ext] of cfg.pairs) if (!uplink.has(formatIpv4(ext))) gaps.push(`1to1 external address ${formatIpv4(ext)} is not on the uplink; add it there for the pair to answer ARP`);
   return {

@@ -191,6 +191,11 @@ test('CLI: --strict exits 2 naming each item; a topology that carries over passe
   const bad = await box.run(['export', '-f', file, '--format', 'netns', '--prefix', 'no/slash']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /lab prefix "no\/slash" is not 1-12 letters/);
+  const json = await box.run(['export', '-f', file, '--format', 'netns', '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  const doc = JSON.parse(json.stdout) as { format: string; prefix: string; gaps: unknown[]; text: string };
+  assert.equal(doc.prefix, 'two-nat');
+  assert.ok(doc.text.startsWith('#!/bin/sh\n') && doc.gaps.length > 0);
   const wrong = await box.run(['export', '-f', file, '--strict']);
   assert.equal(wrong.code, 2);
   assert.match(wrong.stderr, /--strict is for --format netns or containerlab/);
