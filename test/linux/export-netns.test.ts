@@ -1,6 +1,6 @@
-// `vnet export --format netns` run for real: the script of a two-NAT topology builds the lab (root),
-// the same probe run against vnet and against the lab sees the same things, a tbf rate holds, and
-// `down` leaves nothing. Real time (about 10 s); every namespace made is removed whatever the outcome.
+// `vnet export --format netns` run for real: the script of a two-NAT topology (a port-restricted ISP NAT,
+// a home NAT behind it) builds the lab (root), the same probe run against vnet and against the lab sees
+// the same things, a tbf rate holds, and `down` leaves nothing. Real time (about 10 s); every namespace made is removed whatever the outcome.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,22 +17,23 @@ import { client, server, stranger, type ProbeEnv, type ProbeSocket } from './exp
 const topology = (homeNat: string): string => `
 routers:
   - { name: internet, cidr: 0.0.0.0/0 }
-  - { name: isp, parent: internet, cidr: 100.64.0.0/24, uplink: { ips: [203.0.113.10] }, nat: linux }
+  - { name: isp, parent: internet, cidr: 100.64.0.0/24, uplink: { ips: [203.0.113.10] }, nat: port-restricted }
   - { name: home, parent: isp, cidr: 192.168.1.0/24, nat: ${homeNat} }
 hosts:
   - { name: alice, router: home }
+  - { name: bob, router: isp }
   - { name: server, router: internet, ips: [198.51.100.7] }
   - { name: stranger, router: internet, ips: [198.51.100.9] }
 filters:
   - { on: home/uplink, rate: 4mbit }
   - { on: stranger, delay: 5ms, rate: 8mbit }
 `;
-const TOPOLOGY = topology('port-restricted');
+const TOPOLOGY = topology('linux');
 
 const PREFIX = `vx${process.pid}`;
 /** The second lab's (home NAT symmetric). */
 const PREFIX2 = `vy${process.pid}`;
-const NODES = ['internet', 'isp', 'home', 'alice', 'server', 'stranger'];
+const NODES = ['internet', 'isp', 'home', 'alice', 'bob', 'server', 'stranger'];
 const nsOf = (node: string, prefix = PREFIX): string => `${prefix}-${node}`;
 const PROBE = fileURLToPath(new URL('./export-probe.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'vnet-export-'));
@@ -149,7 +150,7 @@ test('netem: set where the kernel has it, else a warning naming the interface', 
   assert.match(qdiscs, /qdisc tbf .*rate 8Mbit/);
 });
 
-/** The probe against vnet: the roles in this process, on the virtual hosts' sockets, on a virtual clock. */
+/** The probe (alice behind two NATs, then bob behind one) against vnet: the roles in this process, on the virtual hosts' sockets, on a virtual clock. */
 async function probeVnet(text: string): Promise<string[]> {
   const net = new Network({ clock: 'virtual', seed: 1 });
   applyTopology(net, parseTopology(text, 'two-nat.yaml'));
@@ -164,13 +165,15 @@ async function probeVnet(text: string): Promise<string[]> {
   const bound = Promise.all([ready((d) => server(envOf('server'), '198.51.100.9', d)), ready((d) => stranger(envOf('stranger'), d))]);
   net.advance('1ms');
   await bound;
-  return client(envOf('alice'), '198.51.100.7');
+  return [...await client(envOf('alice'), '198.51.100.7'), ...await client(envOf('bob'), '198.51.100.7')];
 }
 
 /** The probe against a lab: each role a process in its namespace. */
 async function probeLab(prefix: string): Promise<string[]> {
   await Promise.all([startRole('server', 'server', '198.51.100.9', prefix), startRole('stranger', 'stranger', '', prefix)]);
-  return (await nodeIn('alice', [PROBE, 'client', '198.51.100.7'], 20_000, prefix)).trim().split('\n');
+  const lines: string[] = [];
+  for (const host of ['alice', 'bob']) lines.push(...(await nodeIn(host, [PROBE, 'client', '198.51.100.7'], 20_000, prefix)).trim().split('\n'));
+  return lines;
 }
 
 test('the same probe against vnet and against the lab: same source, mapping, TTL and filtering', async () => {
@@ -181,6 +184,12 @@ test('the same probe against vnet and against the lab: same source, mapping, TTL
     'source 203.0.113.10',
     'mapping endpoint-independent',
     'ttl-seen-by-server 62',
+    'inbound-from-other-port dropped',
+    'inbound-from-other-host dropped',
+    // bob, behind the port-restricted isp alone: seen from its address, one hop
+    'source 203.0.113.10',
+    'mapping endpoint-independent',
+    'ttl-seen-by-server 63',
     'inbound-from-other-port dropped',
     'inbound-from-other-host dropped',
   ]);

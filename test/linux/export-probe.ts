@@ -35,8 +35,8 @@ export function server(env: ProbeEnv, strangerIp: string, ready: () => void): Pr
   const handle = (sock: ProbeSocket) => (msg: Buffer, rinfo: { address: string; port: number }): void => {
     const [verb, a, b] = msg.toString().split(' ');
     if (verb === 'hello') sock.send(`seen ${rinfo.address} ${rinfo.port}`, rinfo.port, rinfo.address);
-    else if (verb === 'ttl') minTtl.set(rinfo.address, Math.min(minTtl.get(rinfo.address) ?? 255, Number(a)));
-    else if (verb === 'report') sock.send(`minttl ${minTtl.get(rinfo.address) ?? 0}`, rinfo.port, rinfo.address);
+    else if (verb === 'ttl') minTtl.set(`${rinfo.address}:${rinfo.port}`, Math.min(minTtl.get(`${rinfo.address}:${rinfo.port}`) ?? 255, Number(a)));
+    else if (verb === 'report') sock.send(`minttl ${minTtl.get(`${rinfo.address}:${rinfo.port}`) ?? 0}`, rinfo.port, rinfo.address);
     else if (verb === 'poke') {
       other.send('unsolicited-port', Number(b), a);
       other.send(`poke ${a} ${b}`, STRANGER_PORT, strangerIp);
