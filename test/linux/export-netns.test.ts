@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Network } from '../../src/engine/network.js';
+import { formatIpv4 } from '../../src/wire/addr.js';
+import { formatMac } from '../../src/engine/mac.js';
 import { applyTopology, parseTopology } from '../../src/session/topology.js';
 import { exportLab, topologyOfFile } from '../../src/session/export-lab.js';
 import { processAlive } from '../../src/session/runtime.js';
@@ -133,7 +135,18 @@ test('the script builds one namespace per node, and a second up gives the same l
   const first = state();
   lab('up');
   assert.equal(state(), first);
-  assert.match(run(['ip', '-n', nsOf('alice'), '-br', 'addr', 'show', 'eth0']).out, /192\.168\.1\.2\/24/);
+  // The addresses and MACs `vnet up -f` gives the same file, interface by interface (allocated ones included).
+  const net = new Network({ clock: 'virtual', seed: 1 });
+  applyTopology(net, parseTopology(TOPOLOGY, 'two-nat.yaml'));
+  const addrs = (node: string, dev: string): string => run(['ip', '-n', nsOf(node), '-br', 'addr', 'show', dev]).out.trim().split(/\s+/).slice(2).join(' ');
+  const mac = (node: string, dev: string): string => run(['ip', '-n', nsOf(node), '-br', 'link', 'show', dev]).out.trim().split(/\s+/)[2];
+  for (const h of net.hosts) assert.equal(mac(h.name, 'eth0'), formatMac(h.eth0.mac), `${h.name}/eth0 MAC`);
+  for (const h of net.hosts) assert.equal(addrs(h.name, 'eth0'), h.addresses.map((a) => `${formatIpv4(a)}/${net.router(h.routerName).cidr.prefix}`).join(' '), h.name);
+  for (const r of net.routers) {
+    assert.match(addrs(r.name, 'lan'), new RegExp(`^${formatIpv4(r.gateway).replace(/\./g, '\\.')}/${r.cidr.prefix}$`), `${r.name}/lan`);
+    if (r.uplink) assert.equal(addrs(r.name, 'uplink'), r.uplink.addresses.map((a) => `${formatIpv4(a)}/${r.parent!.cidr.prefix}`).join(' '), `${r.name}/uplink`);
+  }
+  assert.match(addrs('alice', 'eth0'), /^192\.168\.1\.2\/24$/);
   assert.match(run(['ip', 'netns', 'exec', nsOf('home'), 'nft', 'list', 'ruleset']).out, /oifname "uplink" masquerade/);
 });
 
