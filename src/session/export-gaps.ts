@@ -82,10 +82,13 @@ const unknownKeys: GapCheck = ({ topo }) => {
 const virtualClock: GapCheck = ({ topo }) =>
   topo.clock === 'virtual' ? [{ where: 'clock', what: 'the virtual clock: a Linux lab runs in real time (nothing waits for `vnet clock advance`)' }] : [];
 
-/** Random draws exist only with loss, jitter, duplication or random NAT ports; their seeds do not carry over. */
+/**
+ * The seed matters when something draws from it in normal operation: loss, jitter, duplication, or a NAT that
+ * picks every port at random. (A port kept when free and drawn only on a collision is not counted.)
+ */
 const determinism: GapCheck = ({ plan }) => {
   const random = plan.filters.some((f) => f.spec.lossProbability !== undefined || f.spec.lossModel !== undefined || f.spec.jitterNs > 0 || f.spec.duplicate !== undefined)
-    || plan.routers.some((r) => r.nat !== null && r.nat.mode === 'napt' && (r.nat.allocation === 'random' || r.nat.portOverloading) || r.doc.maxJitter !== undefined);
+    || plan.routers.some((r) => (r.nat !== null && r.nat.mode === 'napt' && r.nat.allocation === 'random' && !r.nat.portPreservation) || r.doc.maxJitter !== undefined);
   return random ? [{ where: 'seed', what: 'seeded determinism: the kernel draws its own random numbers (loss, jitter, ports), so runs differ' }] : [];
 };
 

@@ -30,13 +30,14 @@ ${extra}`;
 const gapsOf = (topo: Topology, format: LabFormat = 'netns'): string[] =>
   exportGaps({ topo, plan: planLab(topo), format, extras: {} }).map((g) => `${g.where}: ${g.what}`);
 
-test('the default NAT lists what masquerade lacks; the linux preset carries over whole', () => {
+test('the default NAT lists what masquerade lacks; the linux preset carries over whole (linux-random draws every port)', () => {
   const gaps = gapsOf(topologyOfFile(twoNat(), 't.yaml'));
   assert.ok(gaps.some((g) => /^router home NAT: hairpinning/.test(g)), gaps.join('\n'));
   assert.ok(gaps.some((g) => /^router home NAT: port choice: Linux keeps the source port when free/.test(g)));
   assert.ok(gaps.some((g) => /^router home NAT: mapping refresh: inbound packets refresh/.test(g)));
   assert.ok(!gaps.some((g) => g.startsWith('router isp NAT')), 'the linux preset is what nftables does');
-  assert.deepEqual(gapsOf(topologyOfFile(twoNat('linux'), 't.yaml')), ['seed: seeded determinism: the kernel draws its own random numbers (loss, jitter, ports), so runs differ']);
+  assert.deepEqual(gapsOf(topologyOfFile(twoNat('linux'), 't.yaml')), []);
+  assert.deepEqual(gapsOf(topologyOfFile(twoNat('linux-random'), 't.yaml')), ['seed: seeded determinism: the kernel draws its own random numbers (loss, jitter, ports), so runs differ']);
 });
 
 test('filtering nftables cannot express is named; symmetric becomes fully-random; 1to1 becomes snat/dnat', () => {
@@ -180,12 +181,13 @@ test('CLI: --strict exits 2 naming each item; a topology that carries over passe
 
   const clean = join(box.dir, 'clean.yaml');
   writeFileSync(clean, twoNat('linux').replace('nat: linux }', 'nat: linux, mtu: 1400 }'));
-  // The linux presets' random ports are the one thing left (seeds); no NAT line, so strict fails only on that.
-  const r = await box.run(['export', '-f', clean, '--format', 'containerlab', '-o', join(box.dir, 'c.clab.yml'), '--json']);
+  // linux NATs are what nftables does: everything carries over, so --strict writes the files.
+  const r = await box.run(['export', '-f', clean, '--format', 'containerlab', '--strict', '-o', join(box.dir, 'c.clab.yml'), '--json']);
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as { companion: string; prefix: string; gaps: { where: string }[] };
   assert.equal(result.prefix, 'clean');
-  assert.deepEqual(result.gaps.map((g) => g.where), ['seed']);
+  assert.deepEqual(result.gaps, []);
+  assert.match(readFileSync(join(box.dir, 'c.clab.yml'), 'utf8'), /^# - \(everything in this topology carries over\)$/m);
   assert.ok(readFileSync(result.companion, 'utf8').startsWith('#!/bin/sh'));
 
   const bad = await box.run(['export', '-f', file, '--format', 'netns', '--prefix', 'no/slash']);
