@@ -41,7 +41,7 @@ _vnet_flags() {
     "down") echo '--yes -y --json --session --help' ;;
     "events") echo '--follow -f --json --session --help' ;;
     "exec") echo '--clock --file -f --host --map --seed --timeout --json --session --help' ;;
-    "export") echo '--follow-symlink --output -o --json --session --help' ;;
+    "export") echo '--file -f --follow-symlink --format --image --output -o --prefix --strict --json --session --help' ;;
     "filter add") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --overhead --preserve-order --no-preserve-order --queue --rate --seed --json --session --help' ;;
     "filter change") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --overhead --preserve-order --no-preserve-order --queue --rate --seed --unset --json --session --help' ;;
     "filter ls") echo '--json --session --help' ;;
@@ -103,7 +103,11 @@ _vnet_flag_value() {
     "exec --seed") echo 'text' ;;
     "exec --timeout") echo 'text' ;;
     "exec --session") echo 'text' ;;
+    "export --file"|"export -f") echo 'file' ;;
+    "export --format") echo 'choice:topology netns containerlab' ;;
+    "export --image") echo 'text' ;;
     "export --output"|"export -o") echo 'file' ;;
+    "export --prefix") echo 'text' ;;
     "export --session") echo 'text' ;;
     "filter add --burst") echo 'text' ;;
     "filter add --delay") echo 'text' ;;

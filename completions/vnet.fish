@@ -61,7 +61,7 @@ function __vnet_valued_flags
         case 'exec'
             printf '%s\n' --clock --file -f --host --map --seed --timeout --session
         case 'export'
-            printf '%s\n' --output -o --session
+            printf '%s\n' --file -f --format --image --output -o --prefix --session
         case 'filter add'
             printf '%s\n' --burst --delay --drop-match --duplicate --jitter --loss --loss-model --overhead --queue --rate --seed --session
         case 'filter change'
@@ -200,7 +200,7 @@ complete -c vnet -n '__vnet_using \'\'' -f -a dns -d 'Names that hosts resolve: 
 complete -c vnet -n '__vnet_using \'\'' -f -a down -d 'Stop a session: flush and close its captures, stop the daemon, remove its socket.'
 complete -c vnet -n '__vnet_using \'\'' -f -a events -d 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C (exit 0) or the session stops (exit 3).'
 complete -c vnet -n '__vnet_using \'\'' -f -a exec -d 'Run a real program as a virtual host: set up maps, run it, tear them down, exit with its status.'
-complete -c vnet -n '__vnet_using \'\'' -f -a export -d 'Write the session as a topology file (YAML): routers, hosts, NAT, filters and names.'
+complete -c vnet -n '__vnet_using \'\'' -f -a export -d 'Write the session as a topology file (YAML), or as a Linux lab: a netns script or a containerlab file.'
 complete -c vnet -n '__vnet_using \'\'' -f -a filter -d 'Impairment on an interface: loss, delay, jitter, duplication, rate and match drops.'
 complete -c vnet -n '__vnet_using \'\'' -f -a host -d 'Endpoints on a router\'s subnet: add, list, show and remove them.'
 complete -c vnet -n '__vnet_using \'\'' -f -a init -d 'Write a topology file by answering a few questions (sites, NAT types, hosts, a public server).'
@@ -318,8 +318,13 @@ complete -c vnet -n '__vnet_using \'exec\'' -l json -d 'print one JSON document 
 complete -c vnet -n '__vnet_using \'exec\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
 # vnet export
+complete -c vnet -n '__vnet_using \'export\'' -s f -l file -r -F -d 'export this topology file instead of the session (no session needed)'
 complete -c vnet -n '__vnet_using \'export\'' -l follow-symlink -d 'when -o names a symbolic link, write the file it points to'
+complete -c vnet -n '__vnet_using \'export\'' -l format -x -a 'topology netns containerlab' -d 'topology (a vnet topology file), netns (a sh script for Linux namespaces) or containerlab'
+complete -c vnet -n '__vnet_using \'export\'' -l image -x -d 'containerlab: the nodes\' image; needs ip, nft and tc (default nicolaka/netshoot:latest)'
 complete -c vnet -n '__vnet_using \'export\'' -s o -l output -r -F -d 'file to write (replaced atomically); stdout when left out'
+complete -c vnet -n '__vnet_using \'export\'' -l prefix -x -d 'netns/containerlab: the lab\'s name, prefixed to its namespaces and host interfaces (default: from the file or session name)'
+complete -c vnet -n '__vnet_using \'export\'' -l strict -d 'netns/containerlab: exit 2, naming each, if anything does not carry over'
 complete -c vnet -n '__vnet_using \'export\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'export\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
