@@ -5,8 +5,8 @@
 import { formatIpv4, parseIpv4, type Ipv4 } from '../wire/addr.js';
 import { WireError } from '../wire/errors.js';
 import {
-  addressValue, CHANGE_IP, CHANGE_PORT, encodeStun, errorCodeValue, looksLikeStun, parseStun, readChangeRequest, readResponsePort,
-  STUN_METHOD_BINDING, StunAttr, textValue, unknownAttributesValue, xorAddressValue, type StunAttribute, type StunMessage,
+  CHANGE_IP, CHANGE_PORT, errorCodeValue, looksLikeStun, parseStun, readChangeRequest, readResponsePort, STUN_METHOD_BINDING, StunAttr,
+  StunWriter, textValue, unknownAttributesValue, type StunMessage,
 } from '../wire/stun.js';
 import type { Host } from '../engine/host.js';
 import type { VSocket } from '../engine/socket.js';
@@ -15,6 +15,7 @@ export const STUN_PORT = 3478;
 export const STUN_ALT_PORT = 3479;
 /** What SOFTWARE says in every answer. */
 export const STUN_SOFTWARE = 'vnet STUN (RFC 8489, RFC 5780)';
+const SOFTWARE = textValue(STUN_SOFTWARE);
 /** The most PADDING echoed (RFC 5780 §7.6: about an MTU). */
 const MAX_PADDING = 1500;
 
@@ -45,6 +46,8 @@ export class StunServer {
   readonly stats: StunServerStats = { answered: 0, errors: 0, ignored: 0 };
   /** Sockets by [address index][port index]: 0 = primary, 1 = alternate. */
   private readonly sockets: VSocket[][] = [];
+  /** Answers are written here and copied by the socket's send. */
+  private readonly writer = new StunWriter();
 
   constructor(host: Host, config: StunServerConfig) {
     this.host = host;
@@ -119,16 +122,21 @@ export class StunServer {
     this.sockets[reply.from[0]][reply.from[1]].sendBytes(reply.bytes, reply.port, rinfo.address);
   }
 
-  /** The answer to a request received on [a][p] from client:port: bytes, the socket to send from, the port to send to; null = none. */
-  private answer(req: StunMessage, a: number, p: number, client: Ipv4, port: number): { bytes: Buffer; from: [number, number]; port: number; error: boolean } | null {
-    const error = (code: number, reason: string, extra: StunAttribute[] = []): { bytes: Buffer; from: [number, number]; port: number; error: boolean } => ({
-      bytes: encodeStun({ method: req.method, cls: 'error', transactionId: req.transactionId, attributes: [
-        { type: StunAttr.ERROR_CODE, value: errorCodeValue(code, reason) }, ...extra, { type: StunAttr.SOFTWARE, value: textValue(STUN_SOFTWARE) },
-      ] }, true),
-      from: [a, p], port, error: true,
-    });
+  /** The answer to a request received on [a][p] from client:port, in the writer: the socket to send from, the port to send to; null = none. */
+  private answer(req: StunMessage, a: number, p: number, client: Ipv4, port: number): { bytes: Uint8Array; from: [number, number]; port: number; error: boolean } | null {
+    const w = this.writer;
+    const error = (code: number, reason: string, unknown?: number[]): { bytes: Uint8Array; from: [number, number]; port: number; error: boolean } => {
+      w.begin(req.method, 'error', req.transactionId).bytes(StunAttr.ERROR_CODE, errorCodeValue(code, reason));
+      if (unknown !== undefined) w.bytes(StunAttr.UNKNOWN_ATTRIBUTES, unknownAttributesValue(unknown));
+      return { bytes: w.bytes(StunAttr.SOFTWARE, SOFTWARE).finish(true), from: [a, p], port, error: true };
+    };
     if (req.method !== STUN_METHOD_BINDING) return error(400, `Bad Request: method 0x${req.method.toString(16)} is not served here (Binding only)`);
-    const unknown = [...new Set(req.attributes.filter((x) => x.type < 0x8000 && !UNDERSTOOD.has(x.type)).map((x) => x.type))];
+    let unknown: number[] | undefined;
+    let padding: Uint8Array | undefined;
+    for (const x of req.attributes) {
+      if (x.type === StunAttr.PADDING) padding ??= x.value;
+      else if (x.type < 0x8000 && (!UNDERSTOOD.has(x.type) || (x.type === StunAttr.CHANGE_REQUEST && !this.full)) && !unknown?.includes(x.type)) (unknown ??= []).push(x.type);
+    }
     let change: number;
     let responsePort: number | undefined;
     try {
@@ -138,24 +146,15 @@ export class StunServer {
       if (err instanceof WireError) return null;
       throw err;
     }
-    if (!this.full && req.attributes.some((x) => x.type === StunAttr.CHANGE_REQUEST)) unknown.push(StunAttr.CHANGE_REQUEST);
-    if (unknown.length > 0) {
-      return error(420, 'Unknown Attribute', [{ type: StunAttr.UNKNOWN_ATTRIBUTES, value: unknownAttributesValue(unknown) }]);
-    }
-    const padding = req.attributes.find((x) => x.type === StunAttr.PADDING);
+    if (unknown !== undefined) return error(420, 'Unknown Attribute', unknown);
     if (padding !== undefined && responsePort !== undefined) return error(400, 'Bad Request: RESPONSE-PORT and PADDING together (RFC 5780 §6.1)');
     const fa = change & CHANGE_IP ? 1 - a : a;
     const fp = change & CHANGE_PORT ? 1 - p : p;
-    const attributes: StunAttribute[] = [
-      { type: StunAttr.XOR_MAPPED_ADDRESS, value: xorAddressValue(client, port) },
-      { type: StunAttr.MAPPED_ADDRESS, value: addressValue(client, port) },
-    ];
+    w.begin(req.method, 'success', req.transactionId).address(StunAttr.XOR_MAPPED_ADDRESS, client, port, true).address(StunAttr.MAPPED_ADDRESS, client, port);
     if (this.full) {
-      attributes.push({ type: StunAttr.RESPONSE_ORIGIN, value: addressValue(this.ipOf(fa), this.portOf(fp)) });
-      attributes.push({ type: StunAttr.OTHER_ADDRESS, value: addressValue(this.ipOf(1 - a), this.portOf(1 - p)) });
+      w.address(StunAttr.RESPONSE_ORIGIN, this.ipOf(fa), this.portOf(fp)).address(StunAttr.OTHER_ADDRESS, this.ipOf(1 - a), this.portOf(1 - p));
     }
-    if (padding !== undefined) attributes.push({ type: StunAttr.PADDING, value: new Uint8Array(Math.min(MAX_PADDING, (padding.value.length + 3) & ~3)) });
-    attributes.push({ type: StunAttr.SOFTWARE, value: textValue(STUN_SOFTWARE) });
-    return { bytes: encodeStun({ method: req.method, cls: 'success', transactionId: req.transactionId, attributes }, true), from: [fa, fp], port: responsePort ?? port, error: false };
+    if (padding !== undefined) w.zeros(StunAttr.PADDING, Math.min(MAX_PADDING, (padding.length + 3) & ~3));
+    return { bytes: w.bytes(StunAttr.SOFTWARE, SOFTWARE).finish(true), from: [fa, fp], port: responsePort ?? port, error: false };
   }
 }

@@ -290,6 +290,82 @@ export function encodeStun(m: { method: number; cls: StunClass; transactionId: U
   return b;
 }
 
+/**
+ * Writes one message at a time into a buffer it keeps (a server's answers: no allocation per
+ * message). What finish() returns is valid until the next begin(); send it (sockets copy) or copy it.
+ */
+export class StunWriter {
+  private buf: Buffer;
+  private o = 0;
+
+  constructor(capacity = 2048) {
+    this.buf = Buffer.alloc(capacity);
+  }
+
+  begin(method: number, cls: StunClass, transactionId: Uint8Array): this {
+    const b = this.buf;
+    b.writeUInt16BE(stunType(method, cls), STUN_OFF_TYPE);
+    b.writeUInt32BE(STUN_MAGIC_COOKIE, STUN_OFF_COOKIE);
+    b.set(transactionId.subarray(0, 12), STUN_OFF_TRANSACTION);
+    this.o = STUN_HEADER_LENGTH;
+    return this;
+  }
+
+  /** An attribute of `length` bytes whose value the caller writes at the offset returned; zero padding added. */
+  private attr(type: number, length: number): number {
+    const padded = (length + 3) & ~3;
+    if (this.o + 4 + padded + 8 > this.buf.length) {
+      const bigger = Buffer.alloc(Math.max(this.buf.length * 2, this.o + 4 + padded + 8));
+      bigger.set(this.buf.subarray(0, this.o));
+      this.buf = bigger;
+    }
+    const b = this.buf;
+    b.writeUInt16BE(type, this.o);
+    b.writeUInt16BE(length, this.o + 2);
+    const at = this.o + 4;
+    b.fill(0, at + length, at + padded);
+    this.o = at + padded;
+    return at;
+  }
+
+  /** An IPv4 address attribute; `xor` for XOR-MAPPED-ADDRESS. */
+  address(type: number, ip: Ipv4, port: number, xor = false): this {
+    const at = this.attr(type, 8);
+    const b = this.buf;
+    b[at] = 0;
+    b[at + 1] = 1;
+    b.writeUInt16BE(xor ? port ^ (STUN_MAGIC_COOKIE >>> 16) : port, at + 2);
+    b.writeUInt32BE(xor ? (ip ^ STUN_MAGIC_COOKIE) >>> 0 : ip >>> 0, at + 4);
+    return this;
+  }
+
+  bytes(type: number, value: Uint8Array): this {
+    this.buf.set(value, this.attr(type, value.length));
+    return this;
+  }
+
+  zeros(type: number, length: number): this {
+    const at = this.attr(type, length);
+    this.buf.fill(0, at, at + length);
+    return this;
+  }
+
+  /** The message so far with its length set, FINGERPRINT appended when asked. */
+  finish(fingerprint = false): Uint8Array {
+    const b = this.buf;
+    if (fingerprint) {
+      b.writeUInt16BE(this.o + 8 - STUN_HEADER_LENGTH, STUN_OFF_LENGTH);
+      b.writeUInt16BE(StunAttr.FINGERPRINT, this.o);
+      b.writeUInt16BE(4, this.o + 2);
+      b.writeUInt32BE((crc32(b, 0, this.o) ^ STUN_FINGERPRINT_XOR) >>> 0, this.o + 4);
+      this.o += 8;
+    } else {
+      b.writeUInt16BE(this.o - STUN_HEADER_LENGTH, STUN_OFF_LENGTH);
+    }
+    return b.subarray(0, this.o);
+  }
+}
+
 let crcTable: Uint32Array | null = null;
 
 /** CRC-32 (IEEE 802.3, reflected 0xEDB88320, as zlib) of b[start, end). */
