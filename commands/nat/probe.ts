@@ -5,6 +5,7 @@ import type { NatProbeResult } from '../../src/session/api.js';
 
 const BEHAVIOUR = ['ei', 'ad', 'apd'] as const;
 const NAMES: Record<string, string> = { ei: 'endpoint-independent', ad: 'address-dependent', apd: 'address-and-port-dependent' };
+const LEGACY: Record<string, string> = { 'full-cone': 'full cone', 'restricted-cone': 'restricted cone', 'port-restricted': 'port-restricted cone', symmetric: 'symmetric' };
 
 export default class NatProbe extends VnetCommand {
   static override summary = 'Classify the NAT in front of a host with RFC 5780\'s tests against a STUN server (from `vnet stun add --alt-ip`).';
@@ -54,7 +55,8 @@ export default class NatProbe extends VnetCommand {
         `  local              ${r.local}`,
         `  mapped             ${r.mapped}${r.nat ? '' : ' (same as local: no NAT)'}`,
         `  mapping            ${r.mapping} (${NAMES[r.mapping]})`,
-        `  filtering          ${r.filtering} (${NAMES[r.filtering]})${r.legacy ? `: ${r.legacy}${r.legacy === 'symmetric' ? '' : ' cone'}` : ''}`,
+        `  filtering          ${r.filtering} (${NAMES[r.filtering]})`,
+        ...(r.legacy ? [`  RFC 3489 name      ${LEGACY[r.legacy] ?? r.legacy}`] : []),
         `  hairpinning        ${yesNo(r.hairpin, `yes (${r.hairpinSource} source)`, 'no')}`,
         `  port preservation  ${r.portPreservation === null ? 'n/a (no NAT)' : r.portPreservation ? 'yes' : 'no'}`,
         `  binding lifetime   ${r.lifetime}`,

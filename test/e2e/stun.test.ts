@@ -29,7 +29,7 @@ test('stun add/ls/rm, nat probe text, --expect agreeing (exit 0) and disagreeing
   assert.match(await box.ok(['stun', 'ls', ...S]), /stun1 +internet +198\.51\.100\.10:3478 +198\.51\.100\.11:3479 +yes/);
   const text = await box.ok(['nat', 'probe', '--host', 'alice', '--stun', 'stun1', '--expect', 'restricted-cone', '--no-hairpin', '--lifetime', '40s', ...S]);
   assert.match(text, /mapping +ei \(endpoint-independent\)/);
-  assert.match(text, /filtering +ad \(address-dependent\): restricted-cone cone/);
+  assert.match(text, /filtering +ad \(address-dependent\)\n +RFC 3489 name +restricted cone\n/);
   assert.match(text, /hairpinning +no/);
   assert.match(text, /binding lifetime +40s/);
   const bad = await box.run(['nat', 'probe', '--host', 'alice', '--stun', 'stun1', '--mapping', 'apd', '--filtering', 'ad', '--hairpin', ...S]);
