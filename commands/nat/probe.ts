@@ -16,7 +16,7 @@ export default class NatProbe extends VnetCommand {
     'resent at 100 ms and 300 ms); on a virtual clock the probe moves the clock itself by those waits, on a real clock it waits them. The binding ' +
     'lifetime is found by bisection to 1 ms on a virtual-clock copy of the network (same routers, NATs, filters and STUN servers, no live mappings), ' +
     'so it takes milliseconds of real time on either clock and leaves the session\'s clock alone. Hairpinning cannot be seen from one host when ' +
-    'neither mapping nor filtering is endpoint-independent: it is then reported as undetermined. With --expect or the expectation flags it exits 1 ' +
+    'neither mapping nor filtering is endpoint-independent (unless filtering is address-dependent and ports are preserved): it is then reported as undetermined. With --expect or the expectation flags it exits 1 ' +
     'and prints each difference when the probe disagrees (for CI).';
   static override examples = [
     '<%= config.bin %> nat probe --host alice --stun stun1',
@@ -49,7 +49,7 @@ export default class NatProbe extends VnetCommand {
       timeout: flags.timeout, maxLifetime: flags['max-lifetime'],
     })) as NatProbeResult;
     this.print(r, () => {
-      const yesNo = (v: boolean | null, yes: string, no: string): string => (v === null ? 'undetermined (needs EI mapping or EI filtering to be seen)' : v ? yes : no);
+      const yesNo = (v: boolean | null, yes: string, no: string): string => (v === null ? 'undetermined (needs EI mapping, EI filtering, or AD filtering with ports preserved)' : v ? yes : no);
       return [
         `${r.host} via STUN server ${r.stun}`,
         `  local              ${r.local}`,

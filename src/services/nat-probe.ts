@@ -49,7 +49,7 @@ export interface ProbeReport {
   nat: boolean;
   mapping: Behavior;
   filtering: Behavior;
-  /** null: cannot be seen from one host when neither mapping nor filtering is endpoint-independent. */
+  /** null: cannot be seen from one host when neither mapping nor filtering is endpoint-independent (unless filtering is address-dependent and ports are kept). */
   hairpin: boolean | null;
   /** The source a hairpinned packet arrived with: the sender's external mapping (RFC 4787 REQ-9a) or its internal address. */
   hairpinSource: 'external' | 'internal' | null;
@@ -134,11 +134,24 @@ export async function probeBehaviour(net: Network, host: Host, server: StunServe
         break;
       }
     }
-    const seen = mapping === 'ei' || filtering === 'ei';
-    const hairpin = got !== undefined ? true : seen ? false : null;
-    const hairpinSource = got === undefined ? null : sameEndpoint(got.r.from, got.sender.local) ? 'internal' : 'external';
     const firsts: [ProbeSocket, Endpoint][] = [[a, m1], [f, mf], [b, mb]];
     const portPreservation = nat ? firsts.every(([s, m]) => m.port === s.local.port) : null;
+    // Without an endpoint-independent side the punch above cannot open the second filter. With
+    // address-dependent filtering and ports kept it can: a fresh socket's first packet (to M1, its
+    // mapping made as it hairpins) keeps its port and opens its filter to the NAT's own address, so a
+    // packet from any of A's mappings to (external address, that port) is let in.
+    const seen = mapping === 'ei' || filtering === 'ei' || (filtering === 'ad' && portPreservation === true);
+    if (got === undefined && seen && mapping !== 'ei' && filtering !== 'ei') {
+      const q = open();
+      q.sendRequest(m1);
+      await clock.sleep(hairpinWait(timing));
+      a.sendRequest({ address: m1.address, port: q.local.port });
+      await clock.until(() => q.requestFrom() !== undefined, clock.now() + hairpinWait(timing));
+      const r = q.requestFrom();
+      if (r !== undefined) got = { by: q, r, sender: a };
+    }
+    const hairpin = got !== undefined ? true : seen ? false : null;
+    const hairpinSource = got === undefined ? null : sameEndpoint(got.r.from, got.sender.local) ? 'internal' : 'external';
     return {
       host: host.name, stun: server.host.name, local: endpointText(a.local), mapped: endpointText(m1), nat,
       mapping, filtering, hairpin, hairpinSource, portPreservation, steps, elapsedNs: clock.now() - started,

@@ -33,7 +33,7 @@ function observable(cfg: NatConfig | null): Pick<NatProbeResult, 'nat' | 'mappin
   const filtering: Behavior = oneToOne ? 'ei' : cfg.filtering;
   return {
     nat: true, mapping, filtering,
-    hairpin: mapping === 'ei' || filtering === 'ei' ? cfg.hairpin : null,
+    hairpin: mapping === 'ei' || filtering === 'ei' || (filtering === 'ad' && cfg.portPreservation) ? cfg.hairpin : null,
     portPreservation: cfg.portPreservation,
     lifetimeNs: oneToOne ? null : cfg.lifetimeNs,
   };
