@@ -60,6 +60,8 @@ export interface ProbeReport {
   elapsedNs: number;
 }
 
+const probeRuns = new WeakMap<Network, number>();
+
 const hairpinWait = (t: ProbeTiming): number => Math.min(t.timeoutNs, 2 * t.rtoNs);
 
 /** Runs T1, Map-II/III, Filt-II/III, hairpin and port preservation from `host` against `server` (which needs two addresses). */
@@ -68,7 +70,10 @@ export async function probeBehaviour(net: Network, host: Host, server: StunServe
     throw invalid(`STUN server ${server.host.name} has one address; RFC 5780's tests need two: add it again with --alt-ip IP (another address on ${server.host.routerName}'s subnet)`);
   }
   const clock = new ProbeClock(net);
-  const rng = net.rng.fork(`nat-probe:${host.name}:${net.now()}`);
+  // A stream of its own per probe: a second probe gets fresh ports, not the first one's (their mappings may still live).
+  const run = (probeRuns.get(net) ?? 0) + 1;
+  probeRuns.set(net, run);
+  const rng = net.rng.fork(`nat-probe:${host.name}:${run}`);
   const started = clock.now();
   const c = server.config;
   const at = (ip: number, port: number): Endpoint => ({ address: formatIpv4(ip), port });
