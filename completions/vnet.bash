@@ -11,16 +11,17 @@
 # The words that may follow the command typed so far ("" at the start).
 _vnet_next_words() {
   case "$1" in
-    "") echo 'apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send show status up' ;;
+    "") echo 'apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send show status stun up' ;;
     "capture") echo 'ls start stop' ;;
     "clock") echo 'advance show' ;;
     "dns") echo 'add ls rm' ;;
     "filter") echo 'add change ls rm' ;;
     "host") echo 'add ls rm show' ;;
     "map") echo 'add ls rm set' ;;
-    "nat") echo 'set show' ;;
+    "nat") echo 'probe set show' ;;
     "proxy") echo 'add ls rm' ;;
     "router") echo 'add ls rm show' ;;
+    "stun") echo 'add ls rm' ;;
   esac
 }
 
@@ -57,6 +58,7 @@ _vnet_flags() {
     "map ls") echo '--json --session --help' ;;
     "map rm") echo '--json --session --help' ;;
     "map set") echo '--remote --json --session --help' ;;
+    "nat probe") echo '--expect --filtering --hairpin --no-hairpin --host --lifetime --mapping --max-lifetime --port-preservation --no-port-preservation --skip-lifetime --stun --timeout --json --session --help' ;;
     "nat set") echo '--allocation --filtering --hairpin --no-hairpin --inbound-refresh --no-inbound-refresh --mapping --mapping-lifetime --nat --port-preservation --no-port-preservation --port-range --tcp-established --tcp-transitory --json --session --help' ;;
     "nat show") echo '--json --session --help' ;;
     "proxy add") echo '--as --real --router --json --session --help' ;;
@@ -70,6 +72,9 @@ _vnet_flags() {
     "send") echo '--count --data --from-port --hex --interval --replies --size --wait --json --session --help' ;;
     "show") echo '--format --json --session --help' ;;
     "status") echo '--json --session --help' ;;
+    "stun add") echo '--alt-ip --alt-port --ip --port --router --json --session --help' ;;
+    "stun ls") echo '--json --session --help' ;;
+    "stun rm") echo '--json --session --help' ;;
     "up") echo '--clock --file -f --foreground --seed --json --session --help' ;;
   esac
 }
@@ -158,6 +163,15 @@ _vnet_flag_value() {
     "map rm --session") echo 'text' ;;
     "map set --remote") echo 'text' ;;
     "map set --session") echo 'text' ;;
+    "nat probe --expect") echo 'choice:full-cone restricted-cone port-restricted symmetric 1to1 linux linux-random none' ;;
+    "nat probe --filtering") echo 'choice:ei ad apd' ;;
+    "nat probe --host") echo 'node:host' ;;
+    "nat probe --lifetime") echo 'text' ;;
+    "nat probe --mapping") echo 'choice:ei ad apd' ;;
+    "nat probe --max-lifetime") echo 'text' ;;
+    "nat probe --stun") echo 'text' ;;
+    "nat probe --timeout") echo 'text' ;;
+    "nat probe --session") echo 'text' ;;
     "nat set --allocation") echo 'choice:sequential random' ;;
     "nat set --filtering") echo 'choice:ei ad apd' ;;
     "nat set --mapping") echo 'choice:ei ad apd' ;;
@@ -211,6 +225,14 @@ _vnet_flag_value() {
     "show --format") echo 'choice:text dot mermaid' ;;
     "show --session") echo 'text' ;;
     "status --session") echo 'text' ;;
+    "stun add --alt-ip") echo 'text' ;;
+    "stun add --alt-port") echo 'text' ;;
+    "stun add --ip") echo 'text' ;;
+    "stun add --port") echo 'text' ;;
+    "stun add --router") echo 'node:router' ;;
+    "stun add --session") echo 'text' ;;
+    "stun ls --session") echo 'text' ;;
+    "stun rm --session") echo 'text' ;;
     "up --clock") echo 'choice:real virtual' ;;
     "up --file"|"up -f") echo 'file' ;;
     "up --seed") echo 'text' ;;
@@ -247,6 +269,8 @@ _vnet_arg_value() {
     "router show 0") echo 'node:router' ;;
     "send 0") echo 'node:host' ;;
     "send 1") echo 'node:host' ;;
+    "stun add 0") echo 'text' ;;
+    "stun rm 0") echo 'text' ;;
     *) echo text ;;
   esac
 }

@@ -9,7 +9,7 @@
 function __vnet_next_words
     switch "$argv[1]"
         case ''
-            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send show status up
+            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send show status stun up
         case 'capture'
             printf '%s\n' ls start stop
         case 'clock'
@@ -23,11 +23,13 @@ function __vnet_next_words
         case 'map'
             printf '%s\n' add ls rm set
         case 'nat'
-            printf '%s\n' set show
+            printf '%s\n' probe set show
         case 'proxy'
             printf '%s\n' add ls rm
         case 'router'
             printf '%s\n' add ls rm show
+        case 'stun'
+            printf '%s\n' add ls rm
     end
 end
 
@@ -92,6 +94,8 @@ function __vnet_valued_flags
             printf '%s\n' --session
         case 'map set'
             printf '%s\n' --remote --session
+        case 'nat probe'
+            printf '%s\n' --expect --filtering --host --lifetime --mapping --max-lifetime --stun --timeout --session
         case 'nat set'
             printf '%s\n' --allocation --filtering --mapping --mapping-lifetime --nat --port-range --tcp-established --tcp-transitory --session
         case 'nat show'
@@ -117,6 +121,12 @@ function __vnet_valued_flags
         case 'show'
             printf '%s\n' --format --session
         case 'status'
+            printf '%s\n' --session
+        case 'stun add'
+            printf '%s\n' --alt-ip --alt-port --ip --port --router --session
+        case 'stun ls'
+            printf '%s\n' --session
+        case 'stun rm'
             printf '%s\n' --session
         case 'up'
             printf '%s\n' --clock --file -f --seed --session
@@ -214,6 +224,7 @@ complete -c vnet -n '__vnet_using \'\'' -f -a router -d 'Routers in a tree, each
 complete -c vnet -n '__vnet_using \'\'' -f -a send -d 'Send UDP datagrams from a virtual host.'
 complete -c vnet -n '__vnet_using \'\'' -f -a show -d 'Draw the topology: routers nested under their parents with subnet and NAT, hosts with addresses, filters where they sit.'
 complete -c vnet -n '__vnet_using \'\'' -f -a status -d 'Show the session: clock, routers, hosts, interface counters, filters, captures, proxies and maps.'
+complete -c vnet -n '__vnet_using \'\'' -f -a stun -d 'STUN servers (RFC 8489, RFC 5780) on virtual hosts, for `vnet nat probe` and real STUN clients.'
 complete -c vnet -n '__vnet_using \'\'' -f -a up -d 'Start a session: a background daemon holding one network, shared by every vnet command.'
 complete -c vnet -n '__vnet_using \'capture\'' -f -a ls -d 'List captures: id, state, interfaces, file, packets and bytes written.'
 complete -c vnet -n '__vnet_using \'capture\'' -f -a start -d 'Capture the packets crossing interfaces into a pcap or pcapng file that Wireshark opens.'
@@ -235,6 +246,7 @@ complete -c vnet -n '__vnet_using \'map\'' -f -a add -d 'Bind a local UDP port; 
 complete -c vnet -n '__vnet_using \'map\'' -f -a ls -d 'List maps: local address, virtual host and port, remote, the real client, packets each way.'
 complete -c vnet -n '__vnet_using \'map\'' -f -a rm -d 'Remove a map: its local port and virtual socket close.'
 complete -c vnet -n '__vnet_using \'map\'' -f -a set -d 'Change where a live map sends; its virtual socket, NAT mapping and real client stay (hole punching).'
+complete -c vnet -n '__vnet_using \'nat\'' -f -a probe -d 'Classify the NAT in front of a host with RFC 5780\'s tests against a STUN server (from `vnet stun add --alt-ip`).'
 complete -c vnet -n '__vnet_using \'nat\'' -f -a set -d 'Change a router\'s NAT. A new mapping or filtering behaviour starts an empty table; other changes keep mappings.'
 complete -c vnet -n '__vnet_using \'nat\'' -f -a show -d 'Show the live mapping table of a router\'s NAT.'
 complete -c vnet -n '__vnet_using \'proxy\'' -f -a add -d 'Make a real UDP server on loopback reachable inside the virtual network at VIRTUAL_IP:PORT.'
@@ -244,6 +256,9 @@ complete -c vnet -n '__vnet_using \'router\'' -f -a add -d 'Add a router that ow
 complete -c vnet -n '__vnet_using \'router\'' -f -a ls -d 'List routers.'
 complete -c vnet -n '__vnet_using \'router\'' -f -a rm -d 'Remove a router and everything below it (hosts, child routers). Packets in flight are dropped.'
 complete -c vnet -n '__vnet_using \'router\'' -f -a show -d 'Show a router: subnet, NAT, delay settings, interfaces and their counters.'
+complete -c vnet -n '__vnet_using \'stun\'' -f -a add -d 'Add a STUN server: a host of its own on a router\'s LAN answering Binding requests.'
+complete -c vnet -n '__vnet_using \'stun\'' -f -a ls -d 'List STUN servers: addresses, ports, and requests answered, refused (error responses) and ignored (malformed).'
+complete -c vnet -n '__vnet_using \'stun\'' -f -a rm -d 'Remove a STUN server and its host.'
 
 # vnet apply
 complete -c vnet -n '__vnet_using \'apply\'' -l dry-run -d 'check the file against the session and print what would change, changing nothing'
@@ -440,6 +455,23 @@ complete -c vnet -n '__vnet_using \'map set\'' -l remote -x -d 'new destination,
 complete -c vnet -n '__vnet_using \'map set\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'map set\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
+# vnet nat probe
+complete -c vnet -n '__vnet_using \'nat probe\'' -l expect -x -a 'full-cone restricted-cone port-restricted symmetric 1to1 linux linux-random none' -d 'exit 1 unless the NAT behaves as this preset (as seen from outside)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l filtering -x -a 'ei ad apd' -d 'exit 1 unless filtering is this'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l hairpin -d 'exit 1 unless hairpinning is on (--no-hairpin: off)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l no-hairpin -d 'not: exit 1 unless hairpinning is on (--no-hairpin: off)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l host -x -a '(__vnet_node_names host)' -d 'the virtual host to probe from'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l lifetime -x -d 'exit 1 unless the binding lifetime is this (e.g. 5m, or never)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l mapping -x -a 'ei ad apd' -d 'exit 1 unless mapping is this'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l max-lifetime -x -d 'the longest binding lifetime looked for'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l port-preservation -d 'exit 1 unless ports are preserved (--no-port-preservation: not)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l no-port-preservation -d 'not: exit 1 unless ports are preserved (--no-port-preservation: not)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l skip-lifetime -d 'leave the binding-lifetime test out'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l stun -x -d 'a STUN server with two addresses (vnet stun add NAME --alt-ip IP)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l timeout -x -d 'how long each test waits for an answer'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
 # vnet nat set
 complete -c vnet -n '__vnet_using \'nat set\'' -l allocation -x -a 'sequential random' -d 'how new external ports are picked'
 complete -c vnet -n '__vnet_using \'nat set\'' -l filtering -x -a 'ei ad apd' -d 'RFC 4787 filtering'
@@ -554,6 +586,23 @@ complete -c vnet -n '__vnet_using \'show\'' -l session -x -d 'session name (defa
 # vnet status
 complete -c vnet -n '__vnet_using \'status\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'status\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet stun add
+complete -c vnet -n '__vnet_using \'stun add\'' -l alt-ip -x -d 'alternate address for RFC 5780 (another address in the subnet)'
+complete -c vnet -n '__vnet_using \'stun add\'' -l alt-port -x -d 'alternate port, with --alt-ip (default 3479)'
+complete -c vnet -n '__vnet_using \'stun add\'' -l ip -x -d 'primary address, in the router\'s subnet'
+complete -c vnet -n '__vnet_using \'stun add\'' -l port -x -d 'primary port'
+complete -c vnet -n '__vnet_using \'stun add\'' -l router -x -a '(__vnet_node_names router)' -d 'the router whose LAN the server joins'
+complete -c vnet -n '__vnet_using \'stun add\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'stun add\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet stun ls
+complete -c vnet -n '__vnet_using \'stun ls\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'stun ls\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet stun rm
+complete -c vnet -n '__vnet_using \'stun rm\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'stun rm\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
 # vnet up
 complete -c vnet -n '__vnet_using \'up\'' -l clock -x -a 'real virtual' -d 'real: time flows; virtual: time moves only with `vnet clock advance`'

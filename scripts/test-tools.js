@@ -24,6 +24,7 @@ export const TOOLS = [
   ['ip', 'iproute2'], // network namespaces for the side-by-side tests against Linux
   ['nft', 'nftables'], // the Linux NAT the linux preset is compared with
   ['shellcheck', 'shellcheck'], // the scripts `vnet export --format netns|containerlab` writes
+  ['turnutils_stunclient', 'coturn'], // a real STUN client (RFC 5389/5780) through `vnet map`
 ];
 
 /** The programs of TOOLS not found on `path` (a PATH string). */

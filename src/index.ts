@@ -41,3 +41,11 @@ export type { CaptureStartOptions, CaptureInfo, CaptureFormat, CaptureFile, Capt
 // The bridge to real programs: a real UDP server at a virtual address, a real client as a virtual host.
 export { Bridge } from './bridge/index.js';
 export type { ProxyOptions, ProxyInfo, MapOptions, MapInfo } from './bridge/index.js';
+
+// STUN (RFC 8489, RFC 5780) on virtual hosts, and the NAT probe (`vnet stun`, `vnet nat probe`).
+export { stunServers, StunServers } from './services/stun-registry.js';
+export type { StunDoc, StunView } from './services/stun-registry.js';
+export { StunServer } from './services/stun-server.js';
+export { probeBehaviour, probeLifetime } from './services/nat-probe.js';
+export type { ProbeReport, ProbeTiming, LifetimeOptions } from './services/nat-probe.js';
+export type { NatProbeResult, NatProbeParams, ProbeExpectation } from './session/stun-methods.js';

@@ -16,3 +16,5 @@ export type { MapInfo, ProxyInfo } from '../bridge/index.js';
 export type { EventView, HostView, MappingView, RouterView } from './views.js';
 export type { ApplySummary, EntryNames } from './topology-entries.js';
 export type { Topology } from './topology-schema.js';
+export type { StunView } from '../services/stun-registry.js';
+export type { NatProbeResult } from './stun-methods.js';

@@ -90,6 +90,15 @@ function methodSchemas(topology: Schema): Record<string, Schema> {
     'map.rm': params({ id: anyId }, ['id']),
     'topology.apply': params({ text: { type: 'string' }, fileName: { type: 'string' }, dryRun: { type: 'boolean' }, baseDir: { type: 'string' } }, ['text']),
     'topology.export': params({ baseDir: { type: 'string' } }),
+    // STUN servers take the topology file's entries; the probe its expectations.
+    'stun.add': def('stunServer'),
+    'stun.ls': none,
+    'stun.rm': params({ name: text }, ['name']),
+    'nat.probe': params({
+      host: text, stun: text, expect: { enum: ['full-cone', 'restricted-cone', 'port-restricted', 'symmetric', '1to1', 'linux', 'linux-random', 'none'] },
+      mapping: { enum: ['ei', 'ad', 'apd'] }, filtering: { enum: ['ei', 'ad', 'apd'] }, hairpin: { type: 'boolean' }, portPreservation: { type: 'boolean' },
+      lifetime: { anyOf: [{ const: 'never' }, def('duration')] }, skipLifetime: { type: 'boolean' }, timeout: def('duration'), maxLifetime: def('duration'),
+    }, ['host', 'stun']),
   };
 }
 

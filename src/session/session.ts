@@ -16,6 +16,7 @@ import { RuntimeDirClaims } from './capture-claims.js';
 import { runtimeDir } from './runtime.js';
 import { Bridge, type MapInfo, type ProxyInfo } from '../bridge/index.js';
 import { bridgeMethods } from './bridge-methods.js';
+import { stunMethods } from './stun-methods.js';
 import { parseEndpoint } from '../bridge/endpoint.js';
 import { checked, definedKeys, num, str } from './params.js';
 import { checkParams } from './method-params.js';
@@ -78,6 +79,7 @@ export class Session {
     this.methods = {
       ...this.captures.methods(),
       ...bridgeMethods(this.bridge),
+      ...stunMethods(this),
       status: () => this.status(),
       'router.add': checked((p: RouterDoc) => routerView(addRouter(this.net, p))),
       'router.ls': () => this.net.routers.map(routerView),

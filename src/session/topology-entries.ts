@@ -14,6 +14,7 @@ import { parseIcmpRatelimit } from '../engine/icmp-ratelimit.js';
 import { addFilter, addHost, addName, addRouter, vlanIds } from './entry-methods.js';
 import { canonicalIp, routerDoc, sameConfig } from './topology-export.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE } from '../engine/network.js';
+import { applyStun } from './topology-stun.js';
 import { placeOf, routerBuildOrder, topologyError, type DnsDoc, type HostDoc, type RouterDoc, type Topology } from './topology-schema.js';
 
 export interface EntryNames {
@@ -99,6 +100,8 @@ export function applyEntries(net: Network, topo: Topology, fileName: string, und
     s.unchanged.hosts.push(doc.name);
   });
 
+  if (topo.stun) applyStun(net, topo.stun, fileName, s, undo);
+
   topo.dns.forEach((doc, i) => applyName(net, doc, `dns[${i}]`, s, undo, attempt, fail));
 
   const taken = new Set<number>();
@@ -133,7 +136,7 @@ type Fail = (entry: object, fallback: string, fact: string) => VnetError;
 /** Names the file refers to must be in the file or in the network, and a router and a host may not share a name. */
 function checkReferences(net: Network, topo: Topology, fail: Fail): void {
   const fileRouters = new Set(topo.routers.map((r) => r.name));
-  const fileHosts = new Set(topo.hosts.map((h) => h.name));
+  const fileHosts = new Set([...topo.hosts, ...(topo.stun ?? [])].map((h) => h.name));
   const liveRouters = new Set(net.routers.map((r) => r.name));
   const isRouter = (name: string): boolean => fileRouters.has(name) || liveRouters.has(name);
   const known = (): string => [...new Set([...fileRouters, ...liveRouters])].join(', ') || '(none)';

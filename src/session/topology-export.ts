@@ -15,6 +15,7 @@ import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, defaultRootGateway, type Network } fro
 import type { Router } from '../engine/router.js';
 import { formatDurationOneUnit, formatRate, formatSize, parseDuration } from '../engine/units.js';
 import type { DnsDoc, FilterDoc, HostDoc, RouterDoc, Topology } from './topology-schema.js';
+import { stunServersIfAny } from '../services/stun-registry.js';
 
 
 export interface ExportOptions {
@@ -33,7 +34,8 @@ export function exportTopology(net: Network, opts: ExportOptions = {}): Topology
     ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     routers: net.routers.map(routerDoc),
-    hosts: net.hosts.map(hostDoc),
+    // A STUN server's host is written as its `stun:` entry.
+    hosts: net.hosts.filter((h) => !stunServersIfAny(net)?.has(h.name)).map(hostDoc),
     filters: [],
     dns: [],
     captures: [],
@@ -54,6 +56,8 @@ export function exportTopology(net: Network, opts: ExportOptions = {}): Topology
       ...(c.withDrops ? { withDrops: true } : {}),
     });
   }
+  const stun = stunServersIfAny(net)?.docs() ?? [];
+  if (stun.length > 0) topo.stun = stun;
   const root = net.root;
   for (const r of net.routers) {
     const names = r.names.entries(r.name).sort((a, b) => a.name.localeCompare(b.name));

@@ -7,6 +7,7 @@ import type { FilterSpec } from '../engine/filters/spec.js';
 import { normalizeNat } from '../engine/nat/config.js';
 import type { HostOptions, RouterOptions } from '../engine/network.js';
 import { vlanIds } from './entry-methods.js';
+import type { StunDoc } from '../services/stun-registry.js';
 import { topologyValidator } from './method-params.js';
 import { factOf, formatPath, kindOf, segmentsOf, type PathSegment } from './schema-errors.js';
 
@@ -54,6 +55,8 @@ export interface Topology {
   filters: FilterDoc[];
   dns: DnsDoc[];
   captures: CaptureDoc[];
+  /** STUN servers (left out: none). */
+  stun?: StunDoc[];
 }
 
 /** The line (1-based) of the value at `path` in the source file, or of the key when the path ends at a key. */
@@ -114,6 +117,10 @@ export function validateTopology(doc: unknown, locate?: Locate, fileName = '<top
     const raw = c as Omit<CaptureDoc, 'on'> & { on: string | string[] };
     register(topo.captures, { ...raw, on: typeof raw.on === 'string' ? [raw.on] : [...raw.on] }, ['captures', i]);
   });
+  if (d.stun !== undefined) {
+    topo.stun = [];
+    d.stun.forEach((s, i) => register(topo.stun!, { ...s }, ['stun', i]));
+  }
 
   checkRules(topo, at, fileName);
   topologyFiles.set(topo, fileName);
@@ -170,6 +177,7 @@ function checkRules(topo: Topology, at: (path: readonly PathSegment[]) => EntryP
     claimName(r.name, ['routers', i]);
   });
   topo.hosts.forEach((h, i) => claimName(h.name, ['hosts', i]));
+  topo.stun?.forEach((s, i) => claimName(s.name, ['stun', i]));
   const { cycle } = routerBuildOrder(topo.routers);
   if (cycle) {
     const i = topo.routers.findIndex((r) => r.name === cycle[0]);

@@ -133,9 +133,10 @@ export function topologyToYaml(topo: Topology): string {
     plain.dns = topo.dns.every((n) => n.router === undefined) ? Object.fromEntries(topo.dns.map((n) => [n.name, n.ip])) : topo.dns;
   }
   if (topo.captures.length > 0) plain.captures = topo.captures;
+  if (topo.stun !== undefined && topo.stun.length > 0) plain.stun = topo.stun;
   const doc = new Document(JSON.parse(JSON.stringify(plain)) as unknown);
   doc.commentBefore = ' vnet topology: `vnet apply -f FILE` adds it to a session, `vnet up -f FILE` starts one from it';
-  for (const section of ['routers', 'hosts', 'filters', 'dns', 'captures']) {
+  for (const section of ['routers', 'hosts', 'filters', 'dns', 'captures', 'stun']) {
     const list = doc.get(section, true);
     if (!isSeq(list)) continue;
     for (const item of list.items) {

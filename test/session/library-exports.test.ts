@@ -25,3 +25,16 @@ test('a library call to the session gets the same one line as the CLI for a bad 
     { code: 'EINVAL', message: 'router.add: vlan: "one" is not VLAN IDs (want one or two of 1-4094: a list such as [100] or [100, 20], or a string such as "100,20")' });
   s.close();
 });
+
+test('STUN from the library: a server added with stunServers(net), the probe run on the Network directly', async () => {
+  const { Network: Net, stunServers: servers, probeBehaviour: probe, probeLifetime: lifetime } = await import('../../src/index.js');
+  const net = new Net({ clock: 'virtual', seed: 2 });
+  net.addRouter({ name: 'internet', cidr: '0.0.0.0/0' });
+  net.addRouter({ name: 'home', parent: 'internet', cidr: '192.168.1.0/24', nat: { preset: 'full-cone', lifetime: '90s' } });
+  const alice = net.addHost({ name: 'alice', router: 'home' });
+  servers(net).add({ name: 'stun1', router: 'internet', ip: '198.51.100.10', altIp: '198.51.100.11' });
+  const r = await probe(net, alice, servers(net).get('stun1'));
+  assert.deepEqual([r.mapping, r.filtering, r.hairpin], ['ei', 'ei', true]);
+  assert.equal(await lifetime(net, alice, servers(net).get('stun1')), 90e9);
+  net.close();
+});
