@@ -9,3 +9,5 @@ export * from './tcp.js';
 export * from './icmp.js';
 export * from './codec.js';
 export * from './quoted.js';
+export * from './natpmp.js';
+export * from './pcp.js';
