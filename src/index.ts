@@ -41,3 +41,15 @@ export type { CaptureStartOptions, CaptureInfo, CaptureFormat, CaptureFile, Capt
 // The bridge to real programs: a real UDP server at a virtual address, a real client as a virtual host.
 export { Bridge } from './bridge/index.js';
 export type { ProxyOptions, ProxyInfo, MapOptions, MapInfo } from './bridge/index.js';
+
+// Gateway services: NAT-PMP/PCP servers on NAT routers, and the client (over a virtual or a real socket).
+export { NatPmpServer } from './services/natpmp/server.js';
+export type { NatPmpServerInfo, NatPmpServerOptions } from './services/natpmp/server.js';
+export { Conn, parseMessage, marshalMessage } from './services/natpmp/conn.js';
+export type { DgramLike, Endpoint, PortMappingMessage, Received, ConnOptions } from './services/natpmp/conn.js';
+export { PortMappingClient, PortMappingError, engineTimers, realTimers } from './services/natpmp/client.js';
+export type { ClientOptions, MapResult, PcpMapOptions, PcpMapResult, Timers } from './services/natpmp/client.js';
+export { GatewayServices, gatewayServices } from './services/registry.js';
+export type { NatPmpDoc } from './services/registry.js';
+export { probablyNatPmp, parseNatPmp, marshalNatPmp } from './wire/natpmp.js';
+export { probablyPcp, parsePcp, marshalPcp } from './wire/pcp.js';

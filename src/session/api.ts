@@ -16,3 +16,5 @@ export type { MapInfo, ProxyInfo } from '../bridge/index.js';
 export type { EventView, HostView, MappingView, RouterView } from './views.js';
 export type { ApplySummary, EntryNames } from './topology-entries.js';
 export type { Topology } from './topology-schema.js';
+export type { NatPmpServerInfo } from '../services/natpmp/server.js';
+export type { HostMappingResult } from '../services/natpmp/on-host.js';

@@ -30,6 +30,8 @@ export interface NatMapping {
   readonly explicit: boolean;
   /** TCP mappings of a NAPT: the connection's phase (RFC 5382); undefined for other protocols and 1:1 pairs. */
   readonly tcpState?: TcpState;
+  /** Explicit mappings a client asked for: who asked ('natpmp', 'pcp'); undefined for static and traffic mappings. */
+  readonly requestedBy?: string;
 }
 
 /** An explicit mapping request (NAT-PMP/PCP/static). */
@@ -41,6 +43,8 @@ export interface ExplicitRequest {
   externalPort?: number;
   /** Infinity for a static mapping that never expires. */
   lifetimeNs: number;
+  /** A client's request ('natpmp', 'pcp'): shown in `nat show` and events as requested; left out for static mappings. */
+  requestedBy?: string;
 }
 
 export interface NatEvent {
@@ -118,6 +122,8 @@ export class MappingEntry implements NatMapping {
   portNext: MappingEntry | null = null;
   /** Linux conntrack's "assured": a reply was seen, then more traffic; it then lives assuredLifetimeNs. */
   assured = false;
+  /** Who asked for this explicit mapping (NAT-PMP, PCP); undefined for static and traffic mappings. */
+  requestedBy: string | undefined = undefined;
 
   constructor(
     readonly id: number,
