@@ -179,24 +179,26 @@ export function parsePcp(b: Uint8Array): PcpMessage {
   const lifetime = get32(b, 4);
   const common: PcpCommon = { version: b[0], opcode, lifetime, options: [] };
   let off = PCP_HEADER_LENGTH;
-  if (opcode === PCP_OP_MAP || opcode === PCP_OP_PEER) {
+  // An error response may be the header alone (UNSUPP_VERSION: the server could not read the request).
+  const headerOnly = response && b[3] !== 0 && n === PCP_HEADER_LENGTH;
+  if ((opcode === PCP_OP_MAP || opcode === PCP_OP_PEER) && !headerOnly) {
     const len = opcode === PCP_OP_MAP ? MAP_LENGTH : PEER_LENGTH;
     if (n < off + len) throw new WireError(`pcp: ${opcode === PCP_OP_MAP ? 'MAP' : 'PEER'} payload truncated (${n - off} < ${len} bytes)`);
     const map: PcpMapData = {
-      nonce: b.slice(off, off + NONCE_LENGTH), protocol: b[off + 12],
-      internalPort: get16(b, off + 16), externalPort: get16(b, off + 18), externalAddress: b.slice(off + 20, off + 36),
+      nonce: copyOf(b, off, off + NONCE_LENGTH), protocol: b[off + 12],
+      internalPort: get16(b, off + 16), externalPort: get16(b, off + 18), externalAddress: copyOf(b, off + 20, off + 36),
     };
     if (opcode === PCP_OP_MAP) common.map = map;
-    else common.peer = { ...map, remotePort: get16(b, off + 36), remoteAddress: b.slice(off + 40, off + 56) };
+    else common.peer = { ...map, remotePort: get16(b, off + 36), remoteAddress: copyOf(b, off + 40, off + 56) };
     off += len;
     common.options = parseOptions(b, off);
   } else if (opcode === PCP_OP_ANNOUNCE) {
     common.options = parseOptions(b, off);
-  } else {
-    common.data = b.slice(off);
+  } else if (!headerOnly) {
+    common.data = copyOf(b, off);
   }
   if (response) return { type: 'pcp-response', ...common, result: b[3], epoch: get32(b, 8) };
-  return { type: 'pcp-request', ...common, clientAddress: b.slice(8, 24) };
+  return { type: 'pcp-request', ...common, clientAddress: copyOf(b, 8, 24) };
 }
 
 function parseOptions(b: Uint8Array, off: number): PcpOption[] {
@@ -210,14 +212,28 @@ function parseOptions(b: Uint8Array, off: number): PcpOption[] {
     if (start + padded > b.length) throw new WireError(`pcp: option ${code} at byte ${off} needs ${padded} bytes, ${b.length - start} left`);
     const want = code === PCP_OPTION_THIRD_PARTY ? 16 : code === PCP_OPTION_PREFER_FAILURE ? 0 : code === PCP_OPTION_FILTER ? 20 : -1;
     if (want >= 0 && len !== want) throw new WireError(`pcp: option ${code} has length ${len}, want ${want}`);
-    if (code === PCP_OPTION_THIRD_PARTY) out.push({ type: 'third-party', address: b.slice(start, start + 16) });
+    if (code === PCP_OPTION_THIRD_PARTY) out.push({ type: 'third-party', address: copyOf(b, start, start + 16) });
     else if (code === PCP_OPTION_PREFER_FAILURE) out.push({ type: 'prefer-failure' });
     else if (code === PCP_OPTION_FILTER) {
-      out.push({ type: 'filter', prefixLength: b[start + 1], remotePort: get16(b, start + 2), remoteAddress: b.slice(start + 4, start + 20) });
-    } else out.push({ type: 'unknown', code, data: b.slice(start, start + len) });
+      out.push({ type: 'filter', prefixLength: b[start + 1], remotePort: get16(b, start + 2), remoteAddress: copyOf(b, start + 4, start + 20) });
+    } else out.push({ type: 'unknown', code, data: copyOf(b, start, start + len) });
     off = start + padded;
   }
   return out;
+}
+
+/**
+ * A response of the common header alone (24 bytes), for any opcode: what a server sends when it cannot
+ * read the rest, e.g. UNSUPP_VERSION (§9) for a request of a version it does not speak.
+ */
+export function pcpHeaderResponse(opcode: number, result: number, lifetime: number, epoch: number): Uint8Array {
+  const b = new Uint8Array(PCP_HEADER_LENGTH);
+  b[0] = PCP_VERSION;
+  b[1] = PCP_RESPONSE_BIT | int(opcode, 0, 127, 'opcode');
+  b[3] = int(result, 0, 255, 'result code');
+  put32(b, 4, int(lifetime, 0, 0xffffffff, 'lifetime'));
+  put32(b, 8, int(epoch, 0, 0xffffffff, 'epoch'));
+  return b;
 }
 
 /** The bytes of a PCP message; throws WireError for a field out of range or a message over 1100 bytes. */
@@ -225,14 +241,15 @@ export function marshalPcp(m: PcpMessage): Uint8Array {
   if (m.type !== 'pcp-request' && m.type !== 'pcp-response') throw new WireError(`pcp: unknown message type ${JSON.stringify((m as { type: unknown }).type)}`);
   const opcode = int(m.opcode, 0, 127, 'opcode');
   let payload = 0;
-  if (opcode === PCP_OP_MAP || opcode === PCP_OP_PEER) {
+  const headerOnly = m.type === 'pcp-response' && m.result !== 0 && (opcode === PCP_OP_MAP ? m.map : m.peer) === undefined;
+  if ((opcode === PCP_OP_MAP || opcode === PCP_OP_PEER) && !headerOnly) {
     const data = opcode === PCP_OP_MAP ? m.map : m.peer;
     if (data === undefined) throw new WireError(`pcp: opcode ${opcode} needs its ${opcode === PCP_OP_MAP ? 'map' : 'peer'} fields`);
     payload = opcode === PCP_OP_MAP ? MAP_LENGTH : PEER_LENGTH;
   } else if (opcode !== PCP_OP_ANNOUNCE) {
     payload = m.data?.length ?? 0;
   }
-  const options = opcode === PCP_OP_ANNOUNCE || opcode === PCP_OP_MAP || opcode === PCP_OP_PEER ? m.options : [];
+  const options = !headerOnly && (opcode === PCP_OP_ANNOUNCE || opcode === PCP_OP_MAP || opcode === PCP_OP_PEER) ? m.options : [];
   let total = PCP_HEADER_LENGTH + payload;
   for (const o of options) total += 4 + ((optionLength(o) + 3) & ~3);
   if (total > PCP_MAX_LENGTH) throw new WireError(`pcp: message of ${total} bytes is over the ${PCP_MAX_LENGTH}-byte maximum`);
@@ -248,7 +265,7 @@ export function marshalPcp(m: PcpMessage): Uint8Array {
     b.set(address(m.clientAddress, 'client address'), 8);
   }
   let off = PCP_HEADER_LENGTH;
-  if (opcode === PCP_OP_MAP || opcode === PCP_OP_PEER) {
+  if ((opcode === PCP_OP_MAP || opcode === PCP_OP_PEER) && !headerOnly) {
     const d = (opcode === PCP_OP_MAP ? m.map : m.peer)!;
     if (d.nonce.length !== NONCE_LENGTH) throw new WireError(`pcp: nonce of ${d.nonce.length} bytes, want ${NONCE_LENGTH}`);
     b.set(d.nonce, off);
@@ -301,6 +318,11 @@ export function describePcp(m: PcpMessage): string {
   const what = d ? ` proto ${d.protocol} ${d.internalPort} → ${formatPcpAddress(d.externalAddress)}:${d.externalPort}` : '';
   if (m.type === 'pcp-request') return `PCP ${op} request from ${formatPcpAddress(m.clientAddress)}${what} lifetime ${m.lifetime}`;
   return `PCP ${op} response ${pcpResultName(m.result)}${what} lifetime ${m.lifetime} epoch ${m.epoch}`;
+}
+
+/** A plain Uint8Array copy (a Buffer's slice would share the datagram's memory). */
+function copyOf(b: Uint8Array, start: number, end?: number): Uint8Array {
+  return new Uint8Array(b.subarray(start, end));
 }
 
 function int(v: number, lo: number, hi: number, what: string): number {

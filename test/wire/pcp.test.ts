@@ -36,6 +36,8 @@ const CASES: [string, string, PcpMessage][] = [
     { type: 'pcp-request', version: 2, opcode: 1, lifetime: 60, clientAddress: ipv4Mapped(parseIpv4('192.168.1.2')),
       map: { nonce, protocol: 17, internalPort: 5000, externalPort: 0, externalAddress: ipv4Mapped(0) },
       options: [{ type: 'filter', prefixLength: 128, remotePort: 3478, remoteAddress: ipv4Mapped(parseIpv4('198.51.100.7')) }] }],
+  ['UNSUPP_VERSION for a MAP: the header alone (§9)', `02 81 00 01 00000000 00000005 ${'00'.repeat(12)}`,
+    { type: 'pcp-response', version: 2, opcode: 1, result: 1, lifetime: 0, epoch: 5, options: [] }],
   ['unknown opcode keeps its data', `02 05 0000 00000000 ${V4('10.0.0.2')} deadbeef`,
     { type: 'pcp-request', version: 2, opcode: 5, lifetime: 0, clientAddress: ipv4Mapped(parseIpv4('10.0.0.2')), data: hex('deadbeef'), options: [] }],
 ];

@@ -6,7 +6,7 @@ import {
   marshalNatPmp, NATPMP_ANNOUNCE_GROUP, NATPMP_ANNOUNCE_PORT, NATPMP_PORT, NatPmpResult, parseNatPmp, unsupportedOpcodeReply,
   type MapRequest,
 } from '../../wire/natpmp.js';
-import { marshalPcp, PCP_HEADER_LENGTH, PCP_VERSION } from '../../wire/pcp.js';
+import { marshalPcp, PCP_HEADER_LENGTH, PCP_VERSION, PcpResult, pcpHeaderResponse } from '../../wire/pcp.js';
 import { WireError } from '../../wire/errors.js';
 import { invalid } from '../../engine/errors.js';
 import type { NatMapping, NatTable } from '../../engine/nat/index.js';
@@ -182,7 +182,7 @@ export class NatPmpServer implements ServerState {
     if (this.options.pcp) {
       // A version we do not speak: UNSUPP_VERSION naming ours (RFC 6887 §9), only for a request at least as long as the answer.
       if (version !== PCP_VERSION) {
-        return b.length >= PCP_HEADER_LENGTH ? marshalPcp({ type: 'pcp-response', version: PCP_VERSION, opcode: b[1] & 0x7f, result: 1, lifetime: 0, epoch: this.epoch(), options: [] }) : null;
+        return b.length >= PCP_HEADER_LENGTH ? pcpHeaderResponse(b[1] & 0x7f, PcpResult.UnsuppVersion, 0, this.epoch()) : null;
       }
       return handlePcp(this, b, src);
     }
