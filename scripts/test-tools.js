@@ -23,6 +23,7 @@ export const TOOLS = [
   ['dot', 'graphviz'], // `vnet show --format dot` renders
   ['ip', 'iproute2'], // network namespaces for the side-by-side tests against Linux
   ['nft', 'nftables'], // the Linux NAT the linux preset is compared with
+  ['natpmpc', 'natpmpc'], // a real NAT-PMP client (libnatpmp) against the virtual gateway, through vnet map
 ];
 
 /** The programs of TOOLS not found on `path` (a PATH string). */
