@@ -226,7 +226,7 @@ complete -c vnet -n '__vnet_using \'\'' -f -a listen -d 'Receive UDP datagrams o
 complete -c vnet -n '__vnet_using \'\'' -f -a ls -d 'List the sessions running for you: name, pid, clock, start time and socket.'
 complete -c vnet -n '__vnet_using \'\'' -f -a map -d 'Real clients on loopback acting as virtual hosts: local ports bridged in.'
 complete -c vnet -n '__vnet_using \'\'' -f -a nat -d 'A router\'s NAT: show its live mapping table or change its behaviour.'
-complete -c vnet -n '__vnet_using \'\'' -f -a natpmp -d ''
+complete -c vnet -n '__vnet_using \'\'' -f -a natpmp -d 'NAT-PMP and PCP on a NAT router\'s gateway address, and the client run from a host.'
 complete -c vnet -n '__vnet_using \'\'' -f -a proxy -d 'Real UDP servers on loopback made reachable inside the virtual network.'
 complete -c vnet -n '__vnet_using \'\'' -f -a repl -d 'Type vnet commands without the `vnet` prefix; attaches to a running session or holds its own.'
 complete -c vnet -n '__vnet_using \'\'' -f -a router -d 'Routers in a tree, each owning a subnet and NATing to its parent.'
