@@ -48,3 +48,24 @@ test('announcements at start and after `router set --ip`: 10 each on home/lan, t
   assert.equal(tsharkFields(file, ['frame.number'], 'nat-pmp && frame.interface_name == "home/uplink"').length, 0, 'nothing of NAT-PMP leaves by the uplink');
   r.net.close();
 });
+
+test('PCP on the wire: the ANNOUNCE beside each NAT-PMP announcement, a MAP and a PEER exchange, decoded clean', async () => {
+  const r = rig(null);
+  const file = join(dir, 'pcp.pcapng');
+  const captures = new CaptureManager(r.net);
+  captures.start({ ifaces: ['home/lan'], file });
+  r.services.enableNatPmp('home', { pcp: true });
+  r.net.advance('130s');
+  const c = r.client();
+  const m = await settle(r.net, c.pcpMap({ protocol: 'udp', internalPort: 5000, lifetime: 600 }));
+  await settle(r.net, c.pcpPeer({ protocol: 'udp', internalPort: 5001, remoteAddress: '198.51.100.7', remotePort: 3478, lifetime: 120 }));
+  captures.stopAll();
+  assertTsharkClean(file);
+  const announces = tsharkFields(file, ['portcontrol.version', 'portcontrol.opcode', 'portcontrol.result_code', 'portcontrol.epoch_time'], 'portcontrol && ip.dst == 224.0.0.1');
+  assert.deepEqual(announces.map((a) => a.slice(0, 3)), Array(10).fill(['2', '0', '0']));
+  const maps = tsharkFields(file, ['portcontrol.r', 'portcontrol.map.internal_port', 'portcontrol.map.rsp_assigned_external_port', 'portcontrol.map.rsp_assigned_ext_ip'], 'portcontrol.opcode == 1');
+  assert.deepEqual(maps.map((a) => a[0]), ['0', '1']);
+  assert.deepEqual(maps[1].slice(1), ['5000', String(m.externalPort), '::ffff:203.0.113.10']);
+  assert.equal(tsharkFields(file, ['frame.number'], 'portcontrol.opcode == 2').length, 2, 'a PEER request and its answer');
+  r.net.close();
+});
