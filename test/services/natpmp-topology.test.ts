@@ -36,7 +36,7 @@ test('a natpmp entry applies, exports the same, re-applies unchanged and changes
   assert.equal(topologyToYaml(exportTopology(again)), yaml, 'export → apply → export is stable');
   const same = applyTopology(net, parseTopology(yaml, 'export.yaml'));
   assert.deepEqual(same.changes, []);
-  const changed = applyTopology(net, parseTopology(FILE.replace('natpmp: true', 'natpmp: { pcp: true }').replace(/    natpmp: \{ pcp: true, maxLifetime.*\n/, ''), 'lab2.yaml'));
+  const changed = applyTopology(net, parseTopology(FILE.replace('natpmp: true', 'natpmp: { pcp: true }').replace(/ {4}natpmp: \{ pcp: true, maxLifetime.*\n/, ''), 'lab2.yaml'));
   assert.deepEqual(changed.changes, ['router home: natpmp {"pcp":true,"maxLifetime":"2h","allowPorts":"1024-65535"} → off', 'router office: natpmp on → {"pcp":true}']);
   assert.equal(gatewayServices(net).natPmpServer('home'), undefined);
   net.close();
