@@ -63,7 +63,7 @@ export function handlePcp(s: ServerState, b: Uint8Array, src: Ipv4): Uint8Array 
   const echoed = req.options.filter((o) => o.type !== 'unknown');
   const existing = t.findExplicit(d.protocol, internalIp, d.internalPort);
   if (existing !== undefined && existing.requestedBy === 'pcp') {
-    const nonce = s.nonces.get(existing.id);
+    const nonce = s.nonces.get(existing);
     if (nonce !== undefined && !sameBytes(nonce, d.nonce)) return fail(PcpResult.NotAuthorized);
   }
 
@@ -83,8 +83,8 @@ export function handlePcp(s: ServerState, b: Uint8Array, src: Ipv4): Uint8Array 
   if (req.lifetime === 0) {
     if (d.internalPort === 0) {
       for (const r of t.records()) {
-        if (r.proto === d.protocol && r.internalIp === internalIp && r.requestedBy !== undefined && sameBytes(s.nonces.get(r.id) ?? d.nonce, d.nonce)) {
-          s.nonces.delete(r.id);
+        if (r.proto === d.protocol && r.internalIp === internalIp && r.requestedBy !== undefined && sameBytes(s.nonces.get(r) ?? d.nonce, d.nonce)) {
+          s.nonces.delete(r);
           t.delete(r.id);
         }
       }
@@ -92,7 +92,7 @@ export function handlePcp(s: ServerState, b: Uint8Array, src: Ipv4): Uint8Array 
     }
     if (existing !== undefined && existing.requestedBy === undefined) return fail(PcpResult.NotAuthorized);
     if (existing !== undefined) {
-      s.nonces.delete(existing.id);
+      s.nonces.delete(existing);
       t.delete(existing.id);
     }
     return reply(PcpResult.Success, 0, d, echoed);
@@ -111,7 +111,7 @@ export function handlePcp(s: ServerState, b: Uint8Array, src: Ipv4): Uint8Array 
     if (existing === undefined) t.delete(m.id);
     return fail(PcpResult.CannotProvideExternal);
   }
-  s.nonces.set(m.id, d.nonce);
+  s.nonces.set(m, d.nonce);
   return reply(PcpResult.Success, granted.lifetime, { ...d, externalPort: m.externalPort, externalAddress: ipv4Mapped(m.externalIp) }, echoed);
 }
 

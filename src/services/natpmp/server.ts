@@ -45,7 +45,8 @@ const ANNOUNCE_FIRST_GAP_NS = 250_000_000;
 
 export class NatPmpServer implements ServerState {
   readonly options: Required<NatPmpServerOptions>;
-  readonly nonces = new Map<number, Uint8Array>();
+  /** PCP nonces by mapping record: a table replaced by `nat set` or a new address leaves none behind. */
+  readonly nonces = new WeakMap<NatMapping, Uint8Array>();
   private readonly sockets: VSocket[] = [];
   private epochStart: number;
   private announceTask: Task | undefined;
@@ -94,13 +95,11 @@ export class NatPmpServer implements ServerState {
   /** A gateway reboot: every mapping (requested or not) and the epoch are lost; announcements follow. */
   reset(): void {
     this.router.nat?.clear();
-    this.nonces.clear();
     this.restartEpoch();
   }
 
   /** The external address changed (the NAT starts afresh on it): new epoch, announcements. */
   externalAddressChanged(): void {
-    this.nonces.clear();
     this.restartEpoch();
   }
 
@@ -228,7 +227,7 @@ export class NatPmpServer implements ServerState {
   }
 
   private remove(t: NatTable, m: NatMapping): void {
-    this.nonces.delete(m.id);
+    this.nonces.delete(m);
     t.delete(m.id);
   }
 }

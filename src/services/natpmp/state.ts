@@ -25,8 +25,8 @@ export interface ServerState {
   /** The router's NAPT table, or the NAT-PMP result that says why there is none. */
   table(): NatTable | number;
   externalIp(): Ipv4;
-  /** Nonces of PCP mappings by mapping id. */
-  readonly nonces: Map<number, Uint8Array>;
+  /** Nonces of PCP mappings by their record. */
+  readonly nonces: WeakMap<NatMapping, Uint8Array>;
   onLan(ip: Ipv4): boolean;
 }
 
