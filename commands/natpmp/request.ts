@@ -19,7 +19,7 @@ export default class NatPmpRequest extends VnetCommand {
     host: Flags.string({ description: 'the virtual host asking', required: true }),
     udp: Flags.integer({ description: 'the host\'s UDP port to map', min: 1, max: 65535, exclusive: ['tcp'] }),
     tcp: Flags.integer({ description: 'the host\'s TCP port to map', min: 1, max: 65535, exclusive: ['udp'] }),
-    external: Flags.integer({ description: 'suggested external port (default: any)', min: 0, max: 65535 }),
+    external: Flags.integer({ description: 'suggested external port (default: any)', min: 0, max: 65535, aliases: ['external-port'] }),
     lifetime: Flags.integer({ description: 'seconds (default 7200); 0 deletes the mapping', min: 0, max: 4294967295 }),
     pcp: Flags.boolean({ description: 'use PCP MAP instead of NAT-PMP' }),
     nonce: Flags.string({ description: 'PCP: the nonce (24 hex digits) of an earlier MAP, to renew or delete it' }),

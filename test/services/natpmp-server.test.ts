@@ -130,4 +130,24 @@ describe('NAT-PMP server', () => {
     assert.equal(GATEWAY, '192.168.1.1');
     net.close();
   });
+
+  test('state loss (reset, or nat set flushing the table) restarts the epoch; the client\'s epoch check notices (RFC 6886 §3.6)', async () => {
+    const { net, services, client } = rig();
+    const lost: number[] = [];
+    const c = client({ onStateLoss: (epoch) => lost.push(epoch) });
+    await settle(net, c.map({ protocol: 'udp', internalPort: 5000, lifetime: 3600 }));
+    net.advance('100s');
+    assert.equal((await settle(net, c.externalAddress())).epoch, 100);
+    assert.deepEqual(lost, []);
+    services.resetNatPmp('home');
+    net.advance('10s');
+    assert.equal((await settle(net, c.externalAddress())).epoch, 10);
+    assert.deepEqual(lost, [10]);
+    assert.equal(requested(net).length, 0, 'the reboot lost the mapping');
+    net.advance('100s');
+    net.setNat('home', 'symmetric');
+    assert.equal((await settle(net, c.externalAddress())).epoch, 0, 'a flushed NAT is lost state too');
+    assert.deepEqual(lost, [10, 0]);
+    net.close();
+  });
 });

@@ -54,6 +54,8 @@ export class NatPmpServer implements ServerState {
   private requests = 0;
   private ignored = 0;
   private closed = false;
+  /** The NAT the epoch belongs to. */
+  private nat: Router['nat'];
 
   constructor(readonly router: Router, options: NatPmpServerOptions = {}) {
     if (router.parent === null || router.uplink === null) throw invalid(`${router.name} is the root router; NAT-PMP runs on a NAT router below it`);
@@ -63,6 +65,7 @@ export class NatPmpServer implements ServerState {
     if (!(max >= S && max <= 0xffffffff * S)) throw invalid(`max lifetime ${max / S}s is not between 1s and 4294967295s`);
     this.options = { pcp: options.pcp ?? false, maxLifetimeNs: max, allowPorts: [allow[0], allow[1]], allowThirdParty: options.allowThirdParty ?? false };
     this.epochStart = router.scheduler.now();
+    this.nat = router.nat;
     for (const ip of router.lan.addresses) {
       const s = router.udpBind(NATPMP_PORT, formatIpv4(ip));
       s.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.receive(s, msg, rinfo));
@@ -78,6 +81,11 @@ export class NatPmpServer implements ServerState {
 
   table(): NatTable | number {
     const nat = this.router.nat;
+    // A NAT replaced under us (`nat set` with another behaviour flushes it): state lost, a new epoch (RFC 6886 §3.6).
+    if (nat !== this.nat) {
+      this.nat = nat;
+      this.restartEpoch();
+    }
     if (nat === null) return NatPmpResult.NetworkFailure;
     if (nat.mode !== 'napt') return NatPmpResult.NotAuthorized;
     return nat as NatTable;
@@ -100,6 +108,7 @@ export class NatPmpServer implements ServerState {
 
   /** The external address changed (the NAT starts afresh on it): new epoch, announcements. */
   externalAddressChanged(): void {
+    this.nat = this.router.nat;
     this.restartEpoch();
   }
 
