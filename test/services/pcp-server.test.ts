@@ -85,7 +85,7 @@ describe('PCP server', () => {
     const cases: [string, Uint8Array, number][] = [
       ['client address ≠ source', mapRequest({ client: ipv4Mapped(parseIpv4('192.168.1.9')) }), PcpResult.AddressMismatch],
       ['THIRD_PARTY without --allow-third-party', mapRequest({ options: [{ type: 'third-party', address: ipv4Mapped(parseIpv4('192.168.1.3')) }] }), PcpResult.NotAuthorized],
-      ['FILTER is not implemented', mapRequest({ options: [{ type: 'filter', prefixLength: 128, remotePort: 0, remoteAddress: ipv4Mapped(1) }] }), PcpResult.UnsuppOption],
+      ['FILTER of a prefix shorter than an address', mapRequest({ options: [{ type: 'filter', prefixLength: 120, remotePort: 0, remoteAddress: ipv4Mapped(1) }] }), PcpResult.UnsuppOption],
       ['unknown mandatory option', mapRequest({ options: [{ type: 'unknown', code: 99, data: new Uint8Array(4) }] }), PcpResult.UnsuppOption],
       ['SCTP', mapRequest({ protocol: 132 }), PcpResult.UnsuppProtocol],
       ['internal port outside --allow-ports', mapRequest({ port: 80 }), PcpResult.NotAuthorized],
@@ -105,6 +105,36 @@ describe('PCP server', () => {
     const taken = res.map!.externalPort;
     const refused = await ask(r, mapRequest({ port: 6000, external: taken, nonce: hex('ffffffffffffffffffffffff'), options: [{ type: 'prefer-failure' }] }));
     assert.equal(refused.result, PcpResult.CannotProvideExternal);
+    r.net.close();
+  });
+
+  test('FILTER: only the listed peer gets in through the mapping; a renewal with prefix length 0 lets anyone in again', async () => {
+    const r = rig();
+    const other = r.net.addHost({ name: 'other', router: 'internet', ips: ['198.51.100.8'] });
+    const inside = r.alice.udpBind(5000);
+    const got: string[] = [];
+    inside.on('message', (m: Buffer, from: { address: string }) => got.push(`${m} from ${from.address}`));
+    const peer = { type: 'filter' as const, prefixLength: 128, remotePort: 3478, remoteAddress: ipv4Mapped(parseIpv4('198.51.100.7')) };
+    const res = await ask(r, mapRequest({ options: [peer] }));
+    assert.equal(res.result, PcpResult.Success);
+    assert.deepEqual(res.options, [peer], 'the FILTER echoed');
+    const port = res.map!.externalPort;
+    const fromServer = r.server.udpBind(3478);
+    const fromServerOtherPort = r.server.udpBind(3479);
+    const fromOther = other.udpBind(3478);
+    const sendAll = async (tag: string): Promise<void> => {
+      for (const [s, who] of [[fromServer, 'server:3478'], [fromServerOtherPort, 'server:3479'], [fromOther, 'other:3478']] as const) s.sendBytes(Buffer.from(`${tag} ${who}`), port, EXTERNAL);
+      r.net.runUntilIdle('1s');
+      await settle(r.net, Promise.resolve());
+    };
+    await sendAll('filtered');
+    assert.deepEqual(got, ['filtered server:3478 from 198.51.100.7']);
+    got.length = 0;
+    assert.equal((await ask(r, mapRequest({ options: [{ ...peer, prefixLength: 0 }] }))).result, PcpResult.Success);
+    await sendAll('open');
+    assert.deepEqual(got.sort(), ['open other:3478 from 198.51.100.8', 'open server:3478 from 198.51.100.7', 'open server:3479 from 198.51.100.7']);
+    const many = Array.from({ length: 17 }, (_, i) => ({ ...peer, remotePort: 1000 + i }));
+    assert.equal((await ask(r, mapRequest({ options: many }))).result, PcpResult.ExcessiveRemotePeers);
     r.net.close();
   });
 

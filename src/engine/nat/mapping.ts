@@ -45,6 +45,11 @@ export interface ExplicitRequest {
   lifetimeNs: number;
   /** A client's request ('natpmp', 'pcp'): shown in `nat show` and events as requested; left out for static mappings. */
   requestedBy?: string;
+  /**
+   * PCP FILTER: only these remotes may send in ('ad': any port of each IP, 'apd': each IP:port); an empty
+   * list lets anyone in again. Left out: a new mapping lets anyone in, a renewal keeps its filter.
+   */
+  filter?: { behavior: 'ad' | 'apd'; remotes: { ip: Ipv4; port: number }[] };
 }
 
 export interface NatEvent {
@@ -203,6 +208,15 @@ export class MappingEntry implements NatMapping {
       this.permSet.add(key);
       this.permList = null;
     }
+  }
+
+  /** An explicit mapping's PCP FILTER: only `remotes` may send in (none: anyone, EIF again). */
+  restrictTo(behavior: 'ad' | 'apd', remotes: readonly { ip: Ipv4; port: number }[]): void {
+    this.filtering = remotes.length === 0 ? 'ei' : behavior;
+    this.permFirst = -1;
+    this.permList = null;
+    this.permSet = null;
+    for (const r of remotes) this.permit(r.ip, r.port);
   }
 
   /** Becomes an explicit (EIF) mapping; the recorded permissions are no longer needed. */

@@ -29,7 +29,7 @@ const POOL_SHIFT = 1024;
  * NAPT state. Traffic mappings sit in expiry lists ordered by last refresh, one per idle timeout
  * (the lifetime; for TCP, RFC 5382's transitory and established timeouts by connection phase), with
  * at most one weak scheduler task armed for the earliest head; lookups also expire lazily.
- * Explicit mappings (add) are EIM + EIF with their own lifetime and timer; traffic does not extend them.
+ * Explicit mappings (add) are EIM + EIF (or filtered to given remotes: PCP FILTER) with their own lifetime and timer; traffic does not extend them.
  * setConfig: mapping/filtering/port changes apply to new mappings (existing ones keep theirs, REQ-11
  * only forbids changes by themselves); new lifetimes/timeouts apply to all traffic mappings at once.
  */
@@ -172,10 +172,13 @@ export class NatTable implements Nat {
         existing.makeExplicit();
       }
       if (req.requestedBy !== undefined) existing.requestedBy = req.requestedBy;
+      if (req.filter !== undefined) existing.restrictTo(req.filter.behavior, req.filter.remotes);
       this.setExplicitLifetime(existing, req.lifetimeNs, now);
       return existing;
     }
-    return this.create(st, req.proto, kind, req.internalIp, internalPort, 0, 0, now, true, suggested > 0 ? suggested : -1, req.lifetimeNs, 0, req.requestedBy);
+    const m = this.create(st, req.proto, kind, req.internalIp, internalPort, 0, 0, now, true, suggested > 0 ? suggested : -1, req.lifetimeNs, 0, req.requestedBy);
+    if (typeof m !== 'string' && req.filter !== undefined) m.restrictTo(req.filter.behavior, req.filter.remotes);
+    return m;
   }
 
   /** The live explicit mapping of (proto, X, x), or undefined (traffic mappings are not explicit). No side effects. */

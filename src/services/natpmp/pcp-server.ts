@@ -5,6 +5,7 @@ import {
   ipv4Mapped, isUnspecified, mappedIpv4, marshalPcp, parsePcp, PCP_OP_ANNOUNCE, PCP_OP_MAP, PCP_OP_PEER, PCP_VERSION, PcpResult,
   pcpShortLivedError, type PcpMapData, type PcpOption, type PcpPeerData, type PcpRequest,
 } from '../../wire/pcp.js';
+import type { ExplicitRequest } from '../../engine/nat/index.js';
 import { grant, NOT_AUTHORIZED, type ServerState } from './state.js';
 
 const S = 1e9;
@@ -12,6 +13,8 @@ const S = 1e9;
 const SHORT_ERROR_LIFETIME = 30;
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
+/** FILTER options one MAP may carry (more: EXCESSIVE_REMOTE_PEERS). */
+const MAX_FILTERS = 16;
 
 /** The answer to a PCP request's bytes from `src`, or null when they do not parse (nothing to reflect). */
 export function handlePcp(s: ServerState, b: Uint8Array, src: Ipv4): Uint8Array | null {
@@ -36,6 +39,7 @@ export function handlePcp(s: ServerState, b: Uint8Array, src: Ipv4): Uint8Array 
   if (mappedIpv4(req.clientAddress) !== src) return fail(PcpResult.AddressMismatch);
   let internalIp = src;
   let preferFailure = false;
+  const filters: (PcpOption & { type: 'filter' })[] = [];
   for (const o of req.options) {
     if (o.type === 'unknown') {
       if (o.code < 128) return fail(PcpResult.UnsuppOption);
@@ -51,8 +55,21 @@ export function handlePcp(s: ServerState, b: Uint8Array, src: Ipv4): Uint8Array 
       if (req.opcode !== PCP_OP_MAP) return fail(PcpResult.MalformedOption);
       preferFailure = true;
     } else {
-      // FILTER (§13.3) is not implemented: a mandatory option the server does not process.
-      return fail(PcpResult.UnsuppOption);
+      if (req.opcode !== PCP_OP_MAP) return fail(PcpResult.MalformedOption);
+      filters.push(o);
+    }
+  }
+  // FILTER (§13.3): prefix length 0 removes the filters; otherwise whole addresses only (128, IPv4-mapped),
+  // all with a port or all without (any port), at most MAX_FILTERS.
+  let filter: ExplicitRequest['filter'];
+  if (filters.length > 0) {
+    if (filters.some((f) => f.prefixLength === 0)) filter = { behavior: 'apd', remotes: [] };
+    else {
+      if (filters.some((f) => f.prefixLength !== 128 || mappedIpv4(f.remoteAddress) === undefined)) return fail(PcpResult.UnsuppOption);
+      const anyPort = filters.every((f) => f.remotePort === 0);
+      if (!anyPort && filters.some((f) => f.remotePort === 0)) return fail(PcpResult.UnsuppOption);
+      if (filters.length > MAX_FILTERS) return fail(PcpResult.ExcessiveRemotePeers);
+      filter = { behavior: anyPort ? 'ad' : 'apd', remotes: filters.map((f) => ({ ip: mappedIpv4(f.remoteAddress)!, port: f.remotePort })) };
     }
   }
   if (req.opcode === PCP_OP_ANNOUNCE) return reply(PcpResult.Success, 0);
@@ -104,7 +121,7 @@ export function handlePcp(s: ServerState, b: Uint8Array, src: Ipv4): Uint8Array 
   if (preferFailure && d.externalPort !== 0 && (existing === undefined || existing.externalPort !== d.externalPort) && !t.externalPortFree(d.protocol, s.externalIp(), d.externalPort)) {
     return fail(PcpResult.CannotProvideExternal);
   }
-  const granted = grant(s, t, d.protocol, internalIp, d.internalPort, d.externalPort, req.lifetime, 'pcp');
+  const granted = grant(s, t, d.protocol, internalIp, d.internalPort, d.externalPort, req.lifetime, 'pcp', filter);
   if (typeof granted === 'number') return fail(granted === NOT_AUTHORIZED ? PcpResult.NotAuthorized : PcpResult.NoResources);
   const m = granted.mapping;
   if (preferFailure && d.externalPort !== 0 && m.externalPort !== d.externalPort) {

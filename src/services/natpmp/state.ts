@@ -1,7 +1,7 @@
 // What the NAT-PMP and PCP halves of the server share: its options, the state a request reads, and
 // granting (creating or renewing) a requested mapping in the router's NAT.
 import type { Ipv4 } from '../../wire/addr.js';
-import type { NatMapping, NatTable } from '../../engine/nat/index.js';
+import type { ExplicitRequest, NatMapping, NatTable } from '../../engine/nat/index.js';
 import type { Router } from '../../engine/router.js';
 
 const S = 1e9;
@@ -40,13 +40,14 @@ export const NO_RESOURCES = -2;
  */
 export function grant(
   s: ServerState, t: NatTable, proto: number, internalIp: Ipv4, internalPort: number, suggested: number, seconds: number, by: string,
+  filter?: ExplicitRequest['filter'],
 ): { mapping: NatMapping; lifetime: number } | number {
   const [lo, hi] = s.options.allowPorts;
   if (internalPort < lo || internalPort > hi) return NOT_AUTHORIZED;
   const existing = t.findExplicit(proto, internalIp, internalPort);
   if (existing !== undefined && existing.requestedBy === undefined) return NOT_AUTHORIZED;
   const lifetime = Math.min(seconds, Math.floor(s.options.maxLifetimeNs / S));
-  const m = t.add({ proto, internalIp, internalPort, externalPort: suggested, lifetimeNs: lifetime * S, requestedBy: by });
+  const m = t.add({ proto, internalIp, internalPort, externalPort: suggested, lifetimeNs: lifetime * S, requestedBy: by, ...(filter !== undefined ? { filter } : {}) });
   if (typeof m === 'string') return NO_RESOURCES;
   return { mapping: m, lifetime };
 }
