@@ -11,17 +11,17 @@
 # The words that may follow the command typed so far ("" at the start).
 _vnet_next_words() {
   case "$1" in
-    "") echo 'apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send show status stun up' ;;
+    "") echo 'apply capture clock demo dns down events exec export filter host init listen ls map nat natpmp proxy repl router send show status up' ;;
     "capture") echo 'ls start stop' ;;
     "clock") echo 'advance show' ;;
     "dns") echo 'add ls rm' ;;
     "filter") echo 'add change ls rm' ;;
     "host") echo 'add ls rm show' ;;
     "map") echo 'add ls rm set' ;;
-    "nat") echo 'probe set show' ;;
+    "nat") echo 'set show' ;;
+    "natpmp") echo 'disable enable external ls request reset show' ;;
     "proxy") echo 'add ls rm' ;;
-    "router") echo 'add ls rm show' ;;
-    "stun") echo 'add ls rm' ;;
+    "router") echo 'add ls rm set show' ;;
   esac
 }
 
@@ -42,7 +42,7 @@ _vnet_flags() {
     "down") echo '--yes -y --json --session --help' ;;
     "events") echo '--follow -f --json --session --help' ;;
     "exec") echo '--clock --file -f --host --map --seed --timeout --json --session --help' ;;
-    "export") echo '--file -f --follow-symlink --format --image --output -o --prefix --strict --json --session --help' ;;
+    "export") echo '--follow-symlink --output -o --json --session --help' ;;
     "filter add") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --overhead --preserve-order --no-preserve-order --queue --rate --seed --json --session --help' ;;
     "filter change") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --overhead --preserve-order --no-preserve-order --queue --rate --seed --unset --json --session --help' ;;
     "filter ls") echo '--json --session --help' ;;
@@ -58,9 +58,15 @@ _vnet_flags() {
     "map ls") echo '--json --session --help' ;;
     "map rm") echo '--json --session --help' ;;
     "map set") echo '--remote --json --session --help' ;;
-    "nat probe") echo '--expect --filtering --hairpin --no-hairpin --host --lifetime --mapping --max-lifetime --port-preservation --no-port-preservation --skip-lifetime --stun --timeout --json --session --help' ;;
     "nat set") echo '--allocation --filtering --hairpin --no-hairpin --inbound-refresh --no-inbound-refresh --mapping --mapping-lifetime --nat --port-preservation --no-port-preservation --port-range --tcp-established --tcp-transitory --json --session --help' ;;
     "nat show") echo '--json --session --help' ;;
+    "natpmp disable") echo '--json --session --help' ;;
+    "natpmp enable") echo '--allow-ports --allow-third-party --max-lifetime --pcp --json --session --help' ;;
+    "natpmp external") echo '--host --json --session --help' ;;
+    "natpmp ls") echo '--json --session --help' ;;
+    "natpmp request") echo '--external --host --lifetime --nonce --pcp --tcp --udp --json --session --help' ;;
+    "natpmp reset") echo '--json --session --help' ;;
+    "natpmp show") echo '--json --session --help' ;;
     "proxy add") echo '--as --real --router --json --session --help' ;;
     "proxy ls") echo '--json --session --help' ;;
     "proxy rm") echo '--json --session --help' ;;
@@ -68,13 +74,11 @@ _vnet_flags() {
     "router add") echo '--allocation --cidr --filtering --gateway --hairpin --no-hairpin --icmp-ratelimit --inbound-refresh --no-inbound-refresh --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-preservation --no-port-preservation --port-range --queue-size --tcp-established --tcp-transitory --vlan --json --session --help' ;;
     "router ls") echo '--json --session --help' ;;
     "router rm") echo '--yes -y --json --session --help' ;;
+    "router set") echo '--ip --json --session --help' ;;
     "router show") echo '--json --session --help' ;;
     "send") echo '--count --data --from-port --hex --interval --replies --size --wait --json --session --help' ;;
     "show") echo '--format --json --session --help' ;;
     "status") echo '--json --session --help' ;;
-    "stun add") echo '--alt-ip --alt-port --ip --port --router --json --session --help' ;;
-    "stun ls") echo '--json --session --help' ;;
-    "stun rm") echo '--json --session --help' ;;
     "up") echo '--clock --file -f --foreground --seed --json --session --help' ;;
   esac
 }
@@ -108,11 +112,7 @@ _vnet_flag_value() {
     "exec --seed") echo 'text' ;;
     "exec --timeout") echo 'text' ;;
     "exec --session") echo 'text' ;;
-    "export --file"|"export -f") echo 'file' ;;
-    "export --format") echo 'choice:topology netns containerlab' ;;
-    "export --image") echo 'text' ;;
     "export --output"|"export -o") echo 'file' ;;
-    "export --prefix") echo 'text' ;;
     "export --session") echo 'text' ;;
     "filter add --burst") echo 'text' ;;
     "filter add --delay") echo 'text' ;;
@@ -163,15 +163,6 @@ _vnet_flag_value() {
     "map rm --session") echo 'text' ;;
     "map set --remote") echo 'text' ;;
     "map set --session") echo 'text' ;;
-    "nat probe --expect") echo 'choice:full-cone restricted-cone port-restricted symmetric 1to1 linux linux-random none' ;;
-    "nat probe --filtering") echo 'choice:ei ad apd' ;;
-    "nat probe --host") echo 'node:host' ;;
-    "nat probe --lifetime") echo 'text' ;;
-    "nat probe --mapping") echo 'choice:ei ad apd' ;;
-    "nat probe --max-lifetime") echo 'text' ;;
-    "nat probe --stun") echo 'text' ;;
-    "nat probe --timeout") echo 'text' ;;
-    "nat probe --session") echo 'text' ;;
     "nat set --allocation") echo 'choice:sequential random' ;;
     "nat set --filtering") echo 'choice:ei ad apd' ;;
     "nat set --mapping") echo 'choice:ei ad apd' ;;
@@ -182,6 +173,22 @@ _vnet_flag_value() {
     "nat set --tcp-transitory") echo 'text' ;;
     "nat set --session") echo 'text' ;;
     "nat show --session") echo 'text' ;;
+    "natpmp disable --session") echo 'text' ;;
+    "natpmp enable --allow-ports") echo 'text' ;;
+    "natpmp enable --max-lifetime") echo 'text' ;;
+    "natpmp enable --session") echo 'text' ;;
+    "natpmp external --host") echo 'node:host' ;;
+    "natpmp external --session") echo 'text' ;;
+    "natpmp ls --session") echo 'text' ;;
+    "natpmp request --external") echo 'text' ;;
+    "natpmp request --host") echo 'node:host' ;;
+    "natpmp request --lifetime") echo 'text' ;;
+    "natpmp request --nonce") echo 'text' ;;
+    "natpmp request --tcp") echo 'text' ;;
+    "natpmp request --udp") echo 'text' ;;
+    "natpmp request --session") echo 'text' ;;
+    "natpmp reset --session") echo 'text' ;;
+    "natpmp show --session") echo 'text' ;;
     "proxy add --as") echo 'text' ;;
     "proxy add --real") echo 'text' ;;
     "proxy add --router") echo 'node:router' ;;
@@ -212,6 +219,8 @@ _vnet_flag_value() {
     "router add --session") echo 'text' ;;
     "router ls --session") echo 'text' ;;
     "router rm --session") echo 'text' ;;
+    "router set --ip") echo 'text' ;;
+    "router set --session") echo 'text' ;;
     "router show --session") echo 'text' ;;
     "send --count") echo 'text' ;;
     "send --data") echo 'text' ;;
@@ -225,14 +234,6 @@ _vnet_flag_value() {
     "show --format") echo 'choice:text dot mermaid' ;;
     "show --session") echo 'text' ;;
     "status --session") echo 'text' ;;
-    "stun add --alt-ip") echo 'text' ;;
-    "stun add --alt-port") echo 'text' ;;
-    "stun add --ip") echo 'text' ;;
-    "stun add --port") echo 'text' ;;
-    "stun add --router") echo 'node:router' ;;
-    "stun add --session") echo 'text' ;;
-    "stun ls --session") echo 'text' ;;
-    "stun rm --session") echo 'text' ;;
     "up --clock") echo 'choice:real virtual' ;;
     "up --file"|"up -f") echo 'file' ;;
     "up --seed") echo 'text' ;;
@@ -263,14 +264,17 @@ _vnet_arg_value() {
     "map set 0") echo 'text' ;;
     "nat set 0") echo 'node:router' ;;
     "nat show 0") echo 'node:router' ;;
+    "natpmp disable 0") echo 'node:router' ;;
+    "natpmp enable 0") echo 'node:router' ;;
+    "natpmp reset 0") echo 'node:router' ;;
+    "natpmp show 0") echo 'node:router' ;;
     "proxy rm 0") echo 'text' ;;
     "router add 0") echo 'text' ;;
     "router rm 0") echo 'node:router' ;;
+    "router set 0") echo 'node:router' ;;
     "router show 0") echo 'node:router' ;;
     "send 0") echo 'node:host' ;;
     "send 1") echo 'node:host' ;;
-    "stun add 0") echo 'text' ;;
-    "stun rm 0") echo 'text' ;;
     *) echo text ;;
   esac
 }

@@ -25,6 +25,7 @@ export const TOOLS = [
   ['nft', 'nftables'], // the Linux NAT the linux preset is compared with
   ['shellcheck', 'shellcheck'], // the scripts `vnet export --format netns|containerlab` writes
   ['turnutils_stunclient', 'coturn'], // a real STUN client (RFC 5389/5780) through `vnet map`
+  ['natpmpc', 'natpmpc'], // a real NAT-PMP client (libnatpmp) against the virtual gateway, through vnet map
 ];
 
 /** The programs of TOOLS not found on `path` (a PATH string). */

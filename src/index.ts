@@ -49,3 +49,14 @@ export { StunServer } from './services/stun-server.js';
 export { probeBehaviour, probeLifetime } from './services/nat-probe.js';
 export type { ProbeReport, ProbeTiming, LifetimeOptions } from './services/nat-probe.js';
 export type { NatProbeResult, NatProbeParams, ProbeExpectation } from './session/stun-methods.js';
+// Gateway services: NAT-PMP/PCP servers on NAT routers, and the client (over a virtual or a real socket).
+export { NatPmpServer } from './services/natpmp/server.js';
+export type { NatPmpServerInfo, NatPmpServerOptions } from './services/natpmp/server.js';
+export { Conn, parseMessage, marshalMessage } from './services/natpmp/conn.js';
+export type { DgramLike, Endpoint, PortMappingMessage, Received, ConnOptions } from './services/natpmp/conn.js';
+export { PortMappingClient, PortMappingError, engineTimers, realTimers } from './services/natpmp/client.js';
+export type { ClientOptions, MapResult, PcpMapOptions, PcpMapResult, Timers } from './services/natpmp/client.js';
+export { GatewayServices, gatewayServices } from './services/registry.js';
+export type { NatPmpDoc } from './services/registry.js';
+export { probablyNatPmp, parseNatPmp, marshalNatPmp } from './wire/natpmp.js';
+export { probablyPcp, parsePcp, marshalPcp } from './wire/pcp.js';

@@ -8,9 +8,11 @@ export function eventText(e: EventView, c: ChalkInstance): string {
   switch (e.type) {
     case 'drop': return `${c.red('drop')} ${e.reason} at ${e.iface}: ${e.packet}`;
     case 'mapping-created': case 'mapping-expired': case 'mapping-deleted': case 'mapping-refused':
-      return `${c.cyan(e.type)} ${e.router} ${e.proto} ${e.internal} -> ${e.external}${e.remote ? ` (${e.remote})` : ''}${e.state ? ` ${e.state}` : ''}${e.reason ? `: ${e.reason}` : ''}`;
+      return `${c.cyan(e.type)} ${e.router} ${e.proto} ${e.internal} -> ${e.external}${e.remote ? ` (${e.remote})` : ''}${e.state ? ` ${e.state}` : ''}${e.requested ? ` requested (${e.requested})` : ''}${e.reason ? `: ${e.reason}` : ''}`;
     case 'node-added': case 'node-removed': return `${e.type} ${e.kind} ${e.name}`;
     case 'filter-added': case 'filter-changed': case 'filter-removed': return `${e.type} ${e.id} on ${e.iface}`;
+    case 'uplink-changed': return `${e.type} ${e.router} ${e.ips.join(', ')}`;
+    case 'service-enabled': case 'service-disabled': case 'service-reset': return `${e.type} ${e.service} on ${e.router}`;
     case 'capture-failed': return `${c.red(e.type)} ${e.id}: ${e.error}`;
     case 'error': return `${c.red('error')} ${e.message}`;
     default: return JSON.stringify(e);

@@ -41,7 +41,7 @@ export function dnsTable(list: DnsRecord[]): string[] {
 export function mappingTable(list: MappingView[]): string[] {
   return table(['ID', 'PROTO', 'INTERNAL', 'EXTERNAL', 'REMOTE', 'STATE', 'EXPIRES IN', 'OUT', 'IN', 'KIND'], list.map((m) => [
     m.id, m.proto, m.internal, m.external, m.remote ?? '', m.state ?? '', m.expiresInNs === null ? 'never' : formatDuration(m.expiresInNs),
-    m.packetsOut, m.packetsIn, m.explicit ? 'explicit' : 'traffic',
+    m.packetsOut, m.packetsIn, m.requested !== undefined ? `requested (${m.requested})` : m.explicit ? 'explicit' : 'traffic',
   ]));
 }
 

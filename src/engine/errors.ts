@@ -22,7 +22,8 @@ export type VnetErrorCode =
   | 'EPROTO' // control protocol violation or version mismatch
   | 'ETIMEDOUT'
   | 'ECANCELED' // the user declined or interrupted
-  | 'ECONNREFUSED';
+  | 'ECONNREFUSED'
+  | 'ERESULT'; // a NAT-PMP/PCP gateway answered with a result code other than success
 
 export class VnetError extends Error {
   readonly code: VnetErrorCode;

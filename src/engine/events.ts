@@ -19,6 +19,8 @@ export interface MappingEvent extends BaseEvent {
   /** TCP mappings: the connection's phase when the event happened (RFC 5382). */
   state?: string;
   reason?: string;
+  /** Explicit mappings a client asked for: 'natpmp' or 'pcp'. */
+  requested?: string;
 }
 
 /**
@@ -93,7 +95,21 @@ export interface CaptureEvent extends BaseEvent {
   error: string;
 }
 
-export type NetworkEvent = MappingEvent | DropEvent | NodeEvent | FilterEvent | ErrorEvent | CaptureEvent;
+/** A router's uplink addresses changed (`vnet router set --ip`): its NAT starts afresh on them. */
+export interface UplinkEvent extends BaseEvent {
+  type: 'uplink-changed';
+  router: string;
+  ips: string[];
+}
+
+/** A gateway service turned on, off, or reset (a simulated reboot: epoch and mappings lost). */
+export interface ServiceEvent extends BaseEvent {
+  type: 'service-enabled' | 'service-disabled' | 'service-reset';
+  router: string;
+  service: string;
+}
+
+export type NetworkEvent = MappingEvent | DropEvent | NodeEvent | FilterEvent | ErrorEvent | CaptureEvent | UplinkEvent | ServiceEvent;
 export type EventListener = (e: NetworkEvent) => void;
 
 export class EventBus {

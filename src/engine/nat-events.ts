@@ -20,6 +20,7 @@ export function mappingEvent(router: string, e: NatEvent): MappingEvent {
   const remote = m ? endpoint(m.remoteIp, m.remotePort) : endpoint(e.remoteIp, e.remotePort);
   if (remote) out.remote = remote;
   if (m?.tcpState !== undefined) out.state = m.tcpState;
+  if (m?.requestedBy !== undefined) out.requested = m.requestedBy;
   if (e.reason) out.reason = e.reason;
   return out;
 }

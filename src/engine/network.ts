@@ -329,6 +329,52 @@ export class Network implements NetContext {
     return next;
   }
 
+  /**
+   * Gives a child router new uplink addresses (a new lease from its ISP): claimed in the parent's
+   * subnet, the old ones released. Its NAT starts an empty table on them (the old mappings name
+   * addresses the router no longer has), as a reconnecting gateway's would. Emits 'uplink-changed'.
+   */
+  setUplinkIps(routerName: string, ips: string[]): Ipv4[] {
+    const r = this.router(routerName);
+    const parent = r.parent;
+    const up = r.uplink;
+    if (parent === null || up === null) throw invalid(`${r.name} is the root router and has no uplink; change a child router's addresses`);
+    if (ips.length === 0) throw invalid(`give ${r.name} at least one uplink address`);
+    const next = ips.map((t) => parseAddr(t, `uplink address of ${r.name}`));
+    if (new Set(next).size !== next.length) throw invalid(`an uplink address of ${r.name} is given twice; give each once`);
+    for (const ip of next) {
+      if (r.cidr.contains(ip)) throw invalid(`uplink address ${formatIpv4(ip)} of ${r.name} lies inside its own subnet ${r.cidr}; use an address of ${parent.cidr} outside ${r.cidr}`);
+    }
+    const before = up.addresses;
+    const beforeNat = r.nat;
+    parent.detach(up);
+    for (const ip of before) parent.allocator.release(ip);
+    const claimed: Ipv4[] = [];
+    try {
+      for (const ip of next) {
+        parent.allocator.claim(ip, `${r.name}/uplink`);
+        claimed.push(ip);
+      }
+      up.addresses = next;
+      if (r.natConfig !== null) {
+        r.nat = createNat(r.natConfig, next, this.scheduler, this.rng.fork(`nat:${r.name}`), (e) => {
+          if (this.events.active) this.events.emit(mappingEvent(r.name, e));
+        });
+      }
+    } catch (err) {
+      for (const ip of claimed) parent.allocator.release(ip);
+      for (const ip of before) parent.allocator.claim(ip, `${r.name}/uplink`);
+      up.addresses = before;
+      parent.attach(up);
+      throw err;
+    }
+    beforeNat?.dispose();
+    parent.attach(up);
+    recomputeRoutes(this.routerMap.values());
+    this.emit({ type: 'uplink-changed', time: this.clock.now(), router: r.name, ips: next.map(formatIpv4) });
+    return next;
+  }
+
   /** Registers a name, visible from hosts below `router` (default: the root, so everywhere). */
   addName(name: string, ip: string, router?: string): DnsRecord {
     const r = router !== undefined ? this.router(router) : this.rootRouter;

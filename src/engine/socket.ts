@@ -308,6 +308,11 @@ export class VSocket extends EventEmitter {
     return this.host.pathMtu(this.remoteIp);
   }
 
+  /** The scheduler of the node this socket lives on (vnet extension: timers on the engine clock). */
+  get scheduler(): Scheduler {
+    return this.host.scheduler;
+  }
+
   /** Accepted for node:dgram compatibility; virtual sockets never keep a process alive. */
   ref(): this {
     return this;

@@ -18,3 +18,5 @@ export type { ApplySummary, EntryNames } from './topology-entries.js';
 export type { Topology } from './topology-schema.js';
 export type { StunView } from '../services/stun-registry.js';
 export type { NatProbeResult } from './stun-methods.js';
+export type { NatPmpServerInfo } from '../services/natpmp/server.js';
+export type { HostMappingResult } from '../services/natpmp/on-host.js';

@@ -8,6 +8,7 @@ import type { FilterInfo } from '../engine/filter-registry.js';
 import type { Host } from '../engine/host.js';
 import type { Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
+import { gatewayServices } from '../services/registry.js';
 import type { CaptureDoc, DnsDoc, FilterDoc, HostDoc, RouterDoc } from './topology-schema.js';
 
 /** VLAN IDs from a list, or from text such as "100,20" (a flag's value); each must be 1-4094. */
@@ -21,8 +22,17 @@ export function vlanIds(vlan: RouterDoc['vlan']): number[] | undefined {
 
 /** `router.add`: every key of the entry goes to the engine as it is, except the interfaces' groups. */
 export function addRouter(net: Network, doc: RouterDoc): Router {
-  const { uplink, lan, vlan, ...options } = doc;
-  return net.addRouter({ ...options, ips: uplink?.ips, mac: { lan: lan?.mac, uplink: uplink?.mac }, vlan: vlanIds(vlan) });
+  const { uplink, lan, vlan, natpmp, ...options } = doc;
+  const r = net.addRouter({ ...options, ips: uplink?.ips, mac: { lan: lan?.mac, uplink: uplink?.mac }, vlan: vlanIds(vlan) });
+  if (natpmp !== undefined) {
+    try {
+      gatewayServices(net).enableNatPmp(r.name, natpmp);
+    } catch (err) {
+      net.remove(r.name);
+      throw err;
+    }
+  }
+  return r;
 }
 
 /** `host.add`. */

@@ -88,6 +88,18 @@ function methodSchemas(topology: Schema): Record<string, Schema> {
     'map.ls': none,
     'map.set': params({ id: anyId, remote: text }, ['id']),
     'map.rm': params({ id: anyId }, ['id']),
+    // Gateway services: NAT-PMP/PCP on a router, and the client run from a host.
+    'natpmp.enable': params({ router: text, ...(copied(defs.natpmp) as { oneOf: { properties?: Record<string, unknown> }[] }).oneOf[1].properties }, ['router']),
+    'natpmp.disable': params({ router: text }, ['router']),
+    'natpmp.reset': params({ router: text }, ['router']),
+    'natpmp.show': params({ router: text }, ['router']),
+    'natpmp.ls': none,
+    'natpmp.request': params({
+      host: text, protocol: { enum: ['udp', 'tcp'] }, port: { type: 'integer', minimum: 1, maximum: 65535 }, external: { type: 'integer', minimum: 0, maximum: 65535 },
+      lifetime: { type: 'integer', minimum: 0, maximum: 4294967295 }, pcp: { type: 'boolean' }, nonce: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' },
+    }, ['host', 'protocol', 'port']),
+    'natpmp.external': params({ host: text }, ['host']),
+    'router.set': params({ name: text, ips: { type: 'array', minItems: 1, items: def('ipv4') } }, ['name', 'ips']),
     'topology.apply': params({ text: { type: 'string' }, fileName: { type: 'string' }, dryRun: { type: 'boolean' }, baseDir: { type: 'string' } }, ['text']),
     'topology.export': params({ baseDir: { type: 'string' } }),
     // STUN servers take the topology file's entries; the probe its expectations.

@@ -17,6 +17,8 @@ import { runtimeDir } from './runtime.js';
 import { Bridge, type MapInfo, type ProxyInfo } from '../bridge/index.js';
 import { bridgeMethods } from './bridge-methods.js';
 import { stunMethods } from './stun-methods.js';
+import { natPmpMethods } from './natpmp-methods.js';
+import { gatewayServices } from '../services/registry.js';
 import { parseEndpoint } from '../bridge/endpoint.js';
 import { checked, definedKeys, num, str } from './params.js';
 import { checkParams } from './method-params.js';
@@ -80,6 +82,7 @@ export class Session {
       ...this.captures.methods(),
       ...bridgeMethods(this.bridge),
       ...stunMethods(this),
+      ...natPmpMethods(this.net, this.clockKind),
       status: () => this.status(),
       'router.add': checked((p: RouterDoc) => routerView(addRouter(this.net, p))),
       'router.ls': () => this.net.routers.map(routerView),
@@ -160,6 +163,7 @@ export class Session {
   close(): void {
     this.captures.stopAll();
     void this.bridge.close();
+    gatewayServices(this.net).close();
     this.followers.clear();
     this.net.close();
   }

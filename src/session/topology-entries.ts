@@ -13,6 +13,7 @@ import { formatDuration, parseDuration } from '../engine/units.js';
 import { parseIcmpRatelimit } from '../engine/icmp-ratelimit.js';
 import { addFilter, addHost, addName, addRouter, vlanIds } from './entry-methods.js';
 import { canonicalIp, routerDoc, sameConfig } from './topology-export.js';
+import { gatewayServices, natPmpDefaults, natPmpDocOf, natPmpOptions } from '../services/registry.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE } from '../engine/network.js';
 import { applyStun } from './topology-stun.js';
 import { placeOf, routerBuildOrder, topologyError, type DnsDoc, type HostDoc, type RouterDoc, type Topology } from './topology-schema.js';
@@ -185,7 +186,7 @@ function routerConflict(live: Router, doc: RouterDoc): string | undefined {
 }
 
 /** Router keys routerConflict compares itself, or updateRouter changes in place. */
-const COMPARED_ABOVE = new Set(['name', 'cidr', 'parent', 'gateway', 'uplink', 'lan', 'mtu', 'vlan', 'nat', 'minDelay', 'maxJitter', 'queueSize', 'icmpRatelimit']);
+const COMPARED_ABOVE = new Set(['name', 'cidr', 'parent', 'gateway', 'uplink', 'lan', 'mtu', 'vlan', 'nat', 'minDelay', 'maxJitter', 'queueSize', 'icmpRatelimit', 'natpmp']);
 
 function hostConflict(net: Network, live: Host, doc: HostDoc): string | undefined {
   if (doc.router !== live.routerName) return `host ${live.name} exists on ${live.routerName}, the file puts it on ${doc.router}`;
@@ -233,7 +234,24 @@ function updateRouter(net: Network, live: Router, doc: RouterDoc, undo: UndoLog)
     });
     changes.push(`icmp-ratelimit ${formatDuration(before)} → ${formatDuration(interval)}`);
   }
+  changes.push(...updateNatPmp(net, live, doc, undo));
   return changes;
+}
+
+/** Turns the router's NAT-PMP service on, off or to other options, as the entry says (a restart starts a new epoch). */
+function updateNatPmp(net: Network, live: Router, doc: RouterDoc, undo: UndoLog): string[] {
+  const services = gatewayServices(net);
+  const before = services.natPmpDoc(live.name);
+  const wanted = doc.natpmp === undefined ? undefined : natPmpDocOf({ ...natPmpDefaults(), ...natPmpOptions(doc.natpmp) });
+  if (sameConfig.equal(before, wanted)) return [];
+  if (wanted === undefined) services.disableNatPmp(live.name);
+  else services.enableNatPmp(live.name, wanted);
+  undo?.push(() => {
+    if (before === undefined) services.disableNatPmp(live.name);
+    else services.enableNatPmp(live.name, before);
+  });
+  const text = (d: unknown): string => (d === undefined ? 'off' : d === true ? 'on' : JSON.stringify(d));
+  return [`natpmp ${text(before)} → ${text(wanted)}`];
 }
 
 function natOptions(nat: NonNullable<RouterDoc['nat']>): NatOptions {

@@ -13,6 +13,7 @@ import { defaultBurstBytes, filterSpecOf, linkHeaderBytes, type NormalizedFilter
 import { DEFAULT_NAT, normalizeNat, type NatConfig, type NatOptions, type NatPresetName } from '../engine/nat/config.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, defaultRootGateway, type Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
+import { gatewayServices } from '../services/registry.js';
 import { formatDurationOneUnit, formatRate, formatSize, parseDuration } from '../engine/units.js';
 import type { DnsDoc, FilterDoc, HostDoc, RouterDoc, Topology } from './topology-schema.js';
 import { stunServersIfAny } from '../services/stun-registry.js';
@@ -98,6 +99,8 @@ export function routerDoc(r: Router): RouterDoc {
   if (r.icmpLimiter.intervalNs !== DEFAULT_ICMP_RATELIMIT_NS) doc.icmpRatelimit = durationText(r.icmpLimiter.intervalNs);
   if (r.lan.mtu !== DEFAULT_MTU) doc.mtu = r.lan.mtu;
   if (r.lan.vlan.length > 0) doc.vlan = [...r.lan.vlan];
+  const natpmp = gatewayServices(r.ctx as Network).natPmpDoc(r.name);
+  if (natpmp !== undefined) doc.natpmp = natpmp;
   return doc;
 }
 

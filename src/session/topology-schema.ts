@@ -1,5 +1,6 @@
 // The topology file's format: its types, the check against schema/topology.schema.json
 // and the normalising pass, with every error naming the file, the line and the path.
+import type { NatPmpDoc } from '../services/registry.js';
 import type { ErrorObject } from 'ajv';
 import { Cidr } from '../wire/addr.js';
 import { VnetError } from '../engine/errors.js';
@@ -22,6 +23,8 @@ export type RouterDoc = Omit<RouterOptions, 'ips' | 'mac' | 'vlan'> & {
   uplink?: { ips?: string[]; mac?: string };
   lan?: { mac?: string };
   vlan?: number[] | string;
+  /** NAT-PMP (and PCP) on the router's LAN address: a gateway service, not an engine option. */
+  natpmp?: NatPmpDoc;
 };
 
 /** A host entry, which is also what `host.add` takes. */

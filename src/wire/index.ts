@@ -10,3 +10,5 @@ export * from './icmp.js';
 export * from './codec.js';
 export * from './quoted.js';
 export * from './stun.js';
+export * from './natpmp.js';
+export * from './pcp.js';

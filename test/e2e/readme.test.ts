@@ -78,3 +78,14 @@ test('the README\'s error transcript is what vnet prints, with exit status 2', a
   assert.equal(r.stderr.trim(), errLine);
   await box.ok(['down', ...S]);
 });
+
+test('the README\'s NAT-PMP example runs as written: the external address, a mapping, requested in nat show', (t) => {
+  const { work, path } = workDir(t);
+  writeFileSync(join(work, 'pmp.sh'), scriptAfter('## Port mapping: NAT-PMP and PCP'));
+  const r = spawnSync('sh', ['-e', 'pmp.sh'], { cwd: work, env: { ...box.env, PATH: path }, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, `the script failed: ${r.stderr}`);
+  assert.match(r.stdout, /external address 203\.0\.113\.10 \(gateway 192\.168\.1\.1, epoch 0\)/);
+  assert.match(r.stdout, /^203\.0\.113\.10:40000$/m, 'jq printed the mapping');
+  assert.match(r.stdout, /192\.168\.1\.2:5000 +203\.0\.113\.10:40000 .* 1m .*requested \(natpmp\)/);
+  assert.match(r.stdout, /pcp tcp 192\.168\.1\.2:8080 -> 203\.0\.113\.10:\d+ for 7200s .*nonce [0-9a-f]{24}/);
+});

@@ -23,7 +23,7 @@ before(async () => {
 const cases: [string, string, string[], string][] = [
   ['first words: topics, commands and the REPL\'s own', 'ro', ['router '], 'ro'],
   ['first words offer several when ambiguous', 's', ['send', 'show', 'source', 'status', 'stun'], 's'],
-  ['verbs of a topic', 'router ', ['add', 'ls', 'rm', 'show'], ''],
+  ['verbs of a topic', 'router ', ['add', 'ls', 'rm', 'set', 'show'], ''],
   ['a verb by prefix', 'host s', ['show '], 's'],
   ['flags of the command being typed', 'router add home --pa', ['--parent '], '--pa'],
   ['boolean flags with --no- where allowed', 'router add x --no-h', ['--no-hairpin '], '--no-h'],
@@ -41,7 +41,7 @@ const cases: [string, string, string[], string][] = [
   ['host names for an endpoint (HOST:PORT)', 'listen al', ['alice '], 'al'],
   ['files for a file flag', `apply -f ${ROOT}package.js`, [`${ROOT}package.json `], `${ROOT}package.js`],
   ['directories for a file argument, without a space', `init ${ROOT}dis`, [`${ROOT}dist/`], `${ROOT}dis`],
-  ['help completes command words', 'help router s', ['show '], 's'],
+  ['help completes command words', 'help router sh', ['show '], 'sh'],
   ['nothing inside an open quote', 'send alice "x', [], ''],
   ['nothing after an unknown word', 'bogus ', [], ''],
 ];

@@ -30,6 +30,8 @@ export interface NatMapping {
   readonly explicit: boolean;
   /** TCP mappings of a NAPT: the connection's phase (RFC 5382); undefined for other protocols and 1:1 pairs. */
   readonly tcpState?: TcpState;
+  /** Explicit mappings a client asked for: who asked ('natpmp', 'pcp'); undefined for static and traffic mappings. */
+  readonly requestedBy?: string;
 }
 
 /** An explicit mapping request (NAT-PMP/PCP/static). */
@@ -41,6 +43,13 @@ export interface ExplicitRequest {
   externalPort?: number;
   /** Infinity for a static mapping that never expires. */
   lifetimeNs: number;
+  /** A client's request ('natpmp', 'pcp'): shown in `nat show` and events as requested; left out for static mappings. */
+  requestedBy?: string;
+  /**
+   * PCP FILTER: only these remotes may send in ('ad': any port of each IP, 'apd': each IP:port); an empty
+   * list lets anyone in again. Left out: a new mapping lets anyone in, a renewal keeps its filter.
+   */
+  filter?: { behavior: 'ad' | 'apd'; remotes: { ip: Ipv4; port: number }[] };
 }
 
 export interface NatEvent {
@@ -118,6 +127,8 @@ export class MappingEntry implements NatMapping {
   portNext: MappingEntry | null = null;
   /** Linux conntrack's "assured": a reply was seen, then more traffic; it then lives assuredLifetimeNs. */
   assured = false;
+  /** Who asked for this explicit mapping (NAT-PMP, PCP); undefined for static and traffic mappings. */
+  requestedBy: string | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -197,6 +208,15 @@ export class MappingEntry implements NatMapping {
       this.permSet.add(key);
       this.permList = null;
     }
+  }
+
+  /** An explicit mapping's PCP FILTER: only `remotes` may send in (none: anyone, EIF again). */
+  restrictTo(behavior: 'ad' | 'apd', remotes: readonly { ip: Ipv4; port: number }[]): void {
+    this.filtering = remotes.length === 0 ? 'ei' : behavior;
+    this.permFirst = -1;
+    this.permList = null;
+    this.permSet = null;
+    for (const r of remotes) this.permit(r.ip, r.port);
   }
 
   /** Becomes an explicit (EIF) mapping; the recorded permissions are no longer needed. */

@@ -29,7 +29,7 @@ const POOL_SHIFT = 1024;
  * NAPT state. Traffic mappings sit in expiry lists ordered by last refresh, one per idle timeout
  * (the lifetime; for TCP, RFC 5382's transitory and established timeouts by connection phase), with
  * at most one weak scheduler task armed for the earliest head; lookups also expire lazily.
- * Explicit mappings (add) are EIM + EIF with their own lifetime and timer; traffic does not extend them.
+ * Explicit mappings (add) are EIM + EIF (or filtered to given remotes: PCP FILTER) with their own lifetime and timer; traffic does not extend them.
  * setConfig: mapping/filtering/port changes apply to new mappings (existing ones keep theirs, REQ-11
  * only forbids changes by themselves); new lifetimes/timeouts apply to all traffic mappings at once.
  */
@@ -171,10 +171,27 @@ export class NatTable implements Nat {
         this.expiry.remove(existing);
         existing.makeExplicit();
       }
+      if (req.requestedBy !== undefined) existing.requestedBy = req.requestedBy;
+      if (req.filter !== undefined) existing.restrictTo(req.filter.behavior, req.filter.remotes);
       this.setExplicitLifetime(existing, req.lifetimeNs, now);
       return existing;
     }
-    return this.create(st, req.proto, kind, req.internalIp, internalPort, 0, 0, now, true, suggested > 0 ? suggested : -1, req.lifetimeNs, 0);
+    const m = this.create(st, req.proto, kind, req.internalIp, internalPort, 0, 0, now, true, suggested > 0 ? suggested : -1, req.lifetimeNs, 0, req.requestedBy);
+    if (typeof m !== 'string' && req.filter !== undefined) m.restrictTo(req.filter.behavior, req.filter.remotes);
+    return m;
+  }
+
+  /** The live explicit mapping of (proto, X, x), or undefined (traffic mappings are not explicit). No side effects. */
+  findExplicit(proto: number, internalIp: Ipv4, internalPort: number): NatMapping | undefined {
+    const st = this.protos[proto];
+    if (st === undefined) return undefined;
+    const m = findEim(st, internalIp, keying(proto) === ADDRESS_ONLY ? 0 : internalPort);
+    return m !== undefined && m.explicit && m.expiresAt > this.scheduler.now() ? m : undefined;
+  }
+
+  /** True when external port `port` of `externalIp` is free for `proto` (no mapping holds it). */
+  externalPortFree(proto: number, externalIp: Ipv4, port: number): boolean {
+    return findExternal(this.protos[proto], this.externalIps, externalIp, port) === undefined;
   }
 
   /** New lifetime for an explicit mapping, from now; undefined if there is no such live explicit mapping. */
@@ -273,7 +290,7 @@ export class NatTable implements Nat {
   /** `lifetimeNs` for explicit mappings (traffic ones take their lane's timeout); `tcpBits` the new TCP state. */
   private create(
     st: ProtoState, proto: number, kind: number, ip: Ipv4, port: number, remoteIp: Ipv4, remotePort: number,
-    now: number, explicit: boolean, suggested: number, lifetimeNs: number, tcpBits: number,
+    now: number, explicit: boolean, suggested: number, lifetimeNs: number, tcpBits: number, requestedBy?: string,
   ): MappingEntry | DropReason {
     // Mappings already due give their ports and table slots back before we count them.
     if (this.expiry.anyDue(now)) this.expiry.expireDue(now);
@@ -289,6 +306,7 @@ export class NatTable implements Nat {
       explicit ? 'ei' : this.cfg.filtering, explicit, now, now + lifetimeNs,
     );
     m.tcpBits = tcpBits;
+    m.requestedBy = requestedBy;
     if (this.cfg.portOverloading) linkOnPort(st.external[index], m);
     else st.external[index].byPort.set(m.externalPort, m);
     indexFor(st, m).add(m);

@@ -17,6 +17,8 @@ export interface MappingView {
   remote?: string;
   /** Made through the API (NAT-PMP, PCP, static), not learned from traffic. */
   explicit: boolean;
+  /** Asked for by a client on the LAN ('natpmp', 'pcp'), with the lifetime it was granted in expiresInNs. */
+  requested?: string;
   /** TCP (NAPT): the connection's phase, which decides its idle timeout (RFC 5382 REQ-5). */
   state?: TcpState;
   /** Nanoseconds until it expires unless refreshed; null: never. */
@@ -38,6 +40,7 @@ export function mappingView(m: NatMapping, now: number): MappingView {
     packetsOut: m.packetsOut,
     packetsIn: m.packetsIn,
   };
+  if (m.requestedBy !== undefined) v.requested = m.requestedBy;
   if (m.tcpState !== undefined) v.state = m.tcpState;
   if (m.remoteIp !== undefined) v.remote = m.remotePort !== undefined ? `${formatIpv4(m.remoteIp)}:${m.remotePort}` : formatIpv4(m.remoteIp);
   return v;

@@ -154,6 +154,22 @@ describe('explicit mappings (NAT-PMP/PCP API)', () => {
     assert.equal(eventTypes(events), 'mapping-created,mapping-created,mapping-expired,mapping-deleted');
   });
 
+  it('requested mappings: marked in the view, found by findExplicit, filtered to given remotes and back to anyone', () => {
+    const { table } = rig({});
+    const t = mapped(table.outbound(U, X, 6000, Y, 1));
+    assert.equal(table.findExplicit(U, X, 6000), undefined, 'a traffic mapping is not explicit');
+    const m = mapped(table.add({ proto: U, internalIp: X, internalPort: 5000, lifetimeNs: 60 * S, requestedBy: 'pcp', filter: { behavior: 'apd', remotes: [{ ip: Y, port: 3478 }] } }));
+    assert.equal(table.findExplicit(U, X, 5000), m);
+    assert.deepEqual(table.list().filter((v) => v.requested).map((v) => [v.internal, v.requested, v.expiresInNs]), [['192.168.1.10:5000', 'pcp', 60 * S]]);
+    assert.equal(table.externalPortFree(U, m.externalIp, m.externalPort), false);
+    assert.equal(table.externalPortFree(U, m.externalIp, t.externalPort + 1000), true);
+    assert.equal(table.inbound(U, m.externalIp, m.externalPort, Y, 3478), m, 'the listed peer gets in');
+    assert.equal(table.inbound(U, m.externalIp, m.externalPort, Y, 3479), 'nat-filtered', 'another port of it does not');
+    table.add({ proto: U, internalIp: X, internalPort: 5000, lifetimeNs: 60 * S, filter: { behavior: 'apd', remotes: [] } });
+    assert.equal(table.inbound(U, m.externalIp, m.externalPort, ip('1.2.3.4'), 9), m, 'an empty filter lets anyone in again');
+    assert.equal(m.requestedBy, 'pcp', 'a renewal without requestedBy keeps it');
+  });
+
   it('rejects bad requests with EINVAL', () => {
     const { table } = rig({});
     const bad = [
