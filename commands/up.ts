@@ -8,6 +8,7 @@ import { Daemon, stopOnSignals } from '../src/session/daemon.js';
 import { alreadyRunning } from '../src/session/server.js';
 import { readTopologyFile, topologySettings, type TopologySource } from '../src/session/topology.js';
 import { sessionName, socketPath } from '../src/session/runtime.js';
+import { removeStaleNamespaces } from '../src/session/netns-runtime.js';
 
 export default class Up extends VnetCommand {
   static override summary = 'Start a session: a background daemon holding one network, shared by every vnet command.';
@@ -39,6 +40,8 @@ export default class Up extends VnetCommand {
     const seed = flags.seed ?? fromFile.seed ?? 1;
     const opts = { name, clock, seed, topology };
     await refuseIfRunning(name);
+    // Namespaces of netns hosts whose daemon was killed (SIGKILL leaves them): removed, with a line each.
+    for (const line of removeStaleNamespaces()) process.stderr.write(`vnet: ${line}\n`);
 
     if (flags.foreground) {
       const daemon = await Daemon.start({ ...opts, log: (line) => process.stderr.write(`vnet: ${line}\n`) });
