@@ -43,7 +43,9 @@ export default class Exec extends VnetCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Exec);
-    const cmd = argv as string[];
+    // What follows `--` exactly as typed: oclif's non-strict argv reorders repeated values ("-c 2 -W 2").
+    const dashes = this.argv.indexOf('--');
+    const cmd = dashes >= 0 ? this.argv.slice(dashes + 1) : (argv as string[]);
     if (cmd.length === 0) throw invalid('name the program to run after --, e.g. `vnet exec --host alice --map 4000=198.51.100.7:7 -- socat - UDP:127.0.0.1:4000`');
     const specs = (flags.map ?? []).map(parseMap);
     const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout, 'timeout') / 1e6;

@@ -23,6 +23,12 @@ export const TOOLS = [
   ['dot', 'graphviz'], // `vnet show --format dot` renders
   ['ip', 'iproute2'], // network namespaces for the side-by-side tests against Linux
   ['nft', 'nftables'], // the Linux NAT the linux preset is compared with
+  // Real programs in netns hosts (test/netns/): any unmodified program through vnet's routers and NATs.
+  ['ping', 'iputils-ping'],
+  ['traceroute', 'traceroute'],
+  ['curl', 'curl'],
+  ['iperf3', 'iperf3'],
+  ['python3', 'python3'], // python3 -m http.server
 ];
 
 /** The programs of TOOLS not found on `path` (a PATH string). */
