@@ -3,10 +3,10 @@
 // root: it fails loudly without it. Every session, namespace and process is removed in the after hook.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CliSandbox, stderrLine, waitUntil } from '../e2e/cli-helpers.js';
+import { BIN, CliSandbox, stderrLine, waitUntil } from '../e2e/cli-helpers.js';
 import { assertTsharkClean, requireTshark, tsharkCount, tsharkFields } from '../capture/tshark.js';
 
 const S = ['--session', 'nn'];
@@ -188,6 +188,26 @@ test('a virtual-clock session refuses netns hosts with exit 2 and one line sayin
   assert.match(r.stderr, /^vnet: .*netns hosts need the real clock.*--clock real/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
   assert.equal(box.pidOf('virt'), undefined, 'an invalid file leaves no session');
+});
+
+test('without root a netns host is refused with exit 2 and one line naming what is missing', () => {
+  // A standalone `vnet exec -f` as user nobody with no capabilities builds its session in-process.
+  const home = join(box.dir, 'nobody');
+  mkdirSync(home, { mode: 0o700 });
+  chownSync(box.dir, 65534, 65534);
+  chownSync(home, 65534, 65534);
+  const file = topology('nobody/lab', ONE_HOST('alice'));
+  chownSync(file, 65534, 65534);
+  let r;
+  try {
+    r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', 'env', `HOME=${home}`, `VNET_RUNTIME_DIR=${home}`,
+    process.execPath, BIN, 'exec', '-f', file, '--host', 'alice', '--', 'true'], { encoding: 'utf8', timeout: 15_000 });
+  } finally {
+    chownSync(box.dir, 0, 0); // the sandbox's runtime directory must be root's again for the daemons
+  }
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^vnet: .*netns hosts need root \(the session lacks CAP_NET_ADMIN and CAP_SYS_ADMIN.*\); start the session as root/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
 });
 
 test('two sessions with the same host names get their own namespaces', async () => {
