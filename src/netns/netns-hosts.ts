@@ -10,7 +10,7 @@ import type { Host, ExternalStack } from '../engine/host.js';
 import { addNamespace, configureNamespace, missingPrivilege, namespaceExists, removeNamespace } from './namespace.js';
 import { namespaceName, removeRecord, removeStale, writeRecord } from './records.js';
 import { openTun } from './tun.js';
-import { TunPort } from './tun-port.js';
+import { TunPort, type TunReader } from './tun-port.js';
 
 export interface NetnsHostsOptions {
   session: string;
@@ -21,6 +21,8 @@ export interface NetnsHostsOptions {
   alive: (pid: number) => boolean;
   /** Lines worth telling the user (stale namespaces removed, a device that failed). */
   log?: (line: string) => void;
+  /** How TUN devices are read (the bench compares them); default 'worker'. */
+  reader?: TunReader;
 }
 
 /** What one netns host's stack counted (`host show --json`'s `tun`). */
@@ -57,7 +59,7 @@ export class NetnsHosts {
     try {
       addNamespace(ns);
       const device = `vt${process.pid.toString(36)}x${(deviceCounter++).toString(36)}`.slice(0, 15);
-      fd = openTun(device);
+      fd = openTun(device, this.o.reader === 'threadpool');
       // The root's subnet is 0.0.0.0/0: its hosts get /32 and reach everything through the gateway.
       const given = host.eth0.subnet?.prefix ?? 0;
       const prefix = given === 0 ? 32 : given;
@@ -86,7 +88,7 @@ export class NetnsHosts {
         return;
       }
       host.fromStack(pkt);
-    }, (message) => this.o.log?.(`host ${host.name}: reading its TUN device failed (${message}); its namespace gets no more packets`));
+    }, (message) => this.o.log?.(`host ${host.name}: reading its TUN device failed (${message}); its namespace gets no more packets`), this.o.reader);
     this.stacks.set(host.name, state);
     return {
       name: ns,

@@ -1,6 +1,6 @@
 // One TUN device as the engine thread sees it: batches of packets arriving from its reader thread
 // (tun-worker.ts), and one write(2) per packet going the other way.
-import { closeSync, writeSync } from 'node:fs';
+import { closeSync, read, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { TunBatch, TunWorkerData } from './tun-worker.js';
 
@@ -13,14 +13,25 @@ export interface TunCounters {
   writeErrors: number;
 }
 
+/**
+ * How packets are read: 'worker' (the default: a thread polling a non-blocking fd, posting batches) or
+ * 'threadpool' (fs.read of a blocking fd on libuv's thread pool, one packet per callback; the bench
+ * measures it beside the worker, and it cannot be stopped until a packet or the device's removal wakes it).
+ */
+export type TunReader = 'worker' | 'threadpool';
+
 export class TunPort {
   readonly counters: TunCounters = { read: 0, written: 0, writeErrors: 0 };
-  private readonly worker: Worker;
+  private readonly worker: Worker | null = null;
   private readonly stopFlag = new SharedArrayBuffer(4);
   private closed = false;
 
   /** `onPacket` gets each packet read (a view into a batch buffer nobody reuses); `onError` a read failure. */
-  constructor(readonly fd: number, mtu: number, onPacket: (bytes: Uint8Array) => void, onError: (message: string) => void) {
+  constructor(readonly fd: number, mtu: number, onPacket: (bytes: Uint8Array) => void, onError: (message: string) => void, reader: TunReader = 'worker') {
+    if (reader === 'threadpool') {
+      this.readOnThreadPool(mtu, onPacket, onError);
+      return;
+    }
     const data: TunWorkerData = { fd, mtu, stop: this.stopFlag };
     this.worker = new Worker(new URL('./tun-worker.js', import.meta.url), { workerData: data });
     this.worker.unref();
@@ -39,6 +50,20 @@ export class TunPort {
     this.worker.once('exit', () => closeSync(fd));
   }
 
+  private readOnThreadPool(mtu: number, onPacket: (bytes: Uint8Array) => void, onError: (message: string) => void): void {
+    const next = (): void => {
+      const buf = Buffer.allocUnsafe(mtu);
+      read(this.fd, buf, 0, mtu, null, (err, n) => {
+        if (this.closed) return closeSync(this.fd);
+        if (err) return onError(err.code ?? err.message);
+        this.counters.read++;
+        onPacket(buf.subarray(0, n));
+        next();
+      });
+    };
+    next();
+  }
+
   /** Writes one packet into the device (the namespace's kernel receives it). */
   write(bytes: Uint8Array): void {
     if (this.closed) return;
@@ -54,6 +79,7 @@ export class TunPort {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // The worker sees this and exits (then the fd closes); a thread-pool read closes it when it returns.
     Atomics.store(new Int32Array(this.stopFlag), 0, 1);
   }
 }

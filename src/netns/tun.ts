@@ -22,12 +22,15 @@ export function errnoName(n: number): string {
   return `errno ${n}`;
 }
 
-/** Opens a new TUN device named `name` in this network namespace and returns its fd (non-blocking). */
-export function openTun(name: string): number {
+/**
+ * Opens a new TUN device named `name` in this network namespace and returns its fd: non-blocking (the
+ * reader thread polls it), or blocking for a reader on libuv's thread pool (the bench's alternative).
+ */
+export function openTun(name: string, blocking = false): number {
   if (Buffer.byteLength(name) > MAX_IFNAME) throw new VnetError('EINVAL', `interface name "${name}" is longer than ${MAX_IFNAME} bytes`);
   let fd: number;
   try {
-    fd = openSync('/dev/net/tun', constants.O_RDWR | constants.O_NONBLOCK);
+    fd = openSync('/dev/net/tun', constants.O_RDWR | (blocking ? 0 : constants.O_NONBLOCK));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const mend = code === 'ENOENT' ? 'load the tun module (modprobe tun)' : 'run vnet as root or with CAP_NET_ADMIN';
