@@ -11,7 +11,7 @@
 # The words that may follow the command typed so far ("" at the start).
 _vnet_next_words() {
   case "$1" in
-    "") echo 'apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send show status up' ;;
+    "") echo 'apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send shell show status up' ;;
     "capture") echo 'ls start stop' ;;
     "clock") echo 'advance show' ;;
     "dns") echo 'add ls rm' ;;
@@ -46,7 +46,7 @@ _vnet_flags() {
     "filter change") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --overhead --preserve-order --no-preserve-order --queue --rate --seed --unset --json --session --help' ;;
     "filter ls") echo '--json --session --help' ;;
     "filter rm") echo '--json --session --help' ;;
-    "host add") echo '--ip --mac --mtu --router --json --session --help' ;;
+    "host add") echo '--ip --mac --mtu --netns --router --json --session --help' ;;
     "host ls") echo '--json --session --help' ;;
     "host rm") echo '--yes -y --json --session --help' ;;
     "host show") echo '--json --session --help' ;;
@@ -68,6 +68,7 @@ _vnet_flags() {
     "router rm") echo '--yes -y --json --session --help' ;;
     "router show") echo '--json --session --help' ;;
     "send") echo '--count --data --from-port --hex --interval --replies --size --wait --json --session --help' ;;
+    "shell") echo '--json --session --help' ;;
     "show") echo '--format --json --session --help' ;;
     "status") echo '--json --session --help' ;;
     "up") echo '--clock --file -f --foreground --seed --json --session --help' ;;
@@ -204,6 +205,7 @@ _vnet_flag_value() {
     "send --size") echo 'text' ;;
     "send --wait") echo 'text' ;;
     "send --session") echo 'text' ;;
+    "shell --session") echo 'text' ;;
     "show --format") echo 'choice:text dot mermaid' ;;
     "show --session") echo 'text' ;;
     "status --session") echo 'text' ;;
@@ -243,6 +245,7 @@ _vnet_arg_value() {
     "router show 0") echo 'node:router' ;;
     "send 0") echo 'node:host' ;;
     "send 1") echo 'node:host' ;;
+    "shell 0") echo 'node:host' ;;
     *) echo text ;;
   esac
 }

@@ -9,7 +9,7 @@
 function __vnet_next_words
     switch "$argv[1]"
         case ''
-            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send show status up
+            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send shell show status up
         case 'capture'
             printf '%s\n' ls start stop
         case 'clock'
@@ -114,6 +114,8 @@ function __vnet_valued_flags
             printf '%s\n' --session
         case 'send'
             printf '%s\n' --count --data --from-port --hex --interval --replies --size --wait --session
+        case 'shell'
+            printf '%s\n' --session
         case 'show'
             printf '%s\n' --format --session
         case 'status'
@@ -212,6 +214,7 @@ complete -c vnet -n '__vnet_using \'\'' -f -a proxy -d 'Real UDP servers on loop
 complete -c vnet -n '__vnet_using \'\'' -f -a repl -d 'Type vnet commands without the `vnet` prefix; attaches to a running session or holds its own.'
 complete -c vnet -n '__vnet_using \'\'' -f -a router -d 'Routers in a tree, each owning a subnet and NATing to its parent.'
 complete -c vnet -n '__vnet_using \'\'' -f -a send -d 'Send UDP datagrams from a virtual host.'
+complete -c vnet -n '__vnet_using \'\'' -f -a shell -d 'Open $SHELL inside a netns host\'s network namespace: every program started there is that host.'
 complete -c vnet -n '__vnet_using \'\'' -f -a show -d 'Draw the topology: routers nested under their parents with subnet and NAT, hosts with addresses, filters where they sit.'
 complete -c vnet -n '__vnet_using \'\'' -f -a status -d 'Show the session: clock, routers, hosts, interface counters, filters, captures, proxies and maps.'
 complete -c vnet -n '__vnet_using \'\'' -f -a up -d 'Start a session: a background daemon holding one network, shared by every vnet command.'
@@ -374,6 +377,7 @@ complete -c vnet -n '__vnet_using \'filter rm\'' -l session -x -d 'session name 
 complete -c vnet -n '__vnet_using \'host add\'' -l ip -x -d 'address in the router\'s subnet (repeatable)'
 complete -c vnet -n '__vnet_using \'host add\'' -l mac -x -d 'MAC address of eth0 (default: derived from the name)'
 complete -c vnet -n '__vnet_using \'host add\'' -l mtu -x -d 'MTU of eth0 (default: the router\'s)'
+complete -c vnet -n '__vnet_using \'host add\'' -l netns -d 'a transparent host: a Linux network namespace behind a TUN device, where any program runs (root, real clock)'
 complete -c vnet -n '__vnet_using \'host add\'' -l router -x -a '(__vnet_node_names router)' -d 'the router whose LAN the host joins'
 complete -c vnet -n '__vnet_using \'host add\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'host add\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
@@ -540,6 +544,11 @@ complete -c vnet -n '__vnet_using \'send\'' -l json -d 'print one JSON document 
 complete -c vnet -n '__vnet_using \'send\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'send\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'the sending host'
 complete -c vnet -n '__vnet_using \'send\'; and __vnet_argc_is 1' -f -a '(__vnet_node_names host)' -d 'DEST:PORT; DEST is an address, a registered name or a host name'
+
+# vnet shell
+complete -c vnet -n '__vnet_using \'shell\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'shell\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'shell\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'a netns host'
 
 # vnet show
 complete -c vnet -n '__vnet_using \'show\'' -l format -x -a 'text dot mermaid' -d 'text (a tree), dot (Graphviz) or mermaid'
