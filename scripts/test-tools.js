@@ -29,6 +29,8 @@ export const TOOLS = [
   ['curl', 'curl'],
   ['iperf3', 'iperf3'],
   ['python3', 'python3'], // python3 -m http.server
+  ['turnserver', 'coturn'], // RFC 5780 discovery from a real client behind each NAT
+  ['turnutils_natdiscovery', 'coturn'],
 ];
 
 /** The programs of TOOLS not found on `path` (a PATH string). */
