@@ -7,11 +7,14 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts', 'test-tools.js');
 const TOOLS = ['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'script', 'dot', 'ip', 'nft'];
+const { TOOLS: LISTED } = (await import(pathToFileURL(SCRIPT).href)) as { TOOLS: [string, string][] };
+/** Programs listed after these cases were written: present in every stand-in PATH, so the cases stay about TOOLS. */
+const LATER = LISTED.map(([tool]) => tool).filter((t) => !TOOLS.includes(t));
 
 const dirs: string[] = [];
 after(() => {
@@ -23,7 +26,7 @@ function fakeBin(tools: string[], aptGet = false): string {
   const dir = mkdtempSync(join(tmpdir(), 'vnet-tools-'));
   chmodSync(dir, 0o755);
   dirs.push(dir);
-  for (const t of tools) stub(join(dir, t), 'exit 0');
+  for (const t of [...tools, ...LATER]) stub(join(dir, t), 'exit 0');
   if (aptGet) {
     // Logs its arguments and DEBIAN_FRONTEND; `install` puts a stand-in for every program in place.
     stub(join(dir, 'apt-get'), `echo "DEBIAN_FRONTEND=$DEBIAN_FRONTEND $*" >> ${dir}/apt.log\n` +
