@@ -108,13 +108,13 @@ test('a virtual vnet listen host hears socat in a netns host (through both NATs)
   assert.match(heard.stdout, /^203\.0\.113\.1:\d+ -> 198\.51\.100\.7:9 22 bytes: hello from the kernel/);
 });
 
-test('curl in a netns host fetches from python3 -m http.server in another across the NATs; the capture is clean', async () => {
+test('curl http://web:8000/ in a netns host (the name from the gateway DNS) fetches from python3 -m http.server in another across the NATs; the capture is clean', async () => {
   const file = join(box.dir, 'http.pcapng');
   await box.ok(['capture', 'start', 'home/uplink', 'web/eth0', '-w', file, ...S]);
   const web = await nsOf('web');
   box.spawn(['exec', '--host', 'web', ...S, '--', 'python3', '-m', 'http.server', '8000', '--bind', '198.51.100.8', '--directory', box.dir]);
   await waitUntil(() => listening(web, 8000), 'http.server listening in web');
-  const r = await vexec('alice', ['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', 'http://198.51.100.8:8000/']);
+  const r = await vexec('alice', ['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', 'http://web:8000/']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '200');
   await box.ok(['capture', 'stop', '--all', ...S]);
