@@ -81,12 +81,17 @@ test('host show names the namespace; eth0 there has the host address, the MTU an
   assert.match(execFileSync('ip', ['-n', ns, 'route'], { encoding: 'utf8' }), /default via 192\.168\.1\.1 dev eth0/);
 });
 
-test('ping and traceroute -n from a netns host through two NATs show the virtual hops and TTLs', async () => {
+test('ping (fragments too) and traceroute -n from a netns host through two NATs show the virtual hops and TTLs', async () => {
   const ping = await vexec('alice', ['ping', '-n', '-c', '2', '-W', '2', '198.51.100.8']);
   assert.equal(ping.code, 0, ping.stderr + ping.stdout);
   // web's kernel answers with TTL 64; isp and home each take one (the internet router switches it from
   // web to isp's uplink, both on its LAN, keeping the TTL).
   assert.match(ping.stdout, /from 198\.51\.100\.8: icmp_seq=1 ttl=62/);
+  // 3000 bytes of echo data leave the kernel in fragments; the NATs reassemble and cut them again, and the
+  // reply comes back the same way.
+  const big = await vexec('alice', ['ping', '-n', '-c', '1', '-W', '2', '-s', '3000', '-M', 'dont', '198.51.100.8']);
+  assert.equal(big.code, 0, big.stderr + big.stdout);
+  assert.match(big.stdout, /3008 bytes from 198\.51\.100\.8: icmp_seq=1 ttl=62/);
   const tr = await vexec('alice', ['traceroute', '-n', '-q', '1', '-w', '2', '198.51.100.8']);
   assert.equal(tr.code, 0, tr.stderr + tr.stdout);
   const hops = tr.stdout.split('\n').slice(1).filter(Boolean).map((l) => l.trim().split(/\s+/).slice(0, 2));
