@@ -79,6 +79,10 @@ test('host show names the namespace; eth0 there has the host address, the MTU an
   assert.match(addr, /192\.168\.1\.2\/24/);
   assert.match(execFileSync('ip', ['-n', ns, 'link', 'show', 'eth0'], { encoding: 'utf8' }), /mtu 1500 .*state UNKNOWN|mtu 1500/);
   assert.match(execFileSync('ip', ['-n', ns, 'route'], { encoding: 'utf8' }), /default via 192\.168\.1\.1 dev eth0/);
+  const ls = await box.ok(['host', 'ls', ...S]);
+  assert.match(ls, new RegExp(`^alice +192\\.168\\.1\\.2 +home +${ns}$`, 'm'));
+  assert.match(ls, /^server +198\.51\.100\.7 +internet +-$/m);
+  assert.match(await box.ok(['host', 'show', 'alice', ...S]), new RegExp(`^  netns +${ns}  tun: \\d+ read, \\d+ written, 0 write errors`, 'm'));
 });
 
 test('ping (fragments too) and traceroute -n from a netns host through two NATs show the virtual hops and TTLs', async () => {
