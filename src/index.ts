@@ -41,3 +41,11 @@ export type { CaptureStartOptions, CaptureInfo, CaptureFormat, CaptureFile, Capt
 // The bridge to real programs: a real UDP server at a virtual address, a real client as a virtual host.
 export { Bridge } from './bridge/index.js';
 export type { ProxyOptions, ProxyInfo, MapOptions, MapInfo } from './bridge/index.js';
+
+// Transparent hosts: `net.externalStacks = new NetnsHosts({...}).attach` gives each `netns: true` host a
+// Linux network namespace behind a TUN device (root, real clock); the gateway DNS server.
+export { NetnsHosts } from './netns/index.js';
+export type { NetnsHostsOptions, TunStats } from './netns/index.js';
+export type { ExternalStack } from './engine/host.js';
+export type { ExternalStackFactory } from './engine/network.js';
+export { serveDnsOnEveryRouter } from './services/dns-server.js';
