@@ -3,7 +3,7 @@
 // a default route via its router's gateway; /etc/netns/NAME/resolv.conf names the gateway as the
 // resolver (`ip netns exec` binds it over /etc/resolv.conf). Removal kills what runs inside first.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalid, VnetError } from '../engine/errors.js';
 
@@ -51,9 +51,12 @@ export function run(argv: string[], input?: string): string {
   }
 }
 
-/** True when a namespace of that name exists. */
+/** Where iproute2 keeps named namespaces (bind mounts of /proc/PID/ns/net). */
+const RUN_NETNS = '/run/netns';
+
+/** True when a namespace of that name exists (its file under /run/netns: no process to spawn). */
 export function namespaceExists(name: string): boolean {
-  return run(['ip', 'netns', 'list']).split('\n').some((l) => l.split(' ')[0] === name);
+  return existsSync(join(RUN_NETNS, name));
 }
 
 /** Makes the namespace (it must not exist yet). */
