@@ -1,5 +1,5 @@
 // The reader thread of one TUN device: poll(2) until the fd is readable, read packets (one per read)
-// until EAGAIN into one ArrayBuffer, and post that batch to the engine thread, transferring the buffer.
+// while poll says more wait, into one ArrayBuffer, and post that batch to the engine thread, transferring the buffer.
 // A flag in shared memory stops it (checked at least every POLL_MS); the engine thread closes the fd
 // only after this thread has exited, so the number is never reused under a read.
 import { readSync } from 'node:fs';
@@ -52,6 +52,8 @@ function main(data: TunWorkerData): void {
   while (Atomics.load(stop, 0) === 0) {
     pfd.writeInt16LE(0, 6);
     if (poll(pfd, 1, POLL_MS) <= 0) continue;
+    // Readable: read a packet, then ask poll (not a failing read: a thrown EAGAIN costs far more) whether
+    // another is waiting; post the batch when none is.
     for (;;) {
       let n: number;
       try {
@@ -66,6 +68,8 @@ function main(data: TunWorkerData): void {
       lens[count++] = n;
       used = (used + n + 7) & ~7;
       if (count === MAX_BATCH || size - used < mtu) flush();
+      pfd.writeInt16LE(0, 6);
+      if (poll(pfd, 1, 0) <= 0) break;
     }
     flush();
   }
