@@ -13,7 +13,7 @@ import { Network } from '../src/engine/network.js';
 import { NetnsHosts } from '../src/netns/index.js';
 import { addNamespace, configureNamespace, removeNamespace } from '../src/netns/namespace.js';
 import { openTun } from '../src/netns/tun.js';
-import { TunPort, type TunReader } from '../src/netns/tun-port.js';
+import { TunPort, type TunReader, type TunWriter } from '../src/netns/tun-port.js';
 
 type Report = (f: { name: string; value: number; unit: string; target?: string }) => void;
 
@@ -107,10 +107,10 @@ function relayPair(tag: string): Pair {
 }
 
 /** alice (netns, behind home's port-restricted NAT) and web (netns, on the internet), through the engine. */
-function enginePair(tag: string, reader: TunReader): Pair {
+function enginePair(tag: string, reader: TunReader, writer: TunWriter = 'engine'): Pair {
   const dir = mkdtempSync(join(tmpdir(), 'vnet-bench-'));
   const net = new Network({ clock: 'real', seed: 1 });
-  const hosts = new NetnsHosts({ session: `bench${process.pid}${tag}`, clock: 'real', runtimeDir: () => dir, alive: () => true, reader });
+  const hosts = new NetnsHosts({ session: `bench${process.pid}${tag}`, clock: 'real', runtimeDir: () => dir, alive: () => true, reader, writer });
   net.externalStacks = hosts.attach;
   net.addRouter({ name: 'internet', cidr: '0.0.0.0/0' });
   net.addRouter({ name: 'home', parent: 'internet', cidr: '192.168.1.0/24', ips: ['203.0.113.1'], nat: 'port-restricted' });
@@ -177,6 +177,15 @@ export async function netnsBench(report: Report): Promise<void> {
     relay.close();
     engine.close();
   }
+  const threaded = enginePair('w', 'worker', 'thread');
+  let wTcp, wRt;
+  try {
+    await udp(threaded);
+    wTcp = await iperf(threaded);
+    wRt = await udp(threaded);
+  } finally {
+    threaded.close();
+  }
   const pool = enginePair('p', 'threadpool');
   let poolTcp, poolRt;
   try {
@@ -191,6 +200,8 @@ export async function netnsBench(report: Report): Promise<void> {
   report({ name: 'netns.relay.udp', value: Math.round(relayUdp.rtps), unit: `round trips/s (UDP ${SIZE} B, window ${WINDOW}, through the relay; ${relayUdp.lost} lost)` });
   report({ name: 'netns.udp', value: Math.round(rt.rtps), unit: `round trips/s (UDP ${SIZE} B, window ${WINDOW}, through the NAT; ${rt.lost} lost)`, target: '>= 20000' });
   report({ name: 'netns.udp.ratio_of_relay', value: rt.rtps / relayUdp.rtps, unit: 'engine / relay' });
+  report({ name: 'netns.writer_thread.tcp', value: Math.round(wTcp.mbit), unit: 'Mbit/s (the same NAT path, writes on a writer thread per device instead of the engine thread)' });
+  report({ name: 'netns.writer_thread.udp', value: Math.round(wRt.rtps), unit: 'round trips/s (the same, writer threads)' });
   report({ name: 'netns.threadpool.tcp', value: Math.round(poolTcp.mbit), unit: 'Mbit/s (the same NAT path, devices read with fs.read on the thread pool instead of a worker)' });
   report({ name: 'netns.threadpool.udp', value: Math.round(poolRt.rtps), unit: 'round trips/s (the same, thread-pool reader)' });
 }

@@ -10,7 +10,7 @@ import type { Host, ExternalStack } from '../engine/host.js';
 import { addNamespace, configureNamespace, missingPrivilege, namespaceExists, removeNamespace } from './namespace.js';
 import { namespaceName, removeRecord, removeStale, writeRecord } from './records.js';
 import { openTun } from './tun.js';
-import { TunPort, type TunReader } from './tun-port.js';
+import { TunPort, type TunReader, type TunWriter } from './tun-port.js';
 
 export interface NetnsHostsOptions {
   session: string;
@@ -23,6 +23,8 @@ export interface NetnsHostsOptions {
   log?: (line: string) => void;
   /** How TUN devices are read (the bench compares them); default 'worker'. */
   reader?: TunReader;
+  /** How packets are written (the bench compares them); default 'engine'. */
+  writer?: TunWriter;
 }
 
 /** What one netns host's stack counted (`host show --json`'s `tun`). */
@@ -88,7 +90,7 @@ export class NetnsHosts {
         return;
       }
       host.fromStack(pkt);
-    }, (message) => this.o.log?.(`host ${host.name}: reading its TUN device failed (${message}); its namespace gets no more packets`), this.o.reader);
+    }, (message) => this.o.log?.(`host ${host.name}: reading its TUN device failed (${message}); its namespace gets no more packets`), this.o.reader, this.o.writer);
     this.stacks.set(host.name, state);
     return {
       name: ns,
@@ -105,6 +107,6 @@ export class NetnsHosts {
   /** What a netns host's device counted, or undefined for another host. */
   stats(host: string): TunStats | undefined {
     const s = this.stacks.get(host);
-    return s === undefined ? undefined : { ...s.port.counters, ignored: s.ignored };
+    return s === undefined ? undefined : { ...s.port.counters, writeErrors: s.port.writeErrorCount, ignored: s.ignored };
   }
 }
