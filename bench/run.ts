@@ -1,6 +1,6 @@
 // `npm run bench`: the workloads of architecture.md, one line per figure
 // (`name value unit`), written to bench/results.json beside the targets.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Network } from '../src/engine/network.js';
 import type { VSocket } from '../src/engine/socket.js';
 import { cliLatency } from './cli.js';
@@ -9,6 +9,7 @@ import { captureBench } from './capture.js';
 import { bridgeBench } from './bridge.js';
 import { stunBench } from './stun.js';
 import { natpmpBench } from './natpmp.js';
+import { netnsBench } from './netns.js';
 
 interface Figure {
   name: string;
@@ -194,10 +195,17 @@ async function delayAccuracy(): Promise<void> {
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  const all: Record<string, () => void | Promise<void>> = { flat, nat1, nat2, manyHosts, mappings, tbfRate, delayAccuracy, capture: () => captureBench(report), bridge: () => bridgeBench(report), stun: () => stunBench(report), natpmp: () => natpmpBench(report), cli: () => cliLatency(report) };
+  const all: Record<string, () => void | Promise<void>> = { flat, nat1, nat2, manyHosts, mappings, tbfRate, delayAccuracy, capture: () => captureBench(report), bridge: () => bridgeBench(report), stun: () => stunBench(report), natpmp: () => natpmpBench(report), netns: () => netnsBench(report), cli: () => cliLatency(report) };
   for (const [name, fn] of Object.entries(all)) if (!only || only === name) await fn();
+  const file = new URL('../../bench/results.json', import.meta.url);
+  // One workload run alone (`npm run bench -- netns`) replaces its own figures and keeps the others'.
+  if (only) {
+    const mine = new Set(figures.map((f) => f.name));
+    const kept = (JSON.parse(readFileSync(file, 'utf8')) as { figures: Figure[] }).figures.filter((f) => !mine.has(f.name));
+    figures.unshift(...kept);
+  }
   const out = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, figures };
-  writeFileSync(new URL('../../bench/results.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
   console.log('written bench/results.json');
 }
 

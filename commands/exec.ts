@@ -1,15 +1,14 @@
 // `vnet exec`: run a real program as a virtual host: maps up, program run, maps down, its exit status.
-import { constants } from 'node:os';
 import { Flags } from '@oclif/core';
-import { execa } from 'execa';
 import { useInProcessSession, VnetCommand } from '../src/cli/base.js';
 import { printWarnings } from '../src/cli/warnings.js';
-import { invalid, type MapInfo, parseDuration, VnetError } from '../src/session/api.js';
 import { reportStaleCaptures } from '../src/session/capture-claims.js';
+import { runProgram } from '../src/cli/run-program.js';
+import { type HostView, invalid, type MapInfo, parseDuration, VnetError } from '../src/session/api.js';
+import { cannotEnterNamespaces, inNamespace } from '../src/session/netns-runtime.js';
 import { daemonAnswers } from '../src/session/client.js';
 import { sessionName } from '../src/session/runtime.js';
 import { Session } from '../src/session/session.js';
-import { wallTimer } from '../src/session/wall-timer.js';
 import { readTopologyFile, topologySettings } from '../src/session/topology.js';
 
 interface MapSpec {
@@ -23,11 +22,13 @@ export default class Exec extends VnetCommand {
     'Each --map LOCAL=DEST:PORT binds LOCAL (a port, or ADDR:PORT on 127.0.0.0/8; 0 picks a free port) so that what the program sends ' +
     'there leaves HOST toward DEST:PORT, and replies come back to it. The program gets the chosen addresses in its environment: ' +
     'VNET_MAP_1=127.0.0.1:PORT, VNET_MAP_1_PORT=PORT (and _2, _3, ... in --map order), VNET_HOST and VNET_SESSION. stdio is the ' +
-    'terminal\'s; SIGINT, SIGTERM and SIGHUP are passed on. With a running session the maps live there; without one, -f builds a ' +
+    'terminal\'s; SIGINT, SIGTERM and SIGHUP are passed on. For a netns host (`host add --netns`) the program runs inside the host\'s network ' +
+    'namespace instead (through `ip netns exec`, as root; VNET_NETNS names it) and needs no --map: it is the host, for any protocol. With a running session the maps live there; without one, -f builds a ' +
     'network in this process for the run (standalone). Exit status: the program\'s; 124 when --timeout passes; 127 when it cannot be run.';
   static override examples = [
     '<%= config.bin %> exec --host alice --map 15353=198.51.100.53:53 -- dig @127.0.0.1 -p 15353 test.example',
     '<%= config.bin %> exec --host alice --map 0=server.example:7 -- sh -c \'echo hi | socat - UDP:$VNET_MAP_1\'',
+    'sudo <%= config.bin %> exec --host alice -- curl -s http://web.example/   # alice added with --netns',
     '<%= config.bin %> exec -f lab.yaml --host bob --map 5000=198.51.100.7:5000 --timeout 30s -- ./my-voip-client 127.0.0.1 5000',
   ];
   static override strict = false;
@@ -43,14 +44,26 @@ export default class Exec extends VnetCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Exec);
-    const cmd = argv as string[];
+    // What follows `--` exactly as typed: oclif's non-strict argv reorders repeated values ("-c 2 -W 2").
+    const dashes = this.argv.indexOf('--');
+    const cmd = dashes >= 0 ? this.argv.slice(dashes + 1) : (argv as string[]);
     if (cmd.length === 0) throw invalid('name the program to run after --, e.g. `vnet exec --host alice --map 4000=198.51.100.7:7 -- socat - UDP:127.0.0.1:4000`');
     const specs = (flags.map ?? []).map(parseMap);
     const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout, 'timeout') / 1e6;
     const standalone = await this.standaloneSession(flags);
     const maps: MapInfo[] = [];
     try {
-      await this.call('host.show', { name: flags.host }); // an unknown host is exit 2, and the program is not run
+      // An unknown host is exit 2, and the program is not run.
+      const host = (await this.call('host.show', { name: flags.host })) as HostView;
+      if (host.netns !== undefined) {
+        if (specs.length > 0) throw invalid(`host ${flags.host} is a netns host: programs run in its namespace reach any address themselves, so --map is not needed; drop --map`);
+        if (host.netns === null) throw invalid(`host ${flags.host} is a netns host without a namespace (a session that could not make one); remove it and add it again`);
+        const why = cannotEnterNamespaces();
+        if (why !== null) throw invalid(why.replace('start the session as root (sudo vnet up)', 'run vnet exec as root'));
+        const code = await runProgram(inNamespace(host.netns, cmd), { VNET_HOST: flags.host, VNET_SESSION: sessionName(flags.session), VNET_NETNS: host.netns }, timeoutMs);
+        if (code !== 0) this.exit(code);
+        return;
+      }
       for (const m of specs) {
         const added = (await this.call('map.add', { host: flags.host, listen: m.listen, remote: m.remote })) as MapInfo & { warnings?: string[] };
         if (maps.length === 0) printWarnings(added);
@@ -107,43 +120,4 @@ function parseMap(text: string): MapSpec {
     throw invalid(`--map "${text}" is not LOCAL=DEST:PORT, e.g. 4000=198.51.100.7:7 or 127.0.0.2:5351=192.168.1.1:5351`);
   }
   return { listen: /^\d+$/.test(local) ? `127.0.0.1:${local}` : local, remote };
-}
-
-/** Runs the program with the terminal's stdio, passing signals on; resolves with the exit status vnet should use. */
-async function runProgram(cmd: string[], env: Record<string, string>, timeoutMs: number | undefined): Promise<number> {
-  // The handlers go in before the program starts: it may run (and be signalled) before execa returns,
-  // and a signal that found no handler would kill vnet and leave the program running.
-  let child: ReturnType<typeof execa> | undefined;
-  const pass = (sig: NodeJS.Signals): void => void child?.kill(sig);
-  // Our own timer rather than execa's `timeout`: Node's setTimeout fires at once past 24.8 days.
-  let timedOut = false;
-  let timer: { clear(): void } | undefined;
-  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of sigs) process.on(s, pass);
-  try {
-    const started = execa(cmd[0], cmd.slice(1), { stdio: 'inherit', reject: false, env, forceKillAfterDelay: 2000 });
-    child = started;
-    if (timeoutMs !== undefined) {
-      timer = wallTimer(timeoutMs, () => {
-        timedOut = true;
-        started.kill('SIGTERM');
-      });
-    }
-    const r = await started;
-    if (timedOut) {
-      process.stderr.write(`vnet: ${cmd[0]} ran longer than ${timeoutMs} ms and was stopped\n`);
-      return 124;
-    }
-    if (r.exitCode !== undefined) return r.exitCode;
-    if (r.signal) return 128 + (constants.signals[r.signal] ?? 0);
-    if ((r as { code?: string }).code === 'ENOENT' || /ENOENT/.test(r.message ?? '')) {
-      process.stderr.write(`vnet: ${cmd[0]}: command not found; check the name and PATH\n`);
-      return 127;
-    }
-    process.stderr.write(`vnet: cannot run ${cmd[0]}: ${r.shortMessage ?? r.message}\n`);
-    return 126;
-  } finally {
-    timer?.clear();
-    for (const s of sigs) process.off(s, pass);
-  }
 }

@@ -9,6 +9,7 @@ import { reportStaleCaptures } from '../src/session/capture-claims.js';
 import { alreadyRunning } from '../src/session/server.js';
 import { readTopologyFile, topologySettings, type TopologySource } from '../src/session/topology.js';
 import { sessionName, socketPath } from '../src/session/runtime.js';
+import { removeStaleNamespaces } from '../src/session/netns-runtime.js';
 
 export default class Up extends VnetCommand {
   static override summary = 'Start a session: a background daemon holding one network, shared by every vnet command.';
@@ -42,6 +43,8 @@ export default class Up extends VnetCommand {
     await refuseIfRunning(name);
     // Capture files a dead session was writing are cut back to whole records first (one line each).
     reportStaleCaptures();
+    // Namespaces of netns hosts whose daemon was killed (SIGKILL leaves them): removed, with a line each.
+    for (const line of removeStaleNamespaces()) process.stderr.write(`vnet: ${line}\n`);
 
     if (flags.foreground) {
       const daemon = await Daemon.start({ ...opts, log: (line) => process.stderr.write(`vnet: ${line}\n`) });

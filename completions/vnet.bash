@@ -11,7 +11,7 @@
 # The words that may follow the command typed so far ("" at the start).
 _vnet_next_words() {
   case "$1" in
-    "") echo 'apply capture clock demo dns down events exec export filter host init listen ls map nat natpmp proxy repl router send show status up' ;;
+    "") echo 'apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send shell show status up' ;;
     "capture") echo 'ls start stop' ;;
     "clock") echo 'advance show' ;;
     "dns") echo 'add ls rm' ;;
@@ -19,9 +19,8 @@ _vnet_next_words() {
     "host") echo 'add ls rm show' ;;
     "map") echo 'add ls rm set' ;;
     "nat") echo 'set show' ;;
-    "natpmp") echo 'disable enable external ls request reset show' ;;
     "proxy") echo 'add ls rm' ;;
-    "router") echo 'add ls rm set show' ;;
+    "router") echo 'add ls rm show' ;;
   esac
 }
 
@@ -47,7 +46,7 @@ _vnet_flags() {
     "filter change") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --overhead --preserve-order --no-preserve-order --queue --rate --seed --unset --json --session --help' ;;
     "filter ls") echo '--json --session --help' ;;
     "filter rm") echo '--json --session --help' ;;
-    "host add") echo '--ip --mac --mtu --router --json --session --help' ;;
+    "host add") echo '--ip --mac --mtu --netns --router --json --session --help' ;;
     "host ls") echo '--json --session --help' ;;
     "host rm") echo '--yes -y --json --session --help' ;;
     "host show") echo '--json --session --help' ;;
@@ -60,13 +59,6 @@ _vnet_flags() {
     "map set") echo '--remote --json --session --help' ;;
     "nat set") echo '--allocation --filtering --hairpin --no-hairpin --inbound-refresh --no-inbound-refresh --mapping --mapping-lifetime --nat --port-preservation --no-port-preservation --port-range --tcp-established --tcp-transitory --json --session --help' ;;
     "nat show") echo '--json --session --help' ;;
-    "natpmp disable") echo '--json --session --help' ;;
-    "natpmp enable") echo '--allow-ports --allow-third-party --max-lifetime --pcp --json --session --help' ;;
-    "natpmp external") echo '--host --json --session --help' ;;
-    "natpmp ls") echo '--json --session --help' ;;
-    "natpmp request") echo '--external --host --lifetime --nonce --pcp --tcp --udp --json --session --help' ;;
-    "natpmp reset") echo '--json --session --help' ;;
-    "natpmp show") echo '--json --session --help' ;;
     "proxy add") echo '--as --real --router --json --session --help' ;;
     "proxy ls") echo '--json --session --help' ;;
     "proxy rm") echo '--json --session --help' ;;
@@ -74,9 +66,9 @@ _vnet_flags() {
     "router add") echo '--allocation --cidr --filtering --gateway --hairpin --no-hairpin --icmp-ratelimit --inbound-refresh --no-inbound-refresh --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-preservation --no-port-preservation --port-range --queue-size --tcp-established --tcp-transitory --vlan --json --session --help' ;;
     "router ls") echo '--json --session --help' ;;
     "router rm") echo '--yes -y --json --session --help' ;;
-    "router set") echo '--ip --json --session --help' ;;
     "router show") echo '--json --session --help' ;;
     "send") echo '--count --data --from-port --hex --interval --replies --size --wait --json --session --help' ;;
+    "shell") echo '--json --session --help' ;;
     "show") echo '--format --json --session --help' ;;
     "status") echo '--json --session --help' ;;
     "up") echo '--clock --file -f --foreground --seed --json --session --help' ;;
@@ -173,22 +165,6 @@ _vnet_flag_value() {
     "nat set --tcp-transitory") echo 'text' ;;
     "nat set --session") echo 'text' ;;
     "nat show --session") echo 'text' ;;
-    "natpmp disable --session") echo 'text' ;;
-    "natpmp enable --allow-ports") echo 'text' ;;
-    "natpmp enable --max-lifetime") echo 'text' ;;
-    "natpmp enable --session") echo 'text' ;;
-    "natpmp external --host") echo 'node:host' ;;
-    "natpmp external --session") echo 'text' ;;
-    "natpmp ls --session") echo 'text' ;;
-    "natpmp request --external") echo 'text' ;;
-    "natpmp request --host") echo 'node:host' ;;
-    "natpmp request --lifetime") echo 'text' ;;
-    "natpmp request --nonce") echo 'text' ;;
-    "natpmp request --tcp") echo 'text' ;;
-    "natpmp request --udp") echo 'text' ;;
-    "natpmp request --session") echo 'text' ;;
-    "natpmp reset --session") echo 'text' ;;
-    "natpmp show --session") echo 'text' ;;
     "proxy add --as") echo 'text' ;;
     "proxy add --real") echo 'text' ;;
     "proxy add --router") echo 'node:router' ;;
@@ -219,8 +195,6 @@ _vnet_flag_value() {
     "router add --session") echo 'text' ;;
     "router ls --session") echo 'text' ;;
     "router rm --session") echo 'text' ;;
-    "router set --ip") echo 'text' ;;
-    "router set --session") echo 'text' ;;
     "router show --session") echo 'text' ;;
     "send --count") echo 'text' ;;
     "send --data") echo 'text' ;;
@@ -231,6 +205,7 @@ _vnet_flag_value() {
     "send --size") echo 'text' ;;
     "send --wait") echo 'text' ;;
     "send --session") echo 'text' ;;
+    "shell --session") echo 'text' ;;
     "show --format") echo 'choice:text dot mermaid' ;;
     "show --session") echo 'text' ;;
     "status --session") echo 'text' ;;
@@ -264,17 +239,13 @@ _vnet_arg_value() {
     "map set 0") echo 'text' ;;
     "nat set 0") echo 'node:router' ;;
     "nat show 0") echo 'node:router' ;;
-    "natpmp disable 0") echo 'node:router' ;;
-    "natpmp enable 0") echo 'node:router' ;;
-    "natpmp reset 0") echo 'node:router' ;;
-    "natpmp show 0") echo 'node:router' ;;
     "proxy rm 0") echo 'text' ;;
     "router add 0") echo 'text' ;;
     "router rm 0") echo 'node:router' ;;
-    "router set 0") echo 'node:router' ;;
     "router show 0") echo 'node:router' ;;
     "send 0") echo 'node:host' ;;
     "send 1") echo 'node:host' ;;
+    "shell 0") echo 'node:host' ;;
     *) echo text ;;
   esac
 }

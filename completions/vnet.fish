@@ -9,7 +9,7 @@
 function __vnet_next_words
     switch "$argv[1]"
         case ''
-            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen ls map nat natpmp proxy repl router send show status up
+            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send shell show status up
         case 'capture'
             printf '%s\n' ls start stop
         case 'clock'
@@ -24,12 +24,10 @@ function __vnet_next_words
             printf '%s\n' add ls rm set
         case 'nat'
             printf '%s\n' set show
-        case 'natpmp'
-            printf '%s\n' disable enable external ls request reset show
         case 'proxy'
             printf '%s\n' add ls rm
         case 'router'
-            printf '%s\n' add ls rm set show
+            printf '%s\n' add ls rm show
     end
 end
 
@@ -98,20 +96,6 @@ function __vnet_valued_flags
             printf '%s\n' --allocation --filtering --mapping --mapping-lifetime --nat --port-range --tcp-established --tcp-transitory --session
         case 'nat show'
             printf '%s\n' --session
-        case 'natpmp disable'
-            printf '%s\n' --session
-        case 'natpmp enable'
-            printf '%s\n' --allow-ports --max-lifetime --session
-        case 'natpmp external'
-            printf '%s\n' --host --session
-        case 'natpmp ls'
-            printf '%s\n' --session
-        case 'natpmp request'
-            printf '%s\n' --external --host --lifetime --nonce --tcp --udp --session
-        case 'natpmp reset'
-            printf '%s\n' --session
-        case 'natpmp show'
-            printf '%s\n' --session
         case 'proxy add'
             printf '%s\n' --as --real --router --session
         case 'proxy ls'
@@ -126,12 +110,12 @@ function __vnet_valued_flags
             printf '%s\n' --session
         case 'router rm'
             printf '%s\n' --session
-        case 'router set'
-            printf '%s\n' --ip --session
         case 'router show'
             printf '%s\n' --session
         case 'send'
             printf '%s\n' --count --data --from-port --hex --interval --replies --size --wait --session
+        case 'shell'
+            printf '%s\n' --session
         case 'show'
             printf '%s\n' --format --session
         case 'status'
@@ -226,11 +210,11 @@ complete -c vnet -n '__vnet_using \'\'' -f -a listen -d 'Receive UDP datagrams o
 complete -c vnet -n '__vnet_using \'\'' -f -a ls -d 'List the sessions running for you: name, pid, clock, start time and socket.'
 complete -c vnet -n '__vnet_using \'\'' -f -a map -d 'Real clients on loopback acting as virtual hosts: local ports bridged in.'
 complete -c vnet -n '__vnet_using \'\'' -f -a nat -d 'A router\'s NAT: show its live mapping table or change its behaviour.'
-complete -c vnet -n '__vnet_using \'\'' -f -a natpmp -d 'NAT-PMP and PCP on a NAT router\'s gateway address, and the client run from a host.'
 complete -c vnet -n '__vnet_using \'\'' -f -a proxy -d 'Real UDP servers on loopback made reachable inside the virtual network.'
 complete -c vnet -n '__vnet_using \'\'' -f -a repl -d 'Type vnet commands without the `vnet` prefix; attaches to a running session or holds its own.'
 complete -c vnet -n '__vnet_using \'\'' -f -a router -d 'Routers in a tree, each owning a subnet and NATing to its parent.'
 complete -c vnet -n '__vnet_using \'\'' -f -a send -d 'Send UDP datagrams from a virtual host.'
+complete -c vnet -n '__vnet_using \'\'' -f -a shell -d 'Open $SHELL inside a netns host\'s network namespace: every program started there is that host.'
 complete -c vnet -n '__vnet_using \'\'' -f -a show -d 'Draw the topology: routers nested under their parents with subnet and NAT, hosts with addresses, filters where they sit.'
 complete -c vnet -n '__vnet_using \'\'' -f -a status -d 'Show the session: clock, routers, hosts, interface counters, filters, captures, proxies and maps.'
 complete -c vnet -n '__vnet_using \'\'' -f -a up -d 'Start a session: a background daemon holding one network, shared by every vnet command.'
@@ -256,20 +240,12 @@ complete -c vnet -n '__vnet_using \'map\'' -f -a rm -d 'Remove a map: its local 
 complete -c vnet -n '__vnet_using \'map\'' -f -a set -d 'Change where a live map sends; its virtual socket, NAT mapping and real client stay (hole punching).'
 complete -c vnet -n '__vnet_using \'nat\'' -f -a set -d 'Change a router\'s NAT. A new mapping or filtering behaviour starts an empty table; other changes keep mappings.'
 complete -c vnet -n '__vnet_using \'nat\'' -f -a show -d 'Show the live mapping table of a router\'s NAT.'
-complete -c vnet -n '__vnet_using \'natpmp\'' -f -a disable -d 'Stop serving NAT-PMP/PCP on a router; mappings already granted stay until they expire.'
-complete -c vnet -n '__vnet_using \'natpmp\'' -f -a enable -d 'Serve NAT-PMP (RFC 6886), and PCP (RFC 6887) with --pcp, on a NAT router\'s LAN address, UDP 5351.'
-complete -c vnet -n '__vnet_using \'natpmp\'' -f -a external -d 'Ask HOST\'s gateway for its external address with NAT-PMP, as natpmpc does without -a.'
-complete -c vnet -n '__vnet_using \'natpmp\'' -f -a ls -d 'List the routers serving NAT-PMP/PCP.'
-complete -c vnet -n '__vnet_using \'natpmp\'' -f -a request -d 'Ask HOST\'s gateway to map one of its ports (NAT-PMP, or PCP MAP with --pcp), as natpmpc -a does.'
-complete -c vnet -n '__vnet_using \'natpmp\'' -f -a reset -d 'Simulate a gateway reboot: the router\'s NAT table and the NAT-PMP epoch are lost, and announcements go out.'
-complete -c vnet -n '__vnet_using \'natpmp\'' -f -a show -d 'Show a router\'s NAT-PMP/PCP service: where it listens, its options, epoch and counters.'
 complete -c vnet -n '__vnet_using \'proxy\'' -f -a add -d 'Make a real UDP server on loopback reachable inside the virtual network at VIRTUAL_IP:PORT.'
 complete -c vnet -n '__vnet_using \'proxy\'' -f -a ls -d 'List proxied real servers: virtual address, real address, clients, packets each way, errors.'
 complete -c vnet -n '__vnet_using \'proxy\'' -f -a rm -d 'Remove a proxy: its sockets close, and a host it created goes too.'
 complete -c vnet -n '__vnet_using \'router\'' -f -a add -d 'Add a router that owns a subnet; a child router NATs to its parent.'
 complete -c vnet -n '__vnet_using \'router\'' -f -a ls -d 'List routers.'
 complete -c vnet -n '__vnet_using \'router\'' -f -a rm -d 'Remove a router and everything below it (hosts, child routers). Packets in flight are dropped.'
-complete -c vnet -n '__vnet_using \'router\'' -f -a set -d 'Give a child router new uplink addresses, as when its ISP hands out a new one.'
 complete -c vnet -n '__vnet_using \'router\'' -f -a show -d 'Show a router: subnet, NAT, delay settings, interfaces and their counters.'
 
 # vnet apply
@@ -401,6 +377,7 @@ complete -c vnet -n '__vnet_using \'filter rm\'' -l session -x -d 'session name 
 complete -c vnet -n '__vnet_using \'host add\'' -l ip -x -d 'address in the router\'s subnet (repeatable)'
 complete -c vnet -n '__vnet_using \'host add\'' -l mac -x -d 'MAC address of eth0 (default: derived from the name)'
 complete -c vnet -n '__vnet_using \'host add\'' -l mtu -x -d 'MTU of eth0 (default: the router\'s)'
+complete -c vnet -n '__vnet_using \'host add\'' -l netns -d 'a transparent host: a Linux network namespace behind a TUN device, where any program runs (root, real clock)'
 complete -c vnet -n '__vnet_using \'host add\'' -l router -x -a '(__vnet_node_names router)' -d 'the router whose LAN the host joins'
 complete -c vnet -n '__vnet_using \'host add\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'host add\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
@@ -486,50 +463,6 @@ complete -c vnet -n '__vnet_using \'nat show\'' -l json -d 'print one JSON docum
 complete -c vnet -n '__vnet_using \'nat show\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'nat show\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
 
-# vnet natpmp disable
-complete -c vnet -n '__vnet_using \'natpmp disable\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
-complete -c vnet -n '__vnet_using \'natpmp disable\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
-complete -c vnet -n '__vnet_using \'natpmp disable\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
-
-# vnet natpmp enable
-complete -c vnet -n '__vnet_using \'natpmp enable\'' -l allow-ports -x -d 'internal ports clients may map, LO-HI (default 1-65535); others are refused'
-complete -c vnet -n '__vnet_using \'natpmp enable\'' -l allow-third-party -d 'PCP THIRD_PARTY: let a client map ports of another LAN address'
-complete -c vnet -n '__vnet_using \'natpmp enable\'' -l max-lifetime -x -d 'longest lifetime granted, e.g. 2h (default 24h)'
-complete -c vnet -n '__vnet_using \'natpmp enable\'' -l pcp -d 'answer PCP (MAP, PEER, ANNOUNCE) too; without it PCP clients get NAT-PMP\'s unsupported version and fall back'
-complete -c vnet -n '__vnet_using \'natpmp enable\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
-complete -c vnet -n '__vnet_using \'natpmp enable\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
-complete -c vnet -n '__vnet_using \'natpmp enable\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'a NAT router'
-
-# vnet natpmp external
-complete -c vnet -n '__vnet_using \'natpmp external\'' -l host -x -a '(__vnet_node_names host)' -d 'the virtual host asking'
-complete -c vnet -n '__vnet_using \'natpmp external\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
-complete -c vnet -n '__vnet_using \'natpmp external\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
-
-# vnet natpmp ls
-complete -c vnet -n '__vnet_using \'natpmp ls\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
-complete -c vnet -n '__vnet_using \'natpmp ls\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
-
-# vnet natpmp request
-complete -c vnet -n '__vnet_using \'natpmp request\'' -l external -x -d 'suggested external port (default: any)'
-complete -c vnet -n '__vnet_using \'natpmp request\'' -l host -x -a '(__vnet_node_names host)' -d 'the virtual host asking'
-complete -c vnet -n '__vnet_using \'natpmp request\'' -l lifetime -x -d 'seconds (default 7200); 0 deletes the mapping'
-complete -c vnet -n '__vnet_using \'natpmp request\'' -l nonce -x -d 'PCP: the nonce (24 hex digits) of an earlier MAP, to renew or delete it'
-complete -c vnet -n '__vnet_using \'natpmp request\'' -l pcp -d 'use PCP MAP instead of NAT-PMP'
-complete -c vnet -n '__vnet_using \'natpmp request\'' -l tcp -x -d 'the host\'s TCP port to map'
-complete -c vnet -n '__vnet_using \'natpmp request\'' -l udp -x -d 'the host\'s UDP port to map'
-complete -c vnet -n '__vnet_using \'natpmp request\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
-complete -c vnet -n '__vnet_using \'natpmp request\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
-
-# vnet natpmp reset
-complete -c vnet -n '__vnet_using \'natpmp reset\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
-complete -c vnet -n '__vnet_using \'natpmp reset\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
-complete -c vnet -n '__vnet_using \'natpmp reset\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
-
-# vnet natpmp show
-complete -c vnet -n '__vnet_using \'natpmp show\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
-complete -c vnet -n '__vnet_using \'natpmp show\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
-complete -c vnet -n '__vnet_using \'natpmp show\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
-
 # vnet proxy add
 complete -c vnet -n '__vnet_using \'proxy add\'' -l as -x -d 'where it appears in the virtual network, VIRTUAL_IP:PORT'
 complete -c vnet -n '__vnet_using \'proxy add\'' -l real -x -d 'the real server, 127.0.0.1:PORT (any 127.0.0.0/8 address)'
@@ -593,12 +526,6 @@ complete -c vnet -n '__vnet_using \'router rm\'' -l json -d 'print one JSON docu
 complete -c vnet -n '__vnet_using \'router rm\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'router rm\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
 
-# vnet router set
-complete -c vnet -n '__vnet_using \'router set\'' -l ip -x -d 'uplink address in the parent\'s subnet (repeatable)'
-complete -c vnet -n '__vnet_using \'router set\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
-complete -c vnet -n '__vnet_using \'router set\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
-complete -c vnet -n '__vnet_using \'router set\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
-
 # vnet router show
 complete -c vnet -n '__vnet_using \'router show\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'router show\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
@@ -617,6 +544,11 @@ complete -c vnet -n '__vnet_using \'send\'' -l json -d 'print one JSON document 
 complete -c vnet -n '__vnet_using \'send\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'send\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'the sending host'
 complete -c vnet -n '__vnet_using \'send\'; and __vnet_argc_is 1' -f -a '(__vnet_node_names host)' -d 'DEST:PORT; DEST is an address, a registered name or a host name'
+
+# vnet shell
+complete -c vnet -n '__vnet_using \'shell\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'shell\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'shell\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'a netns host'
 
 # vnet show
 complete -c vnet -n '__vnet_using \'show\'' -l format -x -a 'text dot mermaid' -d 'text (a tree), dot (Graphviz) or mermaid'

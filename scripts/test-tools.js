@@ -26,6 +26,14 @@ export const TOOLS = [
   ['shellcheck', 'shellcheck'], // the scripts `vnet export --format netns|containerlab` writes
   ['turnutils_stunclient', 'coturn'], // a real STUN client (RFC 5389/5780) through `vnet map`
   ['natpmpc', 'natpmpc'], // a real NAT-PMP client (libnatpmp) against the virtual gateway, through vnet map
+  // Real programs in netns hosts (test/netns/): any unmodified program through vnet's routers and NATs.
+  ['ping', 'iputils-ping'],
+  ['traceroute', 'traceroute'],
+  ['curl', 'curl'],
+  ['iperf3', 'iperf3'],
+  ['python3', 'python3'], // python3 -m http.server
+  ['turnserver', 'coturn'], // RFC 5780 discovery from a real client behind each NAT
+  ['turnutils_natdiscovery', 'coturn'],
 ];
 
 /** The programs of TOOLS not found on `path` (a PATH string). */

@@ -60,3 +60,10 @@ export { GatewayServices, gatewayServices } from './services/registry.js';
 export type { NatPmpDoc } from './services/registry.js';
 export { probablyNatPmp, parseNatPmp, marshalNatPmp } from './wire/natpmp.js';
 export { probablyPcp, parsePcp, marshalPcp } from './wire/pcp.js';
+// Transparent hosts: `net.externalStacks = new NetnsHosts({...}).attach` gives each `netns: true` host a
+// Linux network namespace behind a TUN device (root, real clock); the gateway DNS server.
+export { NetnsHosts } from './netns/index.js';
+export type { NetnsHostsOptions, TunStats } from './netns/index.js';
+export type { ExternalStack } from './engine/host.js';
+export type { ExternalStackFactory } from './engine/network.js';
+export { serveDnsOnEveryRouter } from './services/dns-server.js';

@@ -16,6 +16,13 @@ export default class HostShow extends VnetCommand {
       `host ${h.name} ${h.ips.join(', ')} on ${h.router}`,
       ...interfaceTable(h.interfaces, '  '),
       `  sockets  ${h.sockets.map((s) => `udp ${s.address}:${s.port}`).join(', ') || '-'}`,
+      ...(h.netns === undefined ? [] : [`  netns    ${h.netns ?? '(none)'}${tunText(h)}`]),
     ]);
   }
+}
+
+/** A netns host's TUN counters, as `host show --json` gives them under `tun`. */
+function tunText(h: HostView & { tun?: { read: number; written: number; writeErrors: number; ignored: number } }): string {
+  const t = h.tun;
+  return t === undefined ? '' : `  tun: ${t.read} read, ${t.written} written, ${t.writeErrors} write errors, ${t.ignored} ignored (not IPv4)`;
 }

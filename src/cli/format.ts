@@ -27,6 +27,10 @@ export function routerTable(list: RouterView[]): string[] {
 }
 
 export function hostTable(list: HostView[]): string[] {
+  // A NETNS column only when some host is a netns host (its namespace's name).
+  if (list.some((h) => h.netns !== undefined)) {
+    return table(['NAME', 'IPS', 'ROUTER', 'NETNS'], list.map((h) => [h.name, h.ips.join(','), h.router, h.netns ?? '']));
+  }
   return table(['NAME', 'IPS', 'ROUTER'], list.map((h) => [h.name, h.ips.join(','), h.router]));
 }
 

@@ -13,6 +13,19 @@ const LOOPBACK_IP = 0x7f000001;
 /** How long a host keeps a redirect (Linux: a route exception that expires after 300 s). */
 export const REDIRECT_LIFETIME_NS = 300_000_000_000;
 
+/**
+ * A host's stack outside the engine (a Linux kernel in a network namespace behind a TUN device): it
+ * takes every packet that reaches the host, fragments as they came (it reassembles), and sends its own
+ * through `Host.fromStack`.
+ */
+export interface ExternalStack {
+  /** What users call it (the namespace's name). */
+  readonly name: string;
+  deliver(pkt: Packet): void;
+  /** The host was removed: let the outside stack go. */
+  close(): void;
+}
+
 /** The router side a host attaches to (the router's LAN). */
 export interface Attachment {
   readonly lan: Interface;
@@ -28,6 +41,10 @@ export class Host extends NetNode {
   readonly routerName: string;
   /** Redirects taken from the gateway: destination → the neighbour to send it to, until when (made on first use). */
   private redirects: Map<Ipv4, { gateway: Ipv4; until: number }> | null = null;
+  /** True for a host whose stack is a real kernel (`--netns`); its packets come and go through `stack`. */
+  netns = false;
+  /** The outside stack of a netns host, once attached (a scratch network copy never attaches one). */
+  stack: ExternalStack | null = null;
 
   constructor(name: string, ctx: NetContext, attachment: Attachment, routerName: string, addresses: Ipv4[], subnet: Cidr, mac?: Uint8Array, mtu = DEFAULT_MTU) {
     super(name, ctx);
@@ -146,7 +163,23 @@ export class Host extends NetNode {
     return this.hasAddress(dst) ? this.lo.mtu : this.eth0.mtu;
   }
 
+  /**
+   * A packet the host's outside stack sent: out of eth0 as the host's own (the kernel set its TTL, DF, id
+   * and checksums). A source that is not one of the host's addresses is dropped as martian.
+   */
+  fromStack(pkt: Packet): void {
+    if (!this.alive) return;
+    const a = this.eth0.addresses;
+    if (a.length === 1 ? a[0] !== pkt.src : !a.includes(pkt.src)) return this.eth0.drop(pkt, 'martian');
+    this.eth0.transmit(pkt);
+  }
+
   input(pkt: Packet, iface: Interface): void {
+    if (this.stack !== null) {
+      if (this.hasAddress(pkt.dst)) this.stack.deliver(pkt);
+      else iface.drop(pkt, 'martian');
+      return;
+    }
     if (!this.hasAddress(pkt.dst)) {
       iface.drop(pkt, 'martian');
       return;
@@ -167,5 +200,8 @@ export class Host extends NetNode {
     for (const s of this.ports.sockets()) if (!s.closed) s.close();
     this.eth0.up = false;
     if (this.loopback) this.loopback.up = false;
+    const stack = this.stack;
+    this.stack = null;
+    stack?.close();
   }
 }

@@ -8,7 +8,7 @@ import type { NetContext } from './context.js';
 import { normalizeName, type DnsRecord } from './dns.js';
 import { invalid, notFound, VnetError } from './errors.js';
 import { DropEvent, EventBus, type EventListener, type NetworkEvent } from './events.js';
-import { Host } from './host.js';
+import { Host, type ExternalStack } from './host.js';
 import type { Interface } from './iface.js';
 import { LanMacs, parseMac } from './mac.js';
 import { normalizeNat, type NatConfig, type NatOptions } from './nat/config.js';
@@ -70,7 +70,12 @@ export interface HostOptions {
   ips?: string[];
   mac?: string;
   mtu?: number;
+  /** The host's stack is a Linux kernel in a network namespace (attached by the network's `externalStacks`). */
+  netns?: boolean;
 }
+
+/** Makes the outside stack of a netns host (throws to refuse the host: nothing is added then). */
+export type ExternalStackFactory = (host: Host) => ExternalStack;
 
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
@@ -98,6 +103,8 @@ export class Network implements NetContext {
   /** Per router, the MACs on its LAN: two interfaces of one LAN never share one. */
   private readonly lanMacs = new Map<Router, LanMacs>();
   private rootRouter: Router | null = null;
+  /** Attaches the outside stack of each `netns` host as it is added (null: netns hosts get none, as in a scratch copy). */
+  externalStacks: ExternalStackFactory | null = null;
 
   constructor(options: NetworkOptions = {}) {
     const c = options.clock ?? 'virtual';
@@ -260,6 +267,15 @@ export class Network implements NetContext {
     }
     const h = new Host(o.name, this, r, r.name, ips, r.cidr, mac, mtu);
     h.eth0.vlan = r.lan.vlan;
+    if (o.netns === true) {
+      h.netns = true;
+      try {
+        if (this.externalStacks !== null) h.stack = this.externalStacks(h);
+      } catch (err) {
+        for (const ip of ips) r.allocator.release(ip);
+        throw err;
+      }
+    }
     r.attach(h.eth0);
     r.hosts.push(h);
     this.hostMap.set(h.name, h);

@@ -51,6 +51,7 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   alive = true;
   private icmpListeners: ((m: IcmpMessage) => void)[] | null = null;
   private protocolHandlers: Map<number, ProtocolHandler> | null = null;
+  private udpServices: Map<number, ProtocolHandler> | null = null;
   protected pmtuCache: PmtuCache | null = null;
   private reassemblyBuffer: Reassembly | null = null;
   private ipId = -1;
@@ -178,6 +179,15 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
     else this.protocolHandlers?.delete(proto);
   }
 
+  /**
+   * Answers UDP datagrams to `port` that no socket takes (a built-in service such as the gateway's DNS
+   * server): a socket bound there, a proxy's say, still comes first. null removes it.
+   */
+  setUdpService(port: number, handler: ProtocolHandler | null): void {
+    if (handler) (this.udpServices ??= new Map()).set(port, handler);
+    else this.udpServices?.delete(port);
+  }
+
   /** Delivers a packet addressed to this node. */
   protected deliverLocal(pkt: Packet, iface: Interface): void {
     if (pkt.proto === PROTO_UDP) {
@@ -186,6 +196,8 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
         if (!s.enqueue(pkt)) iface.drop(pkt, 'rcvbuf-full');
         return;
       }
+      const service = this.udpServices?.get(pkt.dstPort);
+      if (service !== undefined) return service(pkt, iface);
       iface.drop(pkt, 'port-unreachable');
       if (this.portUnreachable) this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_PORT);
       return;

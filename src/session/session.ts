@@ -13,7 +13,9 @@ import { topologyApplyMethod, topologyExportMethod } from './topology.js';
 import { CaptureManager } from '../capture/index.js';
 import { SessionCaptures } from './captures.js';
 import { RuntimeDirClaims } from './capture-claims.js';
-import { runtimeDir } from './runtime.js';
+import { processAlive, runtimeDir } from './runtime.js';
+import { NetnsHosts } from '../netns/index.js';
+import { serveDnsOnEveryRouter } from '../services/dns-server.js';
 import { Bridge, type MapInfo, type ProxyInfo } from '../bridge/index.js';
 import { bridgeMethods } from './bridge-methods.js';
 import { stunMethods } from './stun-methods.js';
@@ -62,6 +64,8 @@ export class Session {
   readonly captures: SessionCaptures;
   /** Real programs bridged in: proxied servers and mapped clients (the only real sockets). */
   readonly bridge: Bridge;
+  /** The namespaces and TUN devices of netns hosts (the only code that opens real devices). */
+  readonly netns: NetnsHosts;
 
   constructor(options: SessionOptions = {}) {
     this.clockKind = options.clock ?? 'real';
@@ -78,6 +82,12 @@ export class Session {
     });
     this.captures = new SessionCaptures(new CaptureManager(this.net, { claims: new RuntimeDirClaims(() => runtimeDir(), this.name) }));
     this.bridge = new Bridge(this.net);
+    this.netns = new NetnsHosts({
+      session: this.name, clock: this.clockKind, runtimeDir: () => runtimeDir(), alive: processAlive,
+      log: (message) => this.net.emit({ type: 'error', time: this.net.now(), message }),
+    });
+    this.net.externalStacks = this.netns.attach;
+    serveDnsOnEveryRouter(this.net);
     this.methods = {
       ...this.captures.methods(),
       ...bridgeMethods(this.bridge),
@@ -90,7 +100,7 @@ export class Session {
       'router.rm': checked((p: Named) => this.removeNode(p.name, 'router')),
       'host.add': checked((p: HostDoc) => hostView(addHost(this.net, p))),
       'host.ls': () => this.net.hosts.map(hostView),
-      'host.show': checked((p: Named) => hostView(this.net.host(p.name))),
+      'host.show': checked((p: Named) => this.hostShow(p.name)),
       'host.rm': checked((p: Named) => this.removeNode(p.name, 'host')),
       'nat.show': checked((p: { router: string }) => this.natShow(p.router)),
       'nat.set': checked((p: { router: string; nat: NatPreset | NatOptions }) => {
@@ -122,6 +132,11 @@ export class Session {
       'topology.apply': (p) => topologyApplyMethod(this, p),
       'topology.export': (p) => topologyExportMethod(this, p),
     };
+    const addMap = this.methods['map.add'];
+    this.methods['map.add'] = (p, ctx) => {
+      if (typeof p.host === 'string' && this.net.hostNamed(p.host)) this.engineStack(p.host, 'maps');
+      return addMap(p, ctx);
+    };
   }
 
   /**
@@ -148,6 +163,20 @@ export class Session {
       maps: this.bridge.listMaps(),
       names: this.net.names(),
     };
+  }
+
+  /** A host's view; a netns host's adds what its TUN device counted. */
+  private hostShow(name: string): unknown {
+    const h = this.net.host(name);
+    const tun = this.netns.stats(name);
+    return tun === undefined ? hostView(h) : { ...hostView(h), tun };
+  }
+
+  /** Refuses a command that needs the engine's own stack on a netns host, whose packets go to its kernel. */
+  private engineStack(name: string, what: string): ReturnType<Network['host']> {
+    const h = this.net.host(name);
+    if (h.netns) throw invalid(`host ${name} is a netns host: its packets go to the kernel in namespace ${h.stack?.name ?? '(none)'}, not to vnet ${what}; run a program there with \`vnet exec --host ${name} -- CMD\``);
+    return h;
   }
 
   clockShow(): { kind: string; timeNs: number } {
@@ -196,7 +225,7 @@ export class Session {
   }
 
   private send(p: Record<string, unknown>, ctx: CallContext): unknown {
-    const host = this.net.host(str(p, 'host'));
+    const host = this.engineStack(str(p, 'host'), 'send');
     const { host: destHost, port: destPort } = parseEndpoint(str(p, 'dest'), 'destination');
     const count = p.count === undefined ? 1 : num(p, 'count');
     if (!Number.isInteger(count) || count < 1 || count > MAX_SEND_COUNT) {
@@ -273,7 +302,7 @@ export class Session {
   }
 
   private listen(p: Record<string, unknown>, ctx: CallContext): Promise<unknown> {
-    const host = this.net.host(str(p, 'host'));
+    const host = this.engineStack(str(p, 'host'), 'listen');
     const port = num(p, 'port');
     const count = p.count === undefined ? Infinity : num(p, 'count');
     const timeoutMs = p.timeoutMs === undefined ? undefined : num(p, 'timeoutMs');

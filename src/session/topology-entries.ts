@@ -195,6 +195,7 @@ function hostConflict(net: Network, live: Host, doc: HostDoc): string | undefine
   if (doc.mac !== undefined && formatMac(parseMac(doc.mac)) !== formatMac(live.eth0.mac)) return `${live.eth0.fullName} has MAC ${formatMac(live.eth0.mac)}, the file says ${doc.mac}`;
   const mtu = doc.mtu ?? net.router(live.routerName).lan.mtu;
   if (mtu !== live.eth0.mtu) return `host ${live.name} exists with MTU ${live.eth0.mtu}, the file says ${mtu}`;
+  if ((doc.netns ?? false) !== live.netns) return `host ${live.name} exists ${live.netns ? 'as' : 'without'} a network namespace, the file says netns: ${doc.netns ?? false}`;
   return undefined;
 }
 

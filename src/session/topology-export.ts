@@ -109,6 +109,7 @@ function hostDoc(h: Host): HostDoc {
   const mac = givenMac(h.eth0);
   if (mac !== undefined) doc.mac = mac;
   if (h.eth0.mtu !== h.attachment.lan.mtu) doc.mtu = h.eth0.mtu;
+  if (h.netns) doc.netns = true;
   return doc;
 }
 

@@ -50,6 +50,8 @@ export interface HostView {
   ips: string[];
   interfaces: InterfaceView[];
   sockets: { address: string; port: number }[];
+  /** A netns host's namespace (`vnet exec`/`vnet shell` run there); null while none is attached. */
+  netns?: string | null;
 }
 
 type WithTimeNs<E> = E extends unknown ? Omit<E, 'time'> & { timeNs: number } : never;
@@ -91,6 +93,7 @@ export function hostView(h: Host): HostView {
     ips: h.addresses.map(formatIpv4),
     interfaces: [interfaceView(h.eth0)],
     sockets: h.ports.sockets().filter((s) => !s.closed).map((s) => s.address()),
+    ...(h.netns ? { netns: h.stack?.name ?? null } : {}),
   };
 }
 

@@ -22,7 +22,7 @@ before(async () => {
 // The same rules as the shell completions (src/cli/docs/value-kinds.ts): what a value names comes from its name.
 const cases: [string, string, string[], string][] = [
   ['first words: topics, commands and the REPL\'s own', 'ro', ['router '], 'ro'],
-  ['first words offer several when ambiguous', 's', ['send', 'show', 'source', 'status', 'stun'], 's'],
+  ['first words offer several when ambiguous', 's', ['send', 'shell', 'show', 'source', 'status', 'stun'], 's'],
   ['verbs of a topic', 'router ', ['add', 'ls', 'rm', 'set', 'show'], ''],
   ['a verb by prefix', 'host s', ['show '], 's'],
   ['flags of the command being typed', 'router add home --pa', ['--parent '], '--pa'],

@@ -12,7 +12,7 @@ test('the lint rule refuses a command importing a layer below the session, and a
     const [result] = await eslint.lintText(source, { filePath: join(ROOT, 'commands', 'router', 'probe.ts') });
     return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
   };
-  for (const layer of ['engine/errors', 'wire/addr', 'capture/index', 'bridge/endpoint']) {
+  for (const layer of ['engine/errors', 'wire/addr', 'capture/index', 'bridge/endpoint', 'netns/index', 'services/dns-server']) {
     const found = await lint(`import type { X } from '../../src/${layer}.js';\nexport type Y = X;\n`);
     assert.equal(found.length, 1, layer);
     assert.match(found[0], /session API \(src\/session\/api\.ts\)/);

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizeNat, type NatOptions } from '../../src/engine/nat/config.js';
 import type { Session } from '../../src/session/session.js';
-import { natDocOf } from '../../src/session/topology-export.js';
+import { exportTopology, natDocOf } from '../../src/session/topology-export.js';
+import { applyEntries } from '../../src/session/topology-entries.js';
+import { Network } from '../../src/engine/network.js';
 import { parseTopology, validateTopology, type Topology } from '../../src/session/topology.js';
 import { apply, ctx, exportYaml, newSession } from '../fixtures/topology/helpers.js';
 
@@ -156,4 +158,21 @@ test('`nat: linux` and Linux knobs are accepted by a topology file, router.add a
   const again = newSession();
   apply(again, yaml);
   assert.equal(exportYaml(again), yaml);
+});
+
+test('a netns host exports as netns: true and applies back as one; a file that disagrees is refused', () => {
+  // Bare networks: no factory attaches a namespace, which the engine and the file format do not need.
+  const net = new Network({ clock: 'virtual', seed: 1 });
+  net.addRouter({ name: 'internet', cidr: '0.0.0.0/0' });
+  net.addHost({ name: 'alice', router: 'internet', ips: ['198.51.100.9'], netns: true });
+  net.addHost({ name: 'bob', router: 'internet', ips: ['198.51.100.10'] });
+  const topo = exportTopology(net);
+  assert.deepEqual(topo.hosts.map((h) => [h.name, h.netns]), [['alice', true], ['bob', undefined]]);
+  const copy = new Network({ clock: 'virtual', seed: 1 });
+  applyEntries(copy, topo, 'copy.yaml', null, false);
+  assert.deepEqual(copy.hosts.map((h) => [h.name, h.netns]), [['alice', true], ['bob', false]]);
+  const flipped = { ...topo, hosts: topo.hosts.map((h) => (h.name === 'bob' ? { ...h, netns: true } : h)) };
+  assert.throws(() => applyEntries(copy, flipped, 'copy.yaml', null, false), /host bob exists without a network namespace, the file says netns: true/);
+  net.close();
+  copy.close();
 });
