@@ -21,7 +21,7 @@ const REPLAY_CHILD = fileURLToPath(new URL('./replay-child.js', import.meta.url)
 
 /** tshark reads the whole file: exit 0 and nothing on stderr (a file cut short says so there). */
 function assertReadsWhole(file: string): number {
-  const r = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 30 });
   assert.equal(r.status, 0, `tshark -r ${file} exited ${r.status}: ${r.stderr}`);
   // tshark's only other words on stderr are its warning about running as root.
   const said = r.stderr.split('\n').filter((l) => l.trim() !== '' && !/^Running as user "root"/.test(l));
