@@ -1,7 +1,6 @@
 // The emulated network: a tree of routers with hosts, one scheduler, one
 // seeded random source, one event stream. This is the engine's front door.
-import { Cidr, formatIpv4, parseIpv4, type Ipv4 } from '../wire/addr.js';
-import { WireError } from '../wire/errors.js';
+import { Cidr, formatIpv4, type Ipv4 } from '../wire/addr.js';
 import type { Packet } from '../wire/packet.js';
 import { RealClock, VirtualClock, type Clock } from './clock.js';
 import type { NetContext } from './context.js';
@@ -10,7 +9,7 @@ import { invalid, notFound, VnetError } from './errors.js';
 import { DropEvent, EventBus, type EventListener, type NetworkEvent } from './events.js';
 import { Host } from './host.js';
 import type { Interface } from './iface.js';
-import { LanMacs, parseMac } from './mac.js';
+import { parseMac } from './mac.js';
 import { normalizeNat, type NatConfig, type NatOptions } from './nat/config.js';
 import { createNat } from './nat/index.js';
 import { mappingEvent } from './nat-events.js';
@@ -20,7 +19,9 @@ import { Scheduler } from './scheduler.js';
 import type { DropReason } from './stats.js';
 import { parseDuration } from './units.js';
 import { FilterRegistry, type FilterInfo } from './filter-registry.js';
-import { checkSubnet, recomputeRoutes } from './topology-rules.js';
+import { carveRouted, checkNewLan, checkSubnet, recomputeRoutes, uncarveRouted } from './topology-rules.js';
+import { checkVlans, chooseLan, claimAddresses, parseAddr, parseCidrOption } from './addressing.js';
+import type { Lan } from './router-lans.js';
 import type { FilterChange, FilterSpec } from './filters/spec.js';
 
 
@@ -43,7 +44,9 @@ export interface RouterOptions {
   cidr: string;
   /** Parent router; omit for the root. */
   parent?: string;
-  /** Uplink addresses in the parent's subnet; one is allocated when omitted. */
+  /** The parent's LAN the uplink attaches to (lan, lan2, ...): default the one holding the first of `ips`, else the first. */
+  parentLan?: string;
+  /** Uplink addresses in the parent's LAN subnet; one is allocated when omitted. */
   ips?: string[];
   /** LAN address; the first usable address of the subnet when omitted. */
   gateway?: string;
@@ -66,13 +69,29 @@ export interface RouterOptions {
 export interface HostOptions {
   name: string;
   router: string;
-  /** Addresses in the router's subnet; one is allocated when omitted. */
+  /** The router's LAN (lan, lan2, ...): default the one holding the first of `ips`, else the first. */
+  lan?: string;
+  /** Addresses in the LAN's subnet; one is allocated when omitted. */
   ips?: string[];
   mac?: string;
   mtu?: number;
 }
 
+/** Another LAN interface on a router: `Network.addLan`. */
+export interface LanOptions {
+  router: string;
+  /** Interface name; lan2, lan3, ... when omitted. */
+  name?: string;
+  cidr: string;
+  /** The router's address on it; the first usable address when omitted. */
+  gateway?: string;
+  mac?: string;
+  /** VLAN IDs on the interface and the hosts of this LAN, outer first; none when omitted. */
+  vlan?: number[];
+}
+
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const LAN_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/;
 
 /** TEST-NET-1 (RFC 5737): documentation addresses, never a real host on the internet. */
 const TEST_NET_1 = Cidr.parse('192.0.2.0/24');
@@ -95,8 +114,6 @@ export class Network implements NetContext {
   readonly filters: FilterRegistry;
   private readonly routerMap = new Map<string, Router>();
   private readonly hostMap = new Map<string, Host>();
-  /** Per router, the MACs on its LAN: two interfaces of one LAN never share one. */
-  private readonly lanMacs = new Map<Router, LanMacs>();
   private rootRouter: Router | null = null;
 
   constructor(options: NetworkOptions = {}) {
@@ -162,45 +179,31 @@ export class Network implements NetContext {
       throw invalid(`router ${o.name} has no --parent, but ${this.rootRouter.name} is already the root; give --parent ${this.rootRouter.name}`);
     }
     const natConfig = this.natFor(o, parent);
+    const parentLan = parent ? chooseLan(parent, o.parentLan, o.ips, `uplink address of ${o.name}`) : undefined;
     if (parent) checkSubnet(o.name, cidr, parent, natConfig);
     const mtu = o.mtu ?? DEFAULT_MTU;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw invalid(`MTU ${mtu} is not 68-65535 bytes`);
-    const vlan = (o.vlan ?? []).map((v) => checkVlan(v));
-    if (vlan.length > 2) throw invalid(`${vlan.length} VLAN tags given; at most two (802.1ad outer, 802.1Q inner)`);
+    const vlan = checkVlans(o.vlan);
     const queueSize = o.queueSize ?? DEFAULT_QUEUE_SIZE;
     if (!Number.isInteger(queueSize) || queueSize < 1) throw invalid(`queue size ${queueSize} must be a whole number of packets, at least 1`);
     const lanMac = o.mac?.lan ? parseMac(o.mac.lan) : undefined;
     const uplinkMac = o.mac?.uplink ? parseMac(o.mac.uplink) : undefined;
-    if (parent) this.macsOf(parent).check(`${o.name}/uplink`, uplinkMac);
+    parentLan?.macs.check(`${o.name}/uplink`, uplinkMac);
     const icmpRatelimitNs = parseIcmpRatelimit(o.icmpRatelimit);
 
-    // Addresses: gateway on the LAN, uplink addresses in the parent's subnet.
-    const uplinkIps: Ipv4[] = [];
-    const claimed: Ipv4[] = [];
-    try {
-      if (parent) {
-        if (o.ips && o.ips.length > 0) {
-          for (const t of o.ips) {
-            const ip = parseAddr(t, `uplink address of ${o.name}`);
-            parent.allocator.claim(ip, `${o.name}/uplink`);
-            claimed.push(ip);
-            uplinkIps.push(ip);
-          }
-        } else {
-          const ip = parent.allocator.allocate(`${o.name}/uplink`);
-          claimed.push(ip);
-          uplinkIps.push(ip);
-        }
-        for (const ip of uplinkIps) {
-          if (cidr.contains(ip)) throw invalid(`uplink address ${formatIpv4(ip)} of ${o.name} lies inside its own subnet ${cidr}; use an address of ${parent.cidr} outside ${cidr}`);
-        }
+    // Addresses: gateway on the LAN, uplink addresses in the parent's LAN subnet.
+    const uplinkIps = parentLan ? claimAddresses(parentLan, o.ips, `${o.name}/uplink`, `uplink address of ${o.name}`) : [];
+    const release = (): void => {
+      for (const ip of uplinkIps) parentLan!.allocator.release(ip);
+    };
+    for (const ip of uplinkIps) {
+      if (cidr.contains(ip)) {
+        release();
+        throw invalid(`uplink address ${formatIpv4(ip)} of ${o.name} lies inside its own subnet ${cidr}; use an address of ${parentLan!.cidr} outside ${cidr}`);
       }
-    } catch (err) {
-      for (const ip of claimed) parent!.allocator.release(ip);
-      throw err;
     }
     const r = new Router(o.name, this, {
-      cidr, parent, gateway: 0, uplinkIps, minDelayNs: parseDuration(o.minDelay ?? 0, 'min-delay'),
+      cidr, parent, parentLan, gateway: 0, uplinkIps, minDelayNs: parseDuration(o.minDelay ?? 0, 'min-delay'),
       maxJitterNs: parseDuration(o.maxJitter ?? 0, 'max-jitter'), queueSize, mtu,
       lanMac, uplinkMac,
     });
@@ -209,26 +212,24 @@ export class Network implements NetContext {
       if (gw !== undefined) r.allocator.claim(gw, `${o.name}/lan`);
       const rootGateway = gw === undefined && parent === null ? defaultRootGateway(cidr) : undefined;
       if (rootGateway !== undefined) r.allocator.claim(rootGateway, `${o.name}/lan`);
-      r.lan.addresses = [gw ?? rootGateway ?? r.allocator.allocate(`${o.name}/lan`)];
+      r.setGateway(r.lans.first, gw ?? rootGateway ?? r.allocator.allocate(`${o.name}/lan`));
     } catch (err) {
-      for (const ip of claimed) parent!.allocator.release(ip);
+      release();
       throw err;
     }
     r.icmpLimiter.intervalNs = icmpRatelimitNs;
     r.lan.vlan = vlan.length > 0 ? Object.freeze(vlan) : r.lan.vlan;
     if (r.uplink) r.uplink.vlan = r.lan.vlan;
     if (parent) {
-      if (natConfig === null && parent.cidr.prefix <= cidr.prefix && parent.cidr.contains(cidr.network)) parent.allocator.carve(cidr);
+      if (natConfig === null) carveRouted(parent, cidr);
       parent.children.push(r);
       parent.attach(r.uplink!);
     } else {
       this.rootRouter = r;
     }
     this.routerMap.set(r.name, r);
-    const macs = new LanMacs(r.name, () => lanMembers(r));
-    macs.add(r.lan.fullName, lanMac);
-    this.lanMacs.set(r, macs);
-    if (parent) this.macsOf(parent).add(r.uplink!.fullName, uplinkMac);
+    r.lans.first.macs.add(r.lan.fullName, lanMac);
+    parentLan?.macs.add(r.uplink!.fullName, uplinkMac);
     this.installNat(r, natConfig);
     recomputeRoutes(this.routerMap.values());
     this.emit({ type: 'node-added', time: this.clock.now(), kind: 'router', name: r.name });
@@ -238,32 +239,18 @@ export class Network implements NetContext {
   addHost(o: HostOptions): Host {
     this.checkNewName(o.name);
     const r = this.router(o.router);
-    const mtu = o.mtu ?? r.lan.mtu;
+    const lan = chooseLan(r, o.lan, o.ips, `address of ${o.name}`);
+    const mtu = o.mtu ?? lan.iface.mtu;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw invalid(`MTU ${mtu} is not 68-65535 bytes`);
     const mac = o.mac ? parseMac(o.mac) : undefined;
-    this.macsOf(r).check(`${o.name}/eth0`, mac);
-    const owner = o.name;
-    const ips: Ipv4[] = [];
-    try {
-      if (o.ips && o.ips.length > 0) {
-        for (const t of o.ips) {
-          const ip = parseAddr(t, `address of ${o.name}`);
-          r.allocator.claim(ip, owner);
-          ips.push(ip);
-        }
-      } else {
-        ips.push(r.allocator.allocate(owner));
-      }
-    } catch (err) {
-      for (const ip of ips) r.allocator.release(ip);
-      throw err;
-    }
-    const h = new Host(o.name, this, r, r.name, ips, r.cidr, mac, mtu);
-    h.eth0.vlan = r.lan.vlan;
+    lan.macs.check(`${o.name}/eth0`, mac);
+    const ips = claimAddresses(lan, o.ips, o.name, `address of ${o.name}`);
+    const h = new Host(o.name, this, lan, r.name, ips, lan.cidr, mac, mtu);
+    h.eth0.vlan = lan.iface.vlan;
     r.attach(h.eth0);
     r.hosts.push(h);
     this.hostMap.set(h.name, h);
-    this.macsOf(r).add(h.eth0.fullName, mac);
+    lan.macs.add(h.eth0.fullName, mac);
     this.emit({ type: 'node-added', time: this.clock.now(), kind: 'host', name: h.name });
     return h;
   }
@@ -279,17 +266,17 @@ export class Network implements NetContext {
     for (const i of r.interfaces()) this.filters.dropInterface(i);
     const p = r.parent;
     if (p) {
-      this.macsOf(p).delete(r.uplink!);
+      const pl = r.parentLan!;
+      pl.macs.delete(r.uplink!);
       p.detach(r.uplink!);
       p.children.splice(p.children.indexOf(r), 1);
-      for (const ip of r.uplink!.addresses) p.allocator.release(ip);
-      p.allocator.uncarve(r.cidr);
+      for (const ip of r.uplink!.addresses) pl.allocator.release(ip);
+      for (const l of r.lans.list) uncarveRouted(p, l.cidr);
     } else {
       this.rootRouter = null;
     }
     r.shutdown();
     this.routerMap.delete(name);
-    this.lanMacs.delete(r);
     recomputeRoutes(this.routerMap.values());
     this.emit({ type: 'node-removed', time: this.clock.now(), kind: 'router', name });
     removed.push(name);
@@ -311,7 +298,7 @@ export class Network implements NetContext {
     if (!r.parent) throw invalid(`${r.name} is the root router; the root has no NAT`);
     if ((next === null) !== (r.natConfig === null)) {
       // Turning NAT on or off changes routing: only allowed while nothing routed hangs below.
-      checkSubnet(r.name, r.cidr, r.parent, next, r);
+      for (const l of r.lans.list) checkSubnet(r.name, l.cidr, r.parent, next, r);
     }
     const sameBehaviour = next !== null && r.natConfig !== null && next.mode === r.natConfig.mode &&
       next.mapping === r.natConfig.mapping && next.filtering === r.natConfig.filtering;
@@ -323,10 +310,63 @@ export class Network implements NetContext {
       this.installNat(r, next);
     }
     // A routed (non-NAT) subnet inside the parent's is carved out of the parent's allocation.
-    r.parent.allocator.uncarve(r.cidr);
-    if (next === null && r.parent.cidr.prefix <= r.cidr.prefix && r.parent.cidr.contains(r.cidr.network)) r.parent.allocator.carve(r.cidr);
+    for (const l of r.lans.list) {
+      uncarveRouted(r.parent, l.cidr);
+      if (next === null) carveRouted(r.parent, l.cidr);
+    }
     recomputeRoutes(this.routerMap.values());
     return next;
+  }
+
+  /**
+   * Gives a router another LAN interface with its own subnet (lan2, lan3, ... unless named). The subnet may
+   * overlap nothing: the router's other LANs, what is below it, and (by the parent's rules) what is above.
+   */
+  addLan(o: LanOptions): Lan {
+    const r = this.router(o.router);
+    const name = o.name ?? r.lans.nextName();
+    if (typeof name !== 'string' || !LAN_NAME.test(name)) {
+      throw invalid(`${quoteInput(name)} is not a valid LAN interface name; use letters, digits, '-', '_' and '.', starting with a letter, at most 15`);
+    }
+    if (name === 'uplink' || r.lans.named(name) !== undefined) {
+      throw new VnetError('EEXIST', `router ${r.name} already has an interface ${quoteInput(name)}; pick another name`);
+    }
+    const cidr = parseCidrOption(o.cidr, `cidr of ${r.name}/${name}`);
+    checkNewLan(r, cidr);
+    const vlan = checkVlans(o.vlan);
+    const mac = o.mac ? parseMac(o.mac) : undefined;
+    const gw = o.gateway !== undefined ? parseAddr(o.gateway, `gateway of ${r.name}/${name}`) : undefined;
+    const lan = r.addLan(name, cidr, mac ?? null, r.lan.mtu, 0);
+    try {
+      if (gw !== undefined) lan.allocator.claim(gw, lan.iface.fullName);
+      r.setGateway(lan, gw ?? lan.allocator.allocate(lan.iface.fullName));
+    } catch (err) {
+      r.removeLan(lan);
+      throw err;
+    }
+    if (vlan.length > 0) lan.iface.vlan = Object.freeze([...vlan]);
+    lan.macs.add(lan.iface.fullName, mac);
+    if (r.parent && r.natConfig === null) carveRouted(r.parent, cidr);
+    recomputeRoutes(this.routerMap.values());
+    return lan;
+  }
+
+  /**
+   * Takes a LAN interface (not the first) from a router, with the hosts and child routers on it and
+   * everything below them. Returns the names of the nodes removed.
+   */
+  removeLan(routerName: string, name: string): string[] {
+    const r = this.router(routerName);
+    const lan = r.lanNamed(name);
+    if (lan === r.lans.first) throw invalid(`${lan.iface.fullName} is the router's first LAN and cannot be removed; remove the router instead (vnet router rm ${r.name})`);
+    const removed: string[] = [];
+    for (const c of r.children.filter((c) => c.parentLan === lan)) removed.push(...this.remove(c.name));
+    for (const h of r.hosts.filter((h) => h.attachment === lan)) removed.push(this.removeHost(h));
+    this.filters.dropInterface(lan.iface);
+    if (r.parent) uncarveRouted(r.parent, lan.cidr);
+    r.removeLan(lan);
+    recomputeRoutes(this.routerMap.values());
+    return removed;
   }
 
   /** Registers a name, visible from hosts below `router` (default: the root, so everywhere). */
@@ -411,20 +451,16 @@ export class Network implements NetContext {
 
   private removeHost(h: Host): string {
     const r = this.router(h.routerName);
+    const lan = h.attachment as Lan;
     for (const i of h.interfaces()) this.filters.dropInterface(i);
     r.detach(h.eth0);
-    this.macsOf(r).delete(h.eth0);
+    lan.macs.delete(h.eth0);
     r.hosts.splice(r.hosts.indexOf(h), 1);
-    for (const ip of h.addresses) r.allocator.release(ip);
+    for (const ip of h.addresses) lan.allocator.release(ip);
     h.shutdown();
     this.hostMap.delete(h.name);
     this.emit({ type: 'node-removed', time: this.clock.now(), kind: 'host', name: h.name });
     return h.name;
-  }
-
-  /** The MACs on router `r`'s LAN (its own, its hosts', its children's uplinks). */
-  private macsOf(r: Router): LanMacs {
-    return this.lanMacs.get(r)!;
   }
 
   private checkNewName(name: string): void {
@@ -448,33 +484,4 @@ export class Network implements NetContext {
       if (this.events.active) this.events.emit(mappingEvent(r.name, e));
     });
   }
-}
-
-/** The interfaces on router `r`'s LAN: its own, its hosts', its children's uplinks. */
-function* lanMembers(r: Router): Iterable<Interface> {
-  yield r.lan;
-  for (const h of r.hosts) yield h.eth0;
-  for (const c of r.children) yield c.uplink!;
-}
-
-function parseAddr(text: string, what: string): Ipv4 {
-  try {
-    return parseIpv4(text);
-  } catch (err) {
-    throw invalid(`${what}: ${(err as WireError).message}`);
-  }
-}
-
-function parseCidrOption(text: string, what: string): Cidr {
-  try {
-    return Cidr.parse(text);
-  } catch (err) {
-    throw invalid(`${what}: ${(err as WireError).message}`);
-  }
-}
-
-function checkVlan(v: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(`a VLAN ID is a whole number 1-4094, got ${typeof v === 'string' ? quoteInput(v) : String(v)}`);
-  if (v < 1 || v > 4094) throw invalid(`VLAN ID ${v} is not 1-4094`);
-  return v;
 }

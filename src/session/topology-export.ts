@@ -101,7 +101,7 @@ function hostDoc(h: Host): HostDoc {
   const doc: HostDoc = { name: h.name, router: h.routerName, ips: h.addresses.map(formatIpv4) };
   const mac = givenMac(h.eth0);
   if (mac !== undefined) doc.mac = mac;
-  if (h.eth0.mtu !== h.attachment.lan.mtu) doc.mtu = h.eth0.mtu;
+  if (h.eth0.mtu !== h.attachment.iface.mtu) doc.mtu = h.eth0.mtu;
   return doc;
 }
 
