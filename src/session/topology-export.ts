@@ -13,8 +13,9 @@ import { defaultBurstBytes, filterSpecOf, linkHeaderBytes, type NormalizedFilter
 import { DEFAULT_NAT, normalizeNat, type NatConfig, type NatOptions, type NatPresetName } from '../engine/nat/config.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, defaultRootGateway, type Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
+import { FIRST_LAN, type Lan } from '../engine/router-lans.js';
 import { formatDurationOneUnit, formatRate, formatSize, parseDuration } from '../engine/units.js';
-import type { DnsDoc, FilterDoc, HostDoc, RouterDoc, Topology } from './topology-schema.js';
+import type { DnsDoc, FilterDoc, HostDoc, LanDoc, RouterDoc, Topology } from './topology-schema.js';
 
 
 export interface ExportOptions {
@@ -76,6 +77,7 @@ function givenMac(i: Interface): string | undefined {
 /** A router as the file writes it: defaults left out, uplink addresses explicit. */
 export function routerDoc(r: Router): RouterDoc {
   const doc: RouterDoc = { name: r.name, ...(r.parent ? { parent: r.parent.name } : {}), cidr: r.cidr.toString() };
+  if (r.parentLan !== null && r.parentLan !== r.parent!.lans.first) doc.parentLan = r.parentLan.name;
   if (r.gateway !== defaultGateway(r)) doc.gateway = formatIpv4(r.gateway);
   if (r.uplink) {
     doc.uplink = { ips: r.uplink.addresses.map(formatIpv4) };
@@ -94,11 +96,22 @@ export function routerDoc(r: Router): RouterDoc {
   if (r.icmpLimiter.intervalNs !== DEFAULT_ICMP_RATELIMIT_NS) doc.icmpRatelimit = durationText(r.icmpLimiter.intervalNs);
   if (r.lan.mtu !== DEFAULT_MTU) doc.mtu = r.lan.mtu;
   if (r.lan.vlan.length > 0) doc.vlan = [...r.lan.vlan];
+  if (r.lans.list.length > 1) doc.lans = r.lans.list.slice(1).map(lanDoc);
+  return doc;
+}
+
+/** A LAN besides the first, as a router entry's `lans` writes it: named, the gateway only when not the first usable address. */
+export function lanDoc(l: Lan): LanDoc {
+  const doc: LanDoc = { name: l.name, cidr: l.cidr.toString() };
+  if (l.gateway !== new SubnetAllocator(l.cidr).allocate('gateway')) doc.gateway = formatIpv4(l.gateway);
+  const mac = givenMac(l.iface);
+  if (mac !== undefined) doc.mac = mac;
+  if (l.iface.vlan.length > 0) doc.vlan = [...l.iface.vlan];
   return doc;
 }
 
 function hostDoc(h: Host): HostDoc {
-  const doc: HostDoc = { name: h.name, router: h.routerName, ips: h.addresses.map(formatIpv4) };
+  const doc: HostDoc = { name: h.name, router: h.routerName, ...(h.attachment.name !== FIRST_LAN ? { lan: h.attachment.name } : {}), ips: h.addresses.map(formatIpv4) };
   const mac = givenMac(h.eth0);
   if (mac !== undefined) doc.mac = mac;
   if (h.eth0.mtu !== h.attachment.iface.mtu) doc.mtu = h.eth0.mtu;
