@@ -19,9 +19,11 @@ import { Scheduler } from './scheduler.js';
 import type { DropReason } from './stats.js';
 import { parseDuration } from './units.js';
 import { FilterRegistry, type FilterInfo } from './filter-registry.js';
-import { carveRouted, checkNewLan, checkSubnet, recomputeRoutes, uncarveRouted } from './topology-rules.js';
+import { carveRouted, checkSubnet, recomputeRoutes, uncarveRouted } from './topology-rules.js';
 import { checkVlans, chooseLan, claimAddresses, parseAddr, parseCidrOption } from './addressing.js';
 import type { Lan } from './router-lans.js';
+import { addLanTo, removeLanFrom, type LanOptions } from './network-lans.js';
+export type { LanOptions } from './network-lans.js';
 import type { FilterChange, FilterSpec } from './filters/spec.js';
 
 
@@ -77,21 +79,7 @@ export interface HostOptions {
   mtu?: number;
 }
 
-/** Another LAN interface on a router: `Network.addLan`. */
-export interface LanOptions {
-  router: string;
-  /** Interface name; lan2, lan3, ... when omitted. */
-  name?: string;
-  cidr: string;
-  /** The router's address on it; the first usable address when omitted. */
-  gateway?: string;
-  mac?: string;
-  /** VLAN IDs on the interface and the hosts of this LAN, outer first; none when omitted. */
-  vlan?: number[];
-}
-
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-const LAN_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/;
 
 /** TEST-NET-1 (RFC 5737): documentation addresses, never a real host on the internet. */
 const TEST_NET_1 = Cidr.parse('192.0.2.0/24');
@@ -323,32 +311,7 @@ export class Network implements NetContext {
    * overlap nothing: the router's other LANs, what is below it, and (by the parent's rules) what is above.
    */
   addLan(o: LanOptions): Lan {
-    const r = this.router(o.router);
-    const name = o.name ?? r.lans.nextName();
-    if (typeof name !== 'string' || !LAN_NAME.test(name)) {
-      throw invalid(`${quoteInput(name)} is not a valid LAN interface name; use letters, digits, '-', '_' and '.', starting with a letter, at most 15`);
-    }
-    if (name === 'uplink' || r.lans.named(name) !== undefined) {
-      throw new VnetError('EEXIST', `router ${r.name} already has an interface ${quoteInput(name)}; pick another name`);
-    }
-    const cidr = parseCidrOption(o.cidr, `cidr of ${r.name}/${name}`);
-    checkNewLan(r, cidr);
-    const vlan = checkVlans(o.vlan);
-    const mac = o.mac ? parseMac(o.mac) : undefined;
-    const gw = o.gateway !== undefined ? parseAddr(o.gateway, `gateway of ${r.name}/${name}`) : undefined;
-    const lan = r.addLan(name, cidr, mac ?? null, r.lan.mtu, 0);
-    try {
-      if (gw !== undefined) lan.allocator.claim(gw, lan.iface.fullName);
-      r.setGateway(lan, gw ?? lan.allocator.allocate(lan.iface.fullName));
-    } catch (err) {
-      r.removeLan(lan);
-      throw err;
-    }
-    if (vlan.length > 0) lan.iface.vlan = Object.freeze([...vlan]);
-    lan.macs.add(lan.iface.fullName, mac);
-    if (r.parent && r.natConfig === null) carveRouted(r.parent, cidr);
-    recomputeRoutes(this.routerMap.values());
-    return lan;
+    return addLanTo(this, o);
   }
 
   /**
@@ -356,17 +319,7 @@ export class Network implements NetContext {
    * everything below them. Returns the names of the nodes removed.
    */
   removeLan(routerName: string, name: string): string[] {
-    const r = this.router(routerName);
-    const lan = r.lanNamed(name);
-    if (lan === r.lans.first) throw invalid(`${lan.iface.fullName} is the router's first LAN and cannot be removed; remove the router instead (vnet router rm ${r.name})`);
-    const removed: string[] = [];
-    for (const c of r.children.filter((c) => c.parentLan === lan)) removed.push(...this.remove(c.name));
-    for (const h of r.hosts.filter((h) => h.attachment === lan)) removed.push(this.removeHost(h));
-    this.filters.dropInterface(lan.iface);
-    if (r.parent) uncarveRouted(r.parent, lan.cidr);
-    r.removeLan(lan);
-    recomputeRoutes(this.routerMap.values());
-    return removed;
+    return removeLanFrom(this, routerName, name);
   }
 
   /** Registers a name, visible from hosts below `router` (default: the root, so everywhere). */
