@@ -14,7 +14,7 @@ import type { Interface } from './iface.js';
 import type { Nat } from './nat/index.js';
 import type { NatTranslator } from './nat-translate.js';
 import { icmpError } from './icmp.js';
-import type { RouterLans } from './router-lans.js';
+import type { Lan, RouterLans } from './router-lans.js';
 
 /** What forwarding needs from the router it works for. */
 export interface ForwardingHost {
@@ -47,12 +47,15 @@ export class Forwarder {
   /** Set once the router's NAT translator exists (it needs this forwarder's TTL step). */
   translator!: NatTranslator;
   private readonly neighbors: Map<Ipv4, Interface>;
+  /** The router's LANs (the list itself, which changes in place). */
+  private readonly lanList: readonly Lan[];
   /** The datagram reassembled here while it goes through process(), and its largest fragment (Linux's frag_max_size). */
   private reassembled: Packet | null = null;
   private reassembledFragment = 0;
 
   constructor(private readonly host: ForwardingHost, private readonly lans: RouterLans) {
     this.neighbors = lans.neighbors;
+    this.lanList = lans.list;
   }
 
   /**
@@ -133,7 +136,7 @@ export class Forwarder {
       else this.send(pkt, out);
       return;
     }
-    if (this.lans.containing(dst) !== undefined) {
+    if (this.onLan(dst)) {
       inIf.drop(pkt, 'no-neighbor');
       this.host.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_HOST, 0, inIf.primary);
       return;
@@ -148,6 +151,13 @@ export class Forwarder {
     if (this.host.nat !== null && !this.translator.outbound(pkt)) return;
     if (pkt.df && pkt !== this.reassembled) up.transmit(pkt);
     else this.send(pkt, up);
+  }
+
+  /** True when one of the LANs' subnets holds `dst` (inline: it is on the path of every packet leaving by the uplink). */
+  private onLan(dst: Ipv4): boolean {
+    const l = this.lanList;
+    for (let i = 0; i < l.length; i++) if (l[i].cidr.contains(dst)) return true;
+    return false;
   }
 
   /** TTL check and decrement (RFC 1812 §5.3.1); false when the packet expired here (time exceeded from `inIf`'s address). */
