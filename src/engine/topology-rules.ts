@@ -4,6 +4,7 @@ import { formatIpv4, type Cidr } from '../wire/addr.js';
 import { invalid } from './errors.js';
 import type { NatConfig } from './nat/config.js';
 import type { Router } from './router.js';
+import type { Lan } from './router-lans.js';
 
 /**
  * Refuses subnets that would make routing ambiguous: `cidr`, a LAN of router `name` below `parent`.
@@ -22,10 +23,10 @@ export function checkSubnet(name: string, cidr: Cidr, parent: Router, nat: NatCo
   for (const l of parentLans) {
     const inside = l.cidr.prefix <= cidr.prefix && l.cidr.contains(cidr.network);
     if (l.cidr.overlaps(cidr) && !inside) {
-      throw invalid(`subnet ${cidr} of ${name} partly overlaps ${l.cidr} of ${l.iface.fullName}; a routed subnet must lie inside its parent's subnet or apart from it`);
+      throw invalid(`subnet ${cidr} of ${name} partly overlaps ${l.cidr} of ${lanLabel(parent, l)}; a routed subnet must lie inside its parent's subnet or apart from it`);
     }
     if (inside && cidr.contains(l.gateway)) {
-      throw invalid(`subnet ${cidr} of ${name} holds ${formatIpv4(l.gateway)}, the gateway of ${l.iface.fullName}; pick a subnet that leaves it out`);
+      throw invalid(`subnet ${cidr} of ${name} holds ${formatIpv4(l.gateway)}, the gateway of ${lanLabel(parent, l)}; pick a subnet that leaves it out`);
     }
   }
   // Walk up the routed domain: no routed subnet may overlap another.
@@ -44,6 +45,11 @@ export function checkSubnet(name: string, cidr: Cidr, parent: Router, nat: NatCo
       for (const ip of h.addresses) if (cidr.contains(ip)) throw invalid(`subnet ${cidr} of ${name} holds ${formatIpv4(ip)} of host ${h.name}; pick a subnet apart from it`);
     }
   }
+}
+
+/** A LAN in messages: the router's name for its first LAN (as before routers had more), else ROUTER/NAME. */
+function lanLabel(r: Router, l: Lan): string {
+  return l === r.lans.first ? r.name : l.iface.fullName;
 }
 
 /** A NAT's inside (`cidr`, a LAN of router `name`) must not overlap its outside (the parent's LANs, but for 0.0.0.0/0). */

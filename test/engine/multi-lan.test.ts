@@ -239,7 +239,7 @@ test('overlaps are refused: with another LAN, with routed or NATed subnets below
     ['a NATed child', () => net.addLan({ router: 'office', cidr: '192.168.0.0/16' }), /overlaps 192\.168\.7\.0\/24 of home\/lan, behind the NAT of home/],
     ['the NAT parent\'s LAN', () => net.addLan({ router: 'home', cidr: '10.3.0.0/24' }), /subnet 10\.3\.0\.0\/24 of home overlaps 10\.3\.0\.0\/24 of its parent office; a NAT's inside/],
     ['the root\'s 0.0.0.0/0', () => net.addLan({ router: 'internet', cidr: '172.16.0.0/12' }), /overlaps 0\.0\.0\.0\/0 of internet\/lan/],
-    ['a routed router\'s parent LAN', () => net.addLan({ router: 'lab', cidr: '10.1.0.0/25' }), /partly overlaps|holds 10\.1\.0\.1, the gateway of office\/lan/],
+    ['a routed router\'s parent LAN', () => net.addLan({ router: 'lab', cidr: '10.1.0.0/25' }), /holds 10\.1\.0\.1, the gateway of office; pick a subnet that leaves it out/],
     ['a host of the parent', () => net.addLan({ router: 'lab', cidr: '10.1.0.0/30' }), /holds 10\.1\.0\.1|holds 10\.1\.0\.2 of host a/],
     ['the uplink address', () => net.addLan({ router: 'lab', cidr: '10.2.0.0/30' }), /subnet 10\.2\.0\.0\/30 holds 10\.2\.0\.3, the uplink address of lab/],
     ['a child NAT inside over lan3', () => net.addRouter({ name: 'y', parent: 'office', cidr: '10.3.0.0/16' }), /overlaps 10\.3\.0\.0\/24 of its parent office/],
