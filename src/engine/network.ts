@@ -167,6 +167,7 @@ export class Network implements NetContext {
       throw invalid(`router ${o.name} has no --parent, but ${this.rootRouter.name} is already the root; give --parent ${this.rootRouter.name}`);
     }
     const natConfig = this.natFor(o, parent);
+    if (!parent && o.parentLan !== undefined) throw invalid(`router ${o.name} has no parent, so no parent LAN ${quoteInput(o.parentLan)}; give --parent or leave the parent LAN out`);
     const parentLan = parent ? chooseLan(parent, o.parentLan, o.ips, `uplink address of ${o.name}`) : undefined;
     if (parent) checkSubnet(o.name, cidr, parent, natConfig);
     const mtu = o.mtu ?? DEFAULT_MTU;

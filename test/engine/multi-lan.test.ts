@@ -185,6 +185,7 @@ test('a routed (non-NAT) child router on lan2: reached from lan (two routing hop
   d.ports.sockets()[0].send('out', 7000, SERVER);
   net.runUntilIdle();
   assert.deepEqual(seen, [OFFICE_UPLINK]);
+  assert.match(errorOf(() => new Network().addRouter({ name: 'orphan', parentLan: 'lan2', cidr: '10.99.0.0/24' })).message, /router orphan has no parent, so no parent LAN "lan2"/);
   // --ip alone picks the parent's LAN too.
   assert.equal(net.addRouter({ name: 'lab2', parent: 'office', ips: ['10.3.0.9'], cidr: '10.30.0.0/24', nat: 'none' }).parentLan!.name, 'lan3');
 });
