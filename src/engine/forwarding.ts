@@ -11,16 +11,18 @@ import {
 import { fragmentPacket } from '../wire/fragment.js';
 import type { Reassembled } from './fragments.js';
 import type { Interface } from './iface.js';
+import type { NatConfig } from './nat/config.js';
 import type { Nat } from './nat/index.js';
-import type { NatTranslator } from './nat-translate.js';
+import { NatTranslator, type NatPort } from './nat-translate.js';
+import type { UdpPortTable } from './udp-ports.js';
 import { icmpError } from './icmp.js';
 import type { Lan, RouterLans } from './router-lans.js';
 
 /** What forwarding needs from the router it works for. */
 export interface ForwardingHost {
   readonly uplink: Interface | null;
-  /** The NAT on the uplink, or null. */
-  readonly nat: Nat | null;
+  /** The router's own UDP sockets (the NAT leaves to the router what one of them takes). */
+  readonly ports: UdpPortTable;
   hasAddress(ip: Ipv4): boolean;
   isUplinkAddress(ip: Ipv4): boolean;
   /** A packet for one of the router's own addresses (sockets, ping, errors to it). */
@@ -41,11 +43,15 @@ export interface MulticastForwarder {
   forward(pkt: Packet, inIf: Interface): void;
 }
 
-export class Forwarder {
+export class Forwarder implements NatPort {
   /** The step for group destinations, ahead of the unicast lookup; null: none (they are routed as unicast). */
   multicast: MulticastForwarder | null = null;
-  /** Set once the router's NAT translator exists (it needs this forwarder's TTL step). */
-  translator!: NatTranslator;
+  /** The NAT on the uplink (the router's `nat`), or null; its settings. */
+  nat: Nat | null = null;
+  natConfig: NatConfig | null = null;
+  readonly uplink: Interface | null;
+  /** Rewrites what crosses the NAT; it sees this forwarder as its NatPort. */
+  readonly translator: NatTranslator;
   private readonly neighbors: Map<Ipv4, Interface>;
   /** The router's LANs (the list itself, which changes in place). */
   private readonly lanList: readonly Lan[];
@@ -56,6 +62,12 @@ export class Forwarder {
   constructor(private readonly host: ForwardingHost, private readonly lans: RouterLans) {
     this.neighbors = lans.neighbors;
     this.lanList = lans.list;
+    this.uplink = host.uplink;
+    this.translator = new NatTranslator(this);
+  }
+
+  get ports(): UdpPortTable {
+    return this.host.ports;
   }
 
   /**
@@ -68,9 +80,9 @@ export class Forwarder {
     const dst = pkt.dst;
     const h = this.host;
     if (h.hasAddress(dst)) {
-      if (h.nat !== null && h.isUplinkAddress(dst)) {
+      if (this.nat !== null && h.isUplinkAddress(dst)) {
         const t = this.translator;
-        const handled = inIf === h.uplink ? t.inbound(pkt) : t.hairpin(pkt, inIf);
+        const handled = inIf === this.uplink ? t.inbound(pkt) : t.hairpin(pkt, inIf);
         if (handled === 'done') return;
         if (handled === 'forward') return this.route(pkt, inIf, false);
       }
@@ -141,14 +153,14 @@ export class Forwarder {
       this.host.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_HOST, 0, inIf.primary);
       return;
     }
-    const up = this.host.uplink;
+    const up = this.uplink;
     if (up === null || inIf === up) {
       inIf.drop(pkt, 'no-route');
       this.host.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_NET, 0, inIf.primary);
       return;
     }
     if (!this.fits(pkt, up, inIf)) return;
-    if (this.host.nat !== null && !this.translator.outbound(pkt)) return;
+    if (this.nat !== null && !this.translator.outbound(pkt)) return;
     if (pkt.df && pkt !== this.reassembled) up.transmit(pkt);
     else this.send(pkt, up);
   }
@@ -177,7 +189,7 @@ export class Forwarder {
    */
   private holdsFragment(pkt: Packet, inIf: Interface): boolean {
     const dst = pkt.dst;
-    if (this.host.nat === null && !this.host.hasAddress(dst)) return false;
+    if (this.nat === null && !this.host.hasAddress(dst)) return false;
     const n = this.neighbors.get(dst);
     if (n !== undefined && n.peerInterface === inIf) return false;
     const whole = this.host.reassembleFragment(pkt, inIf);

@@ -12,7 +12,6 @@ import type { Reassembled } from './fragments.js';
 import { Interface } from './iface.js';
 import type { NatConfig } from './nat/config.js';
 import type { Nat } from './nat/index.js';
-import { NatTranslator } from './nat-translate.js';
 import { Forwarder, type ForwardingHost } from './forwarding.js';
 import { NetNode } from './node.js';
 import type { Rng } from './rng.js';
@@ -54,9 +53,6 @@ export class Router extends NetNode implements ForwardingHost {
   readonly names = new NameTable();
   readonly children: Router[] = [];
   readonly hosts: import('./host.js').Host[] = [];
-  /** The NAT on the uplink, or null for the root and `nat: none` routers. */
-  natConfig: NatConfig | null = null;
-  nat: Nat | null = null;
   /** Where every packet that comes in is forwarded (or delivered here). */
   readonly forwarding: Forwarder;
   /** The router's own addresses (every LAN's, then the uplink's), for the per-packet "is it mine?" test. */
@@ -90,8 +86,24 @@ export class Router extends NetNode implements ForwardingHost {
       this.uplink = null;
     }
     this.forwarding = new Forwarder(this, this.lans);
-    this.forwarding.translator = new NatTranslator(this);
     this.refreshAddresses();
+  }
+
+  /** The NAT on the uplink, or null for the root and `nat: none` routers (kept by forwarding, which uses it per packet). */
+  get nat(): Nat | null {
+    return this.forwarding.nat;
+  }
+
+  set nat(nat: Nat | null) {
+    this.forwarding.nat = nat;
+  }
+
+  get natConfig(): NatConfig | null {
+    return this.forwarding.natConfig;
+  }
+
+  set natConfig(cfg: NatConfig | null) {
+    this.forwarding.natConfig = cfg;
   }
 
   /** The first LAN's interface (`NODE/lan`). */
