@@ -271,11 +271,6 @@ export class Router extends NetNode implements ForwardingHost {
     this.forwarding.process(pkt, inIf);
   }
 
-  /** TTL check and decrement (RFC 1812 §5.3.1) for a packet in on `inIf`; false when it expired here. */
-  decrementTtl(pkt: Packet, inIf: Interface): boolean {
-    return this.forwarding.decrementTtl(pkt, inIf);
-  }
-
   deliverToSelf(pkt: Packet, inIf: Interface): void {
     this.deliverLocal(pkt, inIf);
   }
