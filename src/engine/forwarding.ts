@@ -78,17 +78,7 @@ export class Forwarder implements NatPort {
   process(pkt: Packet, inIf: Interface): void {
     if (pkt.frag && this.holdsFragment(pkt, inIf)) return;
     const dst = pkt.dst;
-    const h = this.host;
-    if (h.hasAddress(dst)) {
-      if (this.nat !== null && h.isUplinkAddress(dst)) {
-        const t = this.translator;
-        const handled = inIf === this.uplink ? t.inbound(pkt) : t.hairpin(pkt, inIf);
-        if (handled === 'done') return;
-        if (handled === 'forward') return this.route(pkt, inIf, false);
-      }
-      h.deliverToSelf(pkt, inIf);
-      return;
-    }
+    if (this.host.hasAddress(dst)) return this.toSelf(pkt, inIf);
     // Group destinations: the multicast step, ahead of the unicast lookup.
     if (this.multicast !== null && dst >>> 28 === 14) {
       this.multicast.forward(pkt, inIf);
@@ -102,6 +92,17 @@ export class Forwarder implements NatPort {
     }
     if (n === undefined && this.lans.routes.length > 0 && this.viaLanRouter(pkt, inIf)) return;
     this.route(pkt, inIf, true);
+  }
+
+  /** A packet to one of the router's addresses: NAT inbound (from the uplink) or hairpin (from a LAN), else the router's own. */
+  private toSelf(pkt: Packet, inIf: Interface): void {
+    if (this.nat !== null && this.host.isUplinkAddress(pkt.dst)) {
+      const t = this.translator;
+      const handled = inIf === this.uplink ? t.inbound(pkt) : t.hairpin(pkt, inIf);
+      if (handled === 'done') return;
+      if (handled === 'forward') return this.route(pkt, inIf, false);
+    }
+    this.host.deliverToSelf(pkt, inIf);
   }
 
   /**

@@ -67,7 +67,8 @@ export class RouterLans {
 
   add(lan: Lan): void {
     this.list.push(lan);
-    lan.iface.peer = (pkt) => this.switch(pkt, lan.iface);
+    const iface = lan.iface;
+    iface.peer = (pkt) => this.switch(pkt, iface);
   }
 
   remove(lan: Lan): void {
