@@ -173,6 +173,16 @@ export class Forwarder implements NatPort {
     return false;
   }
 
+  /**
+   * Sends a copy made elsewhere (a multicast forwarder's, TTL already decremented) out of `out`: the MTU
+   * check against the interface it came in on, source NAT when `out` is the uplink, fragments as needed.
+   */
+  forwardCopy(pkt: Packet, out: Interface, inIf: Interface): void {
+    if (!this.fits(pkt, out, inIf)) return;
+    if (out === this.uplink && this.nat !== null && !this.translator.outbound(pkt)) return;
+    this.send(pkt, out);
+  }
+
   /** TTL check and decrement (RFC 1812 §5.3.1); false when the packet expired here (time exceeded from `inIf`'s address). */
   decrementTtl(pkt: Packet, inIf: Interface): boolean {
     if (pkt.ttl <= 1) {

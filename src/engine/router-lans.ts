@@ -59,6 +59,8 @@ export class RouterLans {
   readonly neighbors = new Map<Ipv4, Interface>();
   /** Routed (non-NAT) child subnets, longest prefix first. */
   routes: RoutedSubnet[] = [];
+  /** Group destinations (224.0.0.0/4) put on a LAN's wire go here (the multicast switch fills it); null: dropped as unicast with no neighbour. */
+  groupSwitch: ((pkt: Packet, lan: Interface) => void) | null = null;
 
   /** The first LAN (named lan), which every router has. */
   get first(): Lan {
@@ -121,6 +123,7 @@ export class RouterLans {
 
   /** One LAN's wire: hand the packet to the neighbour on that segment that holds its destination (or routes it). */
   private switch(pkt: Packet, lan: Interface): void {
+    if (this.groupSwitch !== null && pkt.dst >>> 28 === 14) return this.groupSwitch(pkt, lan);
     const n = this.neighbors.get(pkt.dst) ?? this.routeVia(pkt.dst);
     if (n !== undefined && n.peerInterface === lan) n.receive(pkt);
     else lan.drop(pkt, 'no-neighbor');

@@ -299,6 +299,22 @@ test('the multicast step: group destinations go to the forwarder set on the rout
   assert.equal(seen.length, 1);
   assert.equal(net.iface('office/uplink').stats.txPackets, 1);
   assert.equal(parseIpv4('239.1.1.1') >>> 28, 14);
+  // A forwarder's copies leave through forwardCopy: out by lan3 as they are, by the uplink NATed.
+  r.forwarding.multicast = {
+    forward: (p: Packet, inIf) => {
+      p.ttl--;
+      r.forwarding.forwardCopy({ ...p }, net.iface('office/lan3'), inIf);
+      r.forwarding.forwardCopy({ ...p }, r.uplink!, inIf);
+    },
+  };
+  const onLan3: string[] = [];
+  net.router('office').lans.groupSwitch = (p, lan) => onLan3.push(`${formatIpv4(p.src)} on ${lan.fullName} ttl ${p.ttl}`);
+  const out: string[] = [];
+  net.iface('office/uplink').addTap({ packet: (p, dir) => { if (dir === 'out') out.push(formatIpv4(p.src)); } });
+  net.host('b').ports.sockets()[0].send('fan out', 5000, '239.1.1.1');
+  net.runUntilIdle();
+  assert.deepEqual(onLan3, ['10.2.0.2 on office/lan3 ttl 63'], 'the LAN switch hands group frames to groupSwitch');
+  assert.deepEqual(out, [OFFICE_UPLINK]);
 });
 
 test('a routed router with two LANs: its parent routes both; the same MAC may be used on two LANs, not twice on one', () => {
