@@ -11,7 +11,7 @@
 # The words that may follow the command typed so far ("" at the start).
 _vnet_next_words() {
   case "$1" in
-    "") echo 'apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send shell show status up' ;;
+    "") echo 'apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send show status up' ;;
     "capture") echo 'ls start stop' ;;
     "clock") echo 'advance show' ;;
     "dns") echo 'add ls rm' ;;
@@ -20,7 +20,8 @@ _vnet_next_words() {
     "map") echo 'add ls rm set' ;;
     "nat") echo 'set show' ;;
     "proxy") echo 'add ls rm' ;;
-    "router") echo 'add ls rm show' ;;
+    "router") echo 'add iface ls rm show' ;;
+    "router iface") echo 'add rm' ;;
   esac
 }
 
@@ -46,7 +47,7 @@ _vnet_flags() {
     "filter change") echo '--burst --delay --drop-match --duplicate --ingress --jitter --loss --loss-model --overhead --preserve-order --no-preserve-order --queue --rate --seed --unset --json --session --help' ;;
     "filter ls") echo '--json --session --help' ;;
     "filter rm") echo '--json --session --help' ;;
-    "host add") echo '--ip --mac --mtu --netns --router --json --session --help' ;;
+    "host add") echo '--ip --lan --mac --mtu --router --json --session --help' ;;
     "host ls") echo '--json --session --help' ;;
     "host rm") echo '--yes -y --json --session --help' ;;
     "host show") echo '--json --session --help' ;;
@@ -63,12 +64,13 @@ _vnet_flags() {
     "proxy ls") echo '--json --session --help' ;;
     "proxy rm") echo '--json --session --help' ;;
     "repl") echo '--bail --clock --echo --events --no-events --seed --json --session --help' ;;
-    "router add") echo '--allocation --cidr --filtering --gateway --hairpin --no-hairpin --icmp-ratelimit --inbound-refresh --no-inbound-refresh --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-preservation --no-port-preservation --port-range --queue-size --tcp-established --tcp-transitory --vlan --json --session --help' ;;
+    "router add") echo '--allocation --cidr --filtering --gateway --hairpin --no-hairpin --icmp-ratelimit --inbound-refresh --no-inbound-refresh --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --parent-lan --port-preservation --no-port-preservation --port-range --queue-size --tcp-established --tcp-transitory --vlan --json --session --help' ;;
+    "router iface add") echo '--cidr --gateway --mac --vlan --json --session --help' ;;
+    "router iface rm") echo '--yes -y --json --session --help' ;;
     "router ls") echo '--json --session --help' ;;
     "router rm") echo '--yes -y --json --session --help' ;;
     "router show") echo '--json --session --help' ;;
     "send") echo '--count --data --from-port --hex --interval --replies --size --wait --json --session --help' ;;
-    "shell") echo '--json --session --help' ;;
     "show") echo '--format --json --session --help' ;;
     "status") echo '--json --session --help' ;;
     "up") echo '--clock --file -f --foreground --seed --json --session --help' ;;
@@ -134,6 +136,7 @@ _vnet_flag_value() {
     "filter ls --session") echo 'text' ;;
     "filter rm --session") echo 'text' ;;
     "host add --ip") echo 'text' ;;
+    "host add --lan") echo 'text' ;;
     "host add --mac") echo 'text' ;;
     "host add --mtu") echo 'text' ;;
     "host add --router") echo 'node:router' ;;
@@ -187,12 +190,19 @@ _vnet_flag_value() {
     "router add --mtu") echo 'text' ;;
     "router add --nat") echo 'choice:none full-cone restricted-cone port-restricted symmetric 1to1 linux linux-random' ;;
     "router add --parent") echo 'node:router' ;;
+    "router add --parent-lan") echo 'text' ;;
     "router add --port-range") echo 'text' ;;
     "router add --queue-size") echo 'text' ;;
     "router add --tcp-established") echo 'text' ;;
     "router add --tcp-transitory") echo 'text' ;;
     "router add --vlan") echo 'text' ;;
     "router add --session") echo 'text' ;;
+    "router iface add --cidr") echo 'text' ;;
+    "router iface add --gateway") echo 'text' ;;
+    "router iface add --mac") echo 'text' ;;
+    "router iface add --vlan") echo 'text' ;;
+    "router iface add --session") echo 'text' ;;
+    "router iface rm --session") echo 'text' ;;
     "router ls --session") echo 'text' ;;
     "router rm --session") echo 'text' ;;
     "router show --session") echo 'text' ;;
@@ -205,7 +215,6 @@ _vnet_flag_value() {
     "send --size") echo 'text' ;;
     "send --wait") echo 'text' ;;
     "send --session") echo 'text' ;;
-    "shell --session") echo 'text' ;;
     "show --format") echo 'choice:text dot mermaid' ;;
     "show --session") echo 'text' ;;
     "status --session") echo 'text' ;;
@@ -241,11 +250,14 @@ _vnet_arg_value() {
     "nat show 0") echo 'node:router' ;;
     "proxy rm 0") echo 'text' ;;
     "router add 0") echo 'text' ;;
+    "router iface add 0") echo 'node:router' ;;
+    "router iface add 1") echo 'text' ;;
+    "router iface rm 0") echo 'node:router' ;;
+    "router iface rm 1") echo 'text' ;;
     "router rm 0") echo 'node:router' ;;
     "router show 0") echo 'node:router' ;;
     "send 0") echo 'node:host' ;;
     "send 1") echo 'node:host' ;;
-    "shell 0") echo 'node:host' ;;
     *) echo text ;;
   esac
 }

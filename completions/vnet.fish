@@ -27,7 +27,9 @@ function __vnet_next_words
         case 'proxy'
             printf '%s\n' add ls rm
         case 'router'
-            printf '%s\n' add ls rm show
+            printf '%s\n' add iface ls rm show
+        case 'router iface'
+            printf '%s\n' add rm
     end
 end
 
@@ -71,7 +73,7 @@ function __vnet_valued_flags
         case 'filter rm'
             printf '%s\n' --session
         case 'host add'
-            printf '%s\n' --ip --mac --mtu --router --session
+            printf '%s\n' --ip --lan --mac --mtu --router --session
         case 'host ls'
             printf '%s\n' --session
         case 'host rm'
@@ -105,7 +107,11 @@ function __vnet_valued_flags
         case 'repl'
             printf '%s\n' --clock --seed --session
         case 'router add'
-            printf '%s\n' --allocation --cidr --filtering --gateway --icmp-ratelimit --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-range --queue-size --tcp-established --tcp-transitory --vlan --session
+            printf '%s\n' --allocation --cidr --filtering --gateway --icmp-ratelimit --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --parent-lan --port-range --queue-size --tcp-established --tcp-transitory --vlan --session
+        case 'router iface add'
+            printf '%s\n' --cidr --gateway --mac --vlan --session
+        case 'router iface rm'
+            printf '%s\n' --session
         case 'router ls'
             printf '%s\n' --session
         case 'router rm'
@@ -244,9 +250,12 @@ complete -c vnet -n '__vnet_using \'proxy\'' -f -a add -d 'Make a real UDP serve
 complete -c vnet -n '__vnet_using \'proxy\'' -f -a ls -d 'List proxied real servers: virtual address, real address, clients, packets each way, errors.'
 complete -c vnet -n '__vnet_using \'proxy\'' -f -a rm -d 'Remove a proxy: its sockets close, and a host it created goes too.'
 complete -c vnet -n '__vnet_using \'router\'' -f -a add -d 'Add a router that owns a subnet; a child router NATs to its parent.'
+complete -c vnet -n '__vnet_using \'router\'' -f -a iface -d ''
 complete -c vnet -n '__vnet_using \'router\'' -f -a ls -d 'List routers.'
 complete -c vnet -n '__vnet_using \'router\'' -f -a rm -d 'Remove a router and everything below it (hosts, child routers). Packets in flight are dropped.'
-complete -c vnet -n '__vnet_using \'router\'' -f -a show -d 'Show a router: subnet, NAT, delay settings, interfaces and their counters.'
+complete -c vnet -n '__vnet_using \'router\'' -f -a show -d 'Show a router: subnets, NAT, delay settings, LANs, interfaces and their counters.'
+complete -c vnet -n '__vnet_using \'router iface\'' -f -a add -d 'Give a router another LAN interface with its own subnet; the router routes between its LANs.'
+complete -c vnet -n '__vnet_using \'router iface\'' -f -a rm -d 'Remove a LAN interface (not the first) from a router, with the hosts and child routers on it.'
 
 # vnet apply
 complete -c vnet -n '__vnet_using \'apply\'' -l dry-run -d 'check the file against the session and print what would change, changing nothing'
@@ -374,7 +383,8 @@ complete -c vnet -n '__vnet_using \'filter rm\'' -l json -d 'print one JSON docu
 complete -c vnet -n '__vnet_using \'filter rm\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
 # vnet host add
-complete -c vnet -n '__vnet_using \'host add\'' -l ip -x -d 'address in the router\'s subnet (repeatable)'
+complete -c vnet -n '__vnet_using \'host add\'' -l ip -x -d 'address in the LAN\'s subnet (repeatable)'
+complete -c vnet -n '__vnet_using \'host add\'' -l lan -x -d 'which of the router\'s LANs (lan, lan2, ...; default: the one holding --ip, else lan)'
 complete -c vnet -n '__vnet_using \'host add\'' -l mac -x -d 'MAC address of eth0 (default: derived from the name)'
 complete -c vnet -n '__vnet_using \'host add\'' -l mtu -x -d 'MTU of eth0 (default: the router\'s)'
 complete -c vnet -n '__vnet_using \'host add\'' -l netns -d 'a transparent host: a Linux network namespace behind a TUN device, where any program runs (root, real clock)'
@@ -506,6 +516,7 @@ complete -c vnet -n '__vnet_using \'router add\'' -l min-delay -x -d 'delay adde
 complete -c vnet -n '__vnet_using \'router add\'' -l mtu -x -d 'MTU of both interfaces in bytes (default 1500)'
 complete -c vnet -n '__vnet_using \'router add\'' -l nat -x -a 'none full-cone restricted-cone port-restricted symmetric 1to1 linux linux-random' -d 'NAT preset; --mapping/--filtering given with it must agree with it, and none takes no other NAT flag'
 complete -c vnet -n '__vnet_using \'router add\'' -l parent -x -a '(__vnet_node_names router)' -d 'parent router (omit for the root)'
+complete -c vnet -n '__vnet_using \'router add\'' -l parent-lan -x -d 'the parent\'s LAN the uplink joins (lan, lan2, ...; default: the one holding --ip, else lan)'
 complete -c vnet -n '__vnet_using \'router add\'' -l port-preservation -d 'keep the internal port as the external one when free'
 complete -c vnet -n '__vnet_using \'router add\'' -l no-port-preservation -d 'not: keep the internal port as the external one when free'
 complete -c vnet -n '__vnet_using \'router add\'' -l port-range -x -d 'external ports to allocate, LO-HI (default 1024-65535)'
@@ -515,6 +526,21 @@ complete -c vnet -n '__vnet_using \'router add\'' -l tcp-transitory -x -d 'idle 
 complete -c vnet -n '__vnet_using \'router add\'' -l vlan -x -d 'VLAN ID, or outer,inner for QinQ, on both interfaces'
 complete -c vnet -n '__vnet_using \'router add\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'router add\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet router iface add
+complete -c vnet -n '__vnet_using \'router iface add\'' -l cidr -x -d 'the LAN\'s subnet, e.g. 10.2.0.0/24'
+complete -c vnet -n '__vnet_using \'router iface add\'' -l gateway -x -d 'the router\'s address on it (default: the first usable address)'
+complete -c vnet -n '__vnet_using \'router iface add\'' -l mac -x -d 'MAC address of the interface (default: derived from ROUTER/NAME)'
+complete -c vnet -n '__vnet_using \'router iface add\'' -l vlan -x -d 'VLAN ID, or outer,inner for QinQ, on the interface and its hosts (default: none)'
+complete -c vnet -n '__vnet_using \'router iface add\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'router iface add\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'router iface add\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
+
+# vnet router iface rm
+complete -c vnet -n '__vnet_using \'router iface rm\'' -s y -l yes -d 'do not ask for confirmation (scripts are never asked)'
+complete -c vnet -n '__vnet_using \'router iface rm\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'router iface rm\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'router iface rm\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
 
 # vnet router ls
 complete -c vnet -n '__vnet_using \'router ls\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'

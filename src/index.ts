@@ -6,6 +6,10 @@ export { Host } from './engine/host.js';
 export { VSocket } from './engine/socket.js';
 export type { RemoteInfo, AddressInfo, IcmpNotice, MtuDiscover, SocketOptions } from './engine/socket.js';
 export type { IcmpMessage } from './engine/node.js';
+// Routers with several LANs, and forwarding's one home (a multicast forwarder plugs into Forwarder.multicast).
+export { Lan } from './engine/router-lans.js';
+export type { LanOptions } from './engine/network-lans.js';
+export type { Forwarder, ForwardingHost, MulticastForwarder } from './engine/forwarding.js';
 export { Interface } from './engine/iface.js';
 export type { Tap, Direction } from './engine/iface.js';
 export { Scheduler } from './engine/scheduler.js';
@@ -33,6 +37,8 @@ export type { SessionOptions, CallContext } from './session/session.js';
 // A topology file's entries, which are also the params of `router.add`, `host.add`, `filter.add`, `dns.add`, `capture.start`.
 export type { RouterDoc, HostDoc, FilterDoc, DnsDoc, CaptureDoc } from './session/topology-schema.js';
 export type { RouterView, HostView, InterfaceView, NatConfigView, EventView } from './session/views.js';
+export type { LanDoc } from './session/topology-schema.js';
+export type { LanView } from './session/views.js';
 
 // Captures: pcap/pcapng files or streams of any interface, and a small reader for them.
 export { CaptureManager, readCapture } from './capture/index.js';

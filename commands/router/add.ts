@@ -10,6 +10,7 @@ export default class RouterAdd extends VnetCommand {
     '<%= config.bin %> router add internet --cidr 0.0.0.0/0',
     '<%= config.bin %> router add home --parent internet --cidr 192.168.1.0/24 --nat port-restricted --ip 203.0.113.10',
     '<%= config.bin %> router add isp --parent internet --cidr 100.64.0.0/16 --nat none',
+    '<%= config.bin %> router add lab --parent office --parent-lan lan2 --cidr 10.20.0.0/24 --nat none',
     '<%= config.bin %> router add lab --parent internet --cidr 10.9.0.0/24 --icmp-ratelimit 0',
     '<%= config.bin %> router add cgn --parent isp --cidr 10.0.0.0/8 --mapping ei --filtering ad --mapping-lifetime 2m --no-hairpin',
   ];
@@ -17,6 +18,7 @@ export default class RouterAdd extends VnetCommand {
   static override flags = {
     cidr: Flags.string({ description: 'the subnet this router owns (its LAN), e.g. 192.168.1.0/24', required: true }),
     parent: Flags.string({ description: 'parent router (omit for the root)' }),
+    'parent-lan': Flags.string({ description: 'the parent\'s LAN the uplink joins (lan, lan2, ...; default: the one holding --ip, else lan)' }),
     ip: Flags.string({ description: 'uplink address in the parent\'s subnet (repeatable; allocated when omitted)', multiple: true }),
     gateway: Flags.string({ description: 'LAN address (default: first usable address of the subnet)' }),
     ...natFlags,
@@ -33,7 +35,7 @@ export default class RouterAdd extends VnetCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RouterAdd);
     const r = (await this.call('router.add', {
-      name: args.name, cidr: flags.cidr, parent: flags.parent, uplink: flags.ip ? { ips: flags.ip } : undefined, gateway: flags.gateway,
+      name: args.name, cidr: flags.cidr, parent: flags.parent, parentLan: flags['parent-lan'], uplink: flags.ip ? { ips: flags.ip } : undefined, gateway: flags.gateway,
       nat: natOptionsFrom(flags, flags.parent === undefined ? undefined : 'port-restricted'),
       minDelay: flags['min-delay'], maxJitter: flags['max-jitter'], queueSize: flags['queue-size'], mtu: flags.mtu, vlan: flags.vlan,
       icmpRatelimit: flags['icmp-ratelimit'],

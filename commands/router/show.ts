@@ -2,10 +2,10 @@
 import { Args } from '@oclif/core';
 import { VnetCommand } from '../../src/cli/base.js';
 import { formatDuration, type RouterView } from '../../src/session/api.js';
-import { interfaceTable } from '../../src/cli/format.js';
+import { interfaceTable, lanTable } from '../../src/cli/format.js';
 
 export default class RouterShow extends VnetCommand {
-  static override summary = 'Show a router: subnet, NAT, delay settings, interfaces and their counters.';
+  static override summary = 'Show a router: subnets, NAT, delay settings, LANs, interfaces and their counters.';
   static override examples = ['<%= config.bin %> router show home'];
   static override args = { name: Args.string({ description: 'router name', required: true }) };
 
@@ -20,6 +20,7 @@ export default class RouterShow extends VnetCommand {
       `  icmp     ${r.icmpRatelimitNs === 0 ? 'errors not rate-limited' : `errors 1 per ${formatDuration(r.icmpRatelimitNs)} per destination, bursts of 6`}; ${r.icmpLimited} held back`,
       `  children ${r.children.join(', ') || '-'}`,
       `  hosts    ${r.hosts.join(', ') || '-'}`,
+      ...(r.lans.length > 1 ? lanTable(r.lans, '  ') : []),
       ...interfaceTable(r.interfaces, '  '),
     ]);
   }

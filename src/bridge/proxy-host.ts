@@ -9,8 +9,8 @@ import type { Router } from '../engine/router.js';
 
 export function proxyNode(net: Network, ip: Ipv4, routerName?: string): { node: NetNode; created: boolean } {
   const router = routerName !== undefined ? net.router(routerName) : deepestRouterFor(net, ip);
-  if (!router.cidr.contains(ip)) {
-    throw invalid(`${formatIpv4(ip)} is not in ${router.name}'s subnet ${router.cidr}; give an address in it or another router`);
+  if (router.lans.containing(ip) === undefined) {
+    throw invalid(`${formatIpv4(ip)} is not in ${router.name}'s subnet ${router.lans.list.map((l) => l.cidr).join(', ')}; give an address in it or another router`);
   }
   const owner = ownerOn(router, ip);
   if (owner) return { node: owner, created: false };
@@ -22,7 +22,7 @@ function deepestRouterFor(net: Network, ip: Ipv4): Router {
   let best: Router | null = null;
   let bestDepth = -1;
   for (const r of net.routers) {
-    if (!r.cidr.contains(ip)) continue;
+    if (r.lans.containing(ip) === undefined) continue;
     const d = depth(r);
     if (d > bestDepth) {
       best = r;
@@ -41,7 +41,7 @@ function depth(r: Router): number {
 
 /** The router itself (its LAN address), or the neighbour holding the address: a host's eth0 or a child router's uplink. */
 function ownerOn(router: Router, ip: Ipv4): NetNode | null {
-  if (router.lan.addresses.includes(ip)) return router;
+  if (router.lans.list.some((l) => l.iface.addresses.includes(ip))) return router;
   return (router.neighbor(ip)?.owner as NetNode | undefined) ?? null;
 }
 

@@ -16,7 +16,7 @@ const LIMITED_BROADCAST = 0xffffffff;
  * How MACs are found, worked out once per interface:
  * - a point-to-point link (a host's eth0, a router's uplink): the other end is `peerInterface`,
  *   the same for every packet;
- * - a router's LAN, a switched segment: the neighbour holding the packet's address (next hop out,
+ * - a router's LAN (any of them), a switched segment: the neighbour holding the packet's address (next hop out,
  *   previous hop in), looked up per packet in the router's neighbour table and routed subnets;
  * - loopback: its own (all-zero) MAC both ways.
  * Broadcast and multicast destinations get ff:ff:ff:ff:ff:ff and 01:00:5e:… in either direction.
@@ -37,7 +37,7 @@ export class InterfaceFramer {
     this.own = iface.mac;
     this.peer = iface.peerInterface !== null ? iface.peerInterface.mac : this.own;
     const owner = iface.owner as unknown as Router;
-    this.lanOf = owner.kind === 'router' && owner.lan === iface ? owner : null;
+    this.lanOf = owner.kind === 'router' && owner.lans.ofInterface(iface) !== undefined ? owner : null;
     const subnet = iface.subnet;
     this.subnetBroadcast = subnet !== undefined && subnet.prefix < 31 ? (subnet.network | ~subnet.mask) >>> 0 : LIMITED_BROADCAST;
   }

@@ -4,7 +4,7 @@ import type { MapInfo, ProxyInfo } from '../bridge/index.js';
 import type { DnsRecord } from '../engine/dns.js';
 import type { FilterInfo } from '../engine/filter-registry.js';
 import { formatDuration } from '../engine/units.js';
-import type { HostView, InterfaceView, MappingView, RouterView } from '../session/views.js';
+import type { HostView, InterfaceView, LanView, MappingView, RouterView } from '../session/views.js';
 
 /** A cell left empty. */
 const NONE = '-';
@@ -21,17 +21,32 @@ export function table(headers: string[], rows: (string | number)[][], indent = '
 
 const packetsBytes = (packets: number, bytes: number): string => `${packets}/${bytes}B`;
 
+/** One row per router; a router with several LANs lists every subnet and gateway, comma-separated, the first first. */
 export function routerTable(list: RouterView[]): string[] {
   return table(['NAME', 'CIDR', 'GATEWAY', 'PARENT', 'UPLINK', 'NAT'],
-    list.map((r) => [r.name, r.cidr, r.gateway, r.parent ?? '(root)', r.uplink.join(','), r.nat]));
+    list.map((r) => [r.name, r.lans.map((l) => l.cidr).join(','), r.lans.map((l) => l.gateway).join(','), parentText(r), r.uplink.join(','), r.nat]));
 }
 
+/** The parent, with the LAN when it is not the parent's first. */
+function parentText(r: RouterView): string {
+  if (r.parent === null) return '(root)';
+  return r.parentLan !== null && r.parentLan !== 'lan' ? `${r.parent}/${r.parentLan}` : r.parent;
+}
+
+/** A host's router, with the LAN when it is not the router's first (`office/lan2`). */
 export function hostTable(list: HostView[]): string[] {
+  const router = (h: HostView): string => (h.lan === 'lan' ? h.router : `${h.router}/${h.lan}`);
   // A NETNS column only when some host is a netns host (its namespace's name).
   if (list.some((h) => h.netns !== undefined)) {
-    return table(['NAME', 'IPS', 'ROUTER', 'NETNS'], list.map((h) => [h.name, h.ips.join(','), h.router, h.netns ?? '']));
+    return table(['NAME', 'IPS', 'ROUTER', 'NETNS'], list.map((h) => [h.name, h.ips.join(','), router(h), h.netns ?? '']));
   }
-  return table(['NAME', 'IPS', 'ROUTER'], list.map((h) => [h.name, h.ips.join(','), h.router]));
+  return table(['NAME', 'IPS', 'ROUTER'], list.map((h) => [h.name, h.ips.join(','), router(h)]));
+}
+
+/** A router's LANs: name, subnet, gateway, VLAN and what is on each. */
+export function lanTable(list: LanView[], indent = ''): string[] {
+  return table(['LAN', 'CIDR', 'GATEWAY', 'VLAN', 'HOSTS', 'ROUTERS'],
+    list.map((l) => [l.name, l.cidr, l.gateway, l.vlan.join('.'), l.hosts.join(',') || NONE, l.children.join(',') || NONE]), indent);
 }
 
 export function filterTable(list: FilterInfo[]): string[] {

@@ -18,6 +18,17 @@ export interface TopologyRouter {
   nat: string;
   uplink: string[];
   filters: string[];
+  /** What is on the first LAN. */
+  hosts: TopologyHost[];
+  routers: TopologyRouter[];
+  /** The router's other LANs (lan2, ...), each with what is on it. */
+  lans: TopologyLan[];
+}
+
+export interface TopologyLan {
+  name: string;
+  cidr: string;
+  gateway: string;
   hosts: TopologyHost[];
   routers: TopologyRouter[];
 }
@@ -28,19 +39,29 @@ export function topologyTree(routers: RouterView[], hosts: HostView[], filters: 
     filters.filter((f) => f.iface.split('/')[0] === node).map((f) => `${f.id} ${f.iface}: ${f.description}${f.held ? ` (holding ${f.held})` : ''}`);
   const hostsByName = new Map(hosts.map((h) => [h.name, h]));
   const byName = new Map(routers.map((r) => [r.name, r]));
-  const build = (r: RouterView): TopologyRouter => ({
-    name: r.name, cidr: r.cidr, gateway: r.gateway, nat: r.nat, uplink: r.uplink, filters: filtersOf(r.name),
-    hosts: r.hosts.flatMap((n) => {
-      const h = hostsByName.get(n);
-      return h ? [{ name: h.name, ips: h.ips, filters: filtersOf(h.name) }] : [];
-    }),
-    routers: r.children.flatMap((n) => {
-      const c = byName.get(n);
-      return c ? [build(c)] : [];
-    }),
+  const hostsOf = (names: string[]): TopologyHost[] => names.flatMap((n) => {
+    const h = hostsByName.get(n);
+    return h ? [{ name: h.name, ips: h.ips, filters: filtersOf(h.name) }] : [];
   });
+  const routersOf = (names: string[]): TopologyRouter[] => names.flatMap((n) => {
+    const c = byName.get(n);
+    return c ? [build(c)] : [];
+  });
+  // Views without `lans` (an older daemon) hold everything on the first LAN.
+  const build = (r: RouterView): TopologyRouter => {
+    const [first, ...more] = r.lans ?? [];
+    return {
+      name: r.name, cidr: r.cidr, gateway: r.gateway, nat: r.nat, uplink: r.uplink, filters: filtersOf(r.name),
+      hosts: hostsOf(first ? first.hosts : r.hosts),
+      routers: routersOf(first ? first.children : r.children),
+      lans: more.map((l) => ({ name: l.name, cidr: l.cidr, gateway: l.gateway, hosts: hostsOf(l.hosts), routers: routersOf(l.children) })),
+    };
+  };
   return routers.filter((r) => r.parent === null || !byName.has(r.parent)).map(build);
 }
+
+const allHosts = (r: TopologyRouter): TopologyHost[] => [...r.hosts, ...r.lans.flatMap((l) => l.hosts)];
+const allRouters = (r: TopologyRouter): TopologyRouter[] => [...r.routers, ...r.lans.flatMap((l) => l.routers)];
 
 const routerLine = (r: TopologyRouter, root: boolean): string =>
   `router ${r.name} ${r.cidr} gateway ${r.gateway}${r.uplink.length ? ` uplink ${r.uplink.join(',')}` : ''}${root ? '' : ` nat ${r.nat}`}`;
@@ -58,6 +79,10 @@ export function topologyText(trees: TopologyRouter[]): string[] {
       ...r.filters.map((f) => ({ line: `filter ${f}`, children: [] })),
       ...r.hosts.map(hostEntry),
       ...r.routers.map((c) => routerEntry(c, false)),
+      ...r.lans.map((l) => ({
+        line: `lan ${r.name}/${l.name} ${l.cidr} gateway ${l.gateway}`,
+        children: [...l.hosts.map(hostEntry), ...l.routers.map((c) => routerEntry(c, false))],
+      })),
     ],
   });
   const draw = (e: Entry, prefix: string): void => {
@@ -81,13 +106,13 @@ export function topologyDot(trees: TopologyRouter[]): string[] {
   const label = (parts: string[]): string => q(parts.join('\n')).replace(/\n/g, '\\n');
   const lines = ['digraph vnet {', '  rankdir=TB;', '  node [fontname="Helvetica", fontsize=10];'];
   const walk = (r: TopologyRouter, root: boolean): void => {
-    const parts = [r.name, r.cidr, ...(r.uplink.length ? [`uplink ${r.uplink.join(', ')}`] : []), ...(root ? [] : [`NAT ${r.nat}`]), ...r.filters.map((f) => `filter ${f}`)];
+    const parts = [r.name, r.cidr, ...r.lans.map((l) => `${l.name} ${l.cidr}`), ...(r.uplink.length ? [`uplink ${r.uplink.join(', ')}`] : []), ...(root ? [] : [`NAT ${r.nat}`]), ...r.filters.map((f) => `filter ${f}`)];
     lines.push(`  ${q(`router:${r.name}`)} [shape=box, label=${label(parts)}];`);
-    for (const h of r.hosts) {
+    for (const h of allHosts(r)) {
       lines.push(`  ${q(`host:${h.name}`)} [shape=ellipse, label=${label([h.name, ...h.ips, ...h.filters.map((f) => `filter ${f}`)])}];`);
       lines.push(`  ${q(`router:${r.name}`)} -> ${q(`host:${h.name}`)};`);
     }
-    for (const c of r.routers) {
+    for (const c of allRouters(r)) {
       walk(c, false);
       lines.push(`  ${q(`router:${r.name}`)} -> ${q(`router:${c.name}`)};`);
     }
@@ -104,14 +129,14 @@ export function topologyMermaid(trees: TopologyRouter[]): string[] {
   let next = 0;
   const walk = (r: TopologyRouter, root: boolean): string => {
     const id = `r${next++}`;
-    const parts = [`<b>${r.name}</b>`, r.cidr, ...(r.uplink.length ? [`uplink ${r.uplink.join(', ')}`] : []), ...(root ? [] : [`NAT ${r.nat}`]), ...r.filters.map((f) => `filter ${f}`)];
+    const parts = [`<b>${r.name}</b>`, r.cidr, ...r.lans.map((l) => `${l.name} ${l.cidr}`), ...(r.uplink.length ? [`uplink ${r.uplink.join(', ')}`] : []), ...(root ? [] : [`NAT ${r.nat}`]), ...r.filters.map((f) => `filter ${f}`)];
     lines.push(`  ${id}[${text(parts)}]`);
-    for (const h of r.hosts) {
+    for (const h of allHosts(r)) {
       const hid = `h${next++}`;
       lines.push(`  ${hid}([${text([h.name, ...h.ips, ...h.filters.map((f) => `filter ${f}`)])}])`);
       lines.push(`  ${id} --> ${hid}`);
     }
-    for (const c of r.routers) lines.push(`  ${id} --> ${walk(c, false)}`);
+    for (const c of allRouters(r)) lines.push(`  ${id} --> ${walk(c, false)}`);
     return id;
   };
   for (const t of trees) walk(t, true);

@@ -26,9 +26,12 @@ export interface ExternalStack {
   close(): void;
 }
 
-/** The router side a host attaches to (the router's LAN). */
+/** The router side a host attaches to: one of the router's LANs. */
 export interface Attachment {
-  readonly lan: Interface;
+  /** The router's interface on that LAN (its address is the host's gateway). */
+  readonly iface: Interface;
+  /** The LAN's name on the router (lan, lan2, ...). */
+  readonly name: string;
   resolve(name: string): Ipv4;
 }
 
@@ -53,7 +56,7 @@ export class Host extends NetNode {
     this.eth0 = new Interface(this, 'eth0', mac ?? null, mtu);
     this.eth0.addresses = addresses;
     this.eth0.subnet = subnet;
-    this.eth0.peerInterface = attachment.lan;
+    this.eth0.peerInterface = attachment.iface;
   }
 
   /** The loopback interface (127.0.0.1/8), made on first use. */
@@ -152,7 +155,7 @@ export class Host extends NetNode {
    * (a host redirect, type 5 code 1; the new gateway sits in the rest-of-header), for 300 s as Linux.
    */
   protected override redirected(pkt: Packet): void {
-    if (pkt.src !== this.attachment.lan.addresses[0]) return;
+    if (pkt.src !== this.attachment.iface.addresses[0]) return;
     const q = readQuoted(pkt.payload);
     if (q === null || !this.hasAddress(q.src)) return;
     const gateway = pkt.icmpId * 65536 + pkt.icmpSeq;

@@ -5,9 +5,25 @@ import {
   isIcmpError, PROTO_ICMP, PROTO_TCP, PROTO_UDP, type Packet,
 } from '../wire/packet.js';
 import { readQuoted, rewriteQuoted } from '../wire/quoted.js';
+import type { Interface } from './iface.js';
+import type { NatConfig } from './nat/config.js';
+import type { Nat } from './nat/index.js';
 import type { NatMapping } from './nat/table.js';
 import { tcpFlagsOf } from './nat/tcp-state.js';
-import type { Router } from './router.js';
+import type { UdpPortTable } from './udp-ports.js';
+
+/** What the translator needs from the router it sits in (the router's forwarding gives it). */
+export interface NatPort {
+  /** The table; only called while the router has one. */
+  readonly nat: Nat | null;
+  readonly natConfig: NatConfig | null;
+  /** The outside: where the external addresses live, and where inbound drops are counted. */
+  readonly uplink: Interface | null;
+  /** The router's own UDP sockets: an unmapped datagram one of them takes is the router's. */
+  readonly ports: UdpPortTable;
+  /** TTL check and decrement for a packet that came in on `inIf`; false when it expired there (dropped, answered). */
+  decrementTtl(pkt: Packet, inIf: Interface): boolean;
+}
 
 /** What inbound translation did: forwarded inward, consumed (dropped), or left for the router itself. */
 export type InboundResult = 'forward' | 'done' | 'local';
@@ -43,7 +59,7 @@ function setDst(p: Packet, m: NatMapping): void {
 }
 
 export class NatTranslator {
-  constructor(private readonly router: Router) {}
+  constructor(private readonly router: NatPort) {}
 
   /** LAN → uplink: source translation. False when the packet was dropped (counted on the uplink). */
   outbound(pkt: Packet): boolean {
@@ -122,11 +138,10 @@ export class NatTranslator {
     return 'forward';
   }
 
-  /** LAN → the NAT's own external address: hairpinning (RFC 4787 §6) with the external source. */
-  hairpin(pkt: Packet): InboundResult {
+  /** A LAN (`lan`: any of them) → the NAT's own external address: hairpinning (RFC 4787 §6) with the external source. */
+  hairpin(pkt: Packet, lan: Interface): InboundResult {
     const r = this.router;
     const nat = r.nat!;
-    const lan = r.lan;
     // ICMP to the router's own external address is the router's to answer.
     if (pkt.proto === PROTO_ICMP) return 'local';
     const target = nat.findByExternal(pkt.proto, pkt.dst, dstKey(pkt));

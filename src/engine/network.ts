@@ -1,7 +1,6 @@
 // The emulated network: a tree of routers with hosts, one scheduler, one
 // seeded random source, one event stream. This is the engine's front door.
-import { Cidr, formatIpv4, parseIpv4, type Ipv4 } from '../wire/addr.js';
-import { WireError } from '../wire/errors.js';
+import { Cidr, formatIpv4, type Ipv4 } from '../wire/addr.js';
 import type { Packet } from '../wire/packet.js';
 import { RealClock, VirtualClock, type Clock } from './clock.js';
 import type { NetContext } from './context.js';
@@ -10,7 +9,7 @@ import { invalid, notFound, VnetError } from './errors.js';
 import { DropEvent, EventBus, type EventListener, type NetworkEvent } from './events.js';
 import { Host, type ExternalStack } from './host.js';
 import type { Interface } from './iface.js';
-import { LanMacs, parseMac } from './mac.js';
+import { parseMac } from './mac.js';
 import { normalizeNat, type NatConfig, type NatOptions } from './nat/config.js';
 import { createNat } from './nat/index.js';
 import { mappingEvent } from './nat-events.js';
@@ -20,7 +19,11 @@ import { Scheduler } from './scheduler.js';
 import type { DropReason } from './stats.js';
 import { parseDuration } from './units.js';
 import { FilterRegistry, type FilterInfo } from './filter-registry.js';
-import { checkSubnet, recomputeRoutes } from './topology-rules.js';
+import { carveRouted, checkSubnet, recomputeRoutes, uncarveRouted } from './topology-rules.js';
+import { checkVlans, chooseLan, claimAddresses, parseAddr, parseCidrOption } from './addressing.js';
+import type { Lan } from './router-lans.js';
+import { addLanTo, removeLanFrom, type LanOptions } from './network-lans.js';
+export type { LanOptions } from './network-lans.js';
 import type { FilterChange, FilterSpec } from './filters/spec.js';
 
 
@@ -43,7 +46,9 @@ export interface RouterOptions {
   cidr: string;
   /** Parent router; omit for the root. */
   parent?: string;
-  /** Uplink addresses in the parent's subnet; one is allocated when omitted. */
+  /** The parent's LAN the uplink attaches to (lan, lan2, ...): default the one holding the first of `ips`, else the first. */
+  parentLan?: string;
+  /** Uplink addresses in the parent's LAN subnet; one is allocated when omitted. */
   ips?: string[];
   /** LAN address; the first usable address of the subnet when omitted. */
   gateway?: string;
@@ -66,7 +71,9 @@ export interface RouterOptions {
 export interface HostOptions {
   name: string;
   router: string;
-  /** Addresses in the router's subnet; one is allocated when omitted. */
+  /** The router's LAN (lan, lan2, ...): default the one holding the first of `ips`, else the first. */
+  lan?: string;
+  /** Addresses in the LAN's subnet; one is allocated when omitted. */
   ips?: string[];
   mac?: string;
   mtu?: number;
@@ -100,8 +107,6 @@ export class Network implements NetContext {
   readonly filters: FilterRegistry;
   private readonly routerMap = new Map<string, Router>();
   private readonly hostMap = new Map<string, Host>();
-  /** Per router, the MACs on its LAN: two interfaces of one LAN never share one. */
-  private readonly lanMacs = new Map<Router, LanMacs>();
   private rootRouter: Router | null = null;
   /** Attaches the outside stack of each `netns` host as it is added (null: netns hosts get none, as in a scratch copy). */
   externalStacks: ExternalStackFactory | null = null;
@@ -169,45 +174,32 @@ export class Network implements NetContext {
       throw invalid(`router ${o.name} has no --parent, but ${this.rootRouter.name} is already the root; give --parent ${this.rootRouter.name}`);
     }
     const natConfig = this.natFor(o, parent);
+    if (!parent && o.parentLan !== undefined) throw invalid(`router ${o.name} has no parent, so no parent LAN ${quoteInput(o.parentLan)}; give --parent or leave the parent LAN out`);
+    const parentLan = parent ? chooseLan(parent, o.parentLan, o.ips, `uplink address of ${o.name}`) : undefined;
     if (parent) checkSubnet(o.name, cidr, parent, natConfig);
     const mtu = o.mtu ?? DEFAULT_MTU;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw invalid(`MTU ${mtu} is not 68-65535 bytes`);
-    const vlan = (o.vlan ?? []).map((v) => checkVlan(v));
-    if (vlan.length > 2) throw invalid(`${vlan.length} VLAN tags given; at most two (802.1ad outer, 802.1Q inner)`);
+    const vlan = checkVlans(o.vlan);
     const queueSize = o.queueSize ?? DEFAULT_QUEUE_SIZE;
     if (!Number.isInteger(queueSize) || queueSize < 1) throw invalid(`queue size ${queueSize} must be a whole number of packets, at least 1`);
     const lanMac = o.mac?.lan ? parseMac(o.mac.lan) : undefined;
     const uplinkMac = o.mac?.uplink ? parseMac(o.mac.uplink) : undefined;
-    if (parent) this.macsOf(parent).check(`${o.name}/uplink`, uplinkMac);
+    parentLan?.macs.check(`${o.name}/uplink`, uplinkMac);
     const icmpRatelimitNs = parseIcmpRatelimit(o.icmpRatelimit);
 
-    // Addresses: gateway on the LAN, uplink addresses in the parent's subnet.
-    const uplinkIps: Ipv4[] = [];
-    const claimed: Ipv4[] = [];
-    try {
-      if (parent) {
-        if (o.ips && o.ips.length > 0) {
-          for (const t of o.ips) {
-            const ip = parseAddr(t, `uplink address of ${o.name}`);
-            parent.allocator.claim(ip, `${o.name}/uplink`);
-            claimed.push(ip);
-            uplinkIps.push(ip);
-          }
-        } else {
-          const ip = parent.allocator.allocate(`${o.name}/uplink`);
-          claimed.push(ip);
-          uplinkIps.push(ip);
-        }
-        for (const ip of uplinkIps) {
-          if (cidr.contains(ip)) throw invalid(`uplink address ${formatIpv4(ip)} of ${o.name} lies inside its own subnet ${cidr}; use an address of ${parent.cidr} outside ${cidr}`);
-        }
+    // Addresses: gateway on the LAN, uplink addresses in the parent's LAN subnet.
+    const uplinkIps = parentLan ? claimAddresses(parentLan, o.ips, `${o.name}/uplink`, `uplink address of ${o.name}`) : [];
+    const release = (): void => {
+      for (const ip of uplinkIps) parentLan!.allocator.release(ip);
+    };
+    for (const ip of uplinkIps) {
+      if (cidr.contains(ip)) {
+        release();
+        throw invalid(`uplink address ${formatIpv4(ip)} of ${o.name} lies inside its own subnet ${cidr}; use an address of ${parentLan!.cidr} outside ${cidr}`);
       }
-    } catch (err) {
-      for (const ip of claimed) parent!.allocator.release(ip);
-      throw err;
     }
     const r = new Router(o.name, this, {
-      cidr, parent, gateway: 0, uplinkIps, minDelayNs: parseDuration(o.minDelay ?? 0, 'min-delay'),
+      cidr, parent, parentLan, gateway: 0, uplinkIps, minDelayNs: parseDuration(o.minDelay ?? 0, 'min-delay'),
       maxJitterNs: parseDuration(o.maxJitter ?? 0, 'max-jitter'), queueSize, mtu,
       lanMac, uplinkMac,
     });
@@ -216,26 +208,24 @@ export class Network implements NetContext {
       if (gw !== undefined) r.allocator.claim(gw, `${o.name}/lan`);
       const rootGateway = gw === undefined && parent === null ? defaultRootGateway(cidr) : undefined;
       if (rootGateway !== undefined) r.allocator.claim(rootGateway, `${o.name}/lan`);
-      r.lan.addresses = [gw ?? rootGateway ?? r.allocator.allocate(`${o.name}/lan`)];
+      r.setGateway(r.lans.first, gw ?? rootGateway ?? r.allocator.allocate(`${o.name}/lan`));
     } catch (err) {
-      for (const ip of claimed) parent!.allocator.release(ip);
+      release();
       throw err;
     }
     r.icmpLimiter.intervalNs = icmpRatelimitNs;
     r.lan.vlan = vlan.length > 0 ? Object.freeze(vlan) : r.lan.vlan;
     if (r.uplink) r.uplink.vlan = r.lan.vlan;
     if (parent) {
-      if (natConfig === null && parent.cidr.prefix <= cidr.prefix && parent.cidr.contains(cidr.network)) parent.allocator.carve(cidr);
+      if (natConfig === null) carveRouted(parent, cidr);
       parent.children.push(r);
       parent.attach(r.uplink!);
     } else {
       this.rootRouter = r;
     }
     this.routerMap.set(r.name, r);
-    const macs = new LanMacs(r.name, () => lanMembers(r));
-    macs.add(r.lan.fullName, lanMac);
-    this.lanMacs.set(r, macs);
-    if (parent) this.macsOf(parent).add(r.uplink!.fullName, uplinkMac);
+    r.lans.first.macs.add(r.lan.fullName, lanMac);
+    parentLan?.macs.add(r.uplink!.fullName, uplinkMac);
     this.installNat(r, natConfig);
     recomputeRoutes(this.routerMap.values());
     this.emit({ type: 'node-added', time: this.clock.now(), kind: 'router', name: r.name });
@@ -245,41 +235,27 @@ export class Network implements NetContext {
   addHost(o: HostOptions): Host {
     this.checkNewName(o.name);
     const r = this.router(o.router);
-    const mtu = o.mtu ?? r.lan.mtu;
+    const lan = chooseLan(r, o.lan, o.ips, `address of ${o.name}`);
+    const mtu = o.mtu ?? lan.iface.mtu;
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw invalid(`MTU ${mtu} is not 68-65535 bytes`);
     const mac = o.mac ? parseMac(o.mac) : undefined;
-    this.macsOf(r).check(`${o.name}/eth0`, mac);
-    const owner = o.name;
-    const ips: Ipv4[] = [];
-    try {
-      if (o.ips && o.ips.length > 0) {
-        for (const t of o.ips) {
-          const ip = parseAddr(t, `address of ${o.name}`);
-          r.allocator.claim(ip, owner);
-          ips.push(ip);
-        }
-      } else {
-        ips.push(r.allocator.allocate(owner));
-      }
-    } catch (err) {
-      for (const ip of ips) r.allocator.release(ip);
-      throw err;
-    }
-    const h = new Host(o.name, this, r, r.name, ips, r.cidr, mac, mtu);
-    h.eth0.vlan = r.lan.vlan;
+    lan.macs.check(`${o.name}/eth0`, mac);
+    const ips = claimAddresses(lan, o.ips, o.name, `address of ${o.name}`);
+    const h = new Host(o.name, this, lan, r.name, ips, lan.cidr, mac, mtu);
+    h.eth0.vlan = lan.iface.vlan;
     if (o.netns === true) {
       h.netns = true;
       try {
         if (this.externalStacks !== null) h.stack = this.externalStacks(h);
       } catch (err) {
-        for (const ip of ips) r.allocator.release(ip);
+        for (const ip of ips) lan.allocator.release(ip);
         throw err;
       }
     }
     r.attach(h.eth0);
     r.hosts.push(h);
     this.hostMap.set(h.name, h);
-    this.macsOf(r).add(h.eth0.fullName, mac);
+    lan.macs.add(h.eth0.fullName, mac);
     this.emit({ type: 'node-added', time: this.clock.now(), kind: 'host', name: h.name });
     return h;
   }
@@ -295,17 +271,17 @@ export class Network implements NetContext {
     for (const i of r.interfaces()) this.filters.dropInterface(i);
     const p = r.parent;
     if (p) {
-      this.macsOf(p).delete(r.uplink!);
+      const pl = r.parentLan!;
+      pl.macs.delete(r.uplink!);
       p.detach(r.uplink!);
       p.children.splice(p.children.indexOf(r), 1);
-      for (const ip of r.uplink!.addresses) p.allocator.release(ip);
-      p.allocator.uncarve(r.cidr);
+      for (const ip of r.uplink!.addresses) pl.allocator.release(ip);
+      for (const l of r.lans.list) uncarveRouted(p, l.cidr);
     } else {
       this.rootRouter = null;
     }
     r.shutdown();
     this.routerMap.delete(name);
-    this.lanMacs.delete(r);
     recomputeRoutes(this.routerMap.values());
     this.emit({ type: 'node-removed', time: this.clock.now(), kind: 'router', name });
     removed.push(name);
@@ -327,7 +303,7 @@ export class Network implements NetContext {
     if (!r.parent) throw invalid(`${r.name} is the root router; the root has no NAT`);
     if ((next === null) !== (r.natConfig === null)) {
       // Turning NAT on or off changes routing: only allowed while nothing routed hangs below.
-      checkSubnet(r.name, r.cidr, r.parent, next, r);
+      for (const l of r.lans.list) checkSubnet(r.name, l.cidr, r.parent, next, r);
     }
     const sameBehaviour = next !== null && r.natConfig !== null && next.mode === r.natConfig.mode &&
       next.mapping === r.natConfig.mapping && next.filtering === r.natConfig.filtering;
@@ -339,8 +315,10 @@ export class Network implements NetContext {
       this.installNat(r, next);
     }
     // A routed (non-NAT) subnet inside the parent's is carved out of the parent's allocation.
-    r.parent.allocator.uncarve(r.cidr);
-    if (next === null && r.parent.cidr.prefix <= r.cidr.prefix && r.parent.cidr.contains(r.cidr.network)) r.parent.allocator.carve(r.cidr);
+    for (const l of r.lans.list) {
+      uncarveRouted(r.parent, l.cidr);
+      if (next === null) carveRouted(r.parent, l.cidr);
+    }
     recomputeRoutes(this.routerMap.values());
     return next;
   }
@@ -354,21 +332,23 @@ export class Network implements NetContext {
     const r = this.router(routerName);
     const parent = r.parent;
     const up = r.uplink;
-    if (parent === null || up === null) throw invalid(`${r.name} is the root router and has no uplink; change a child router's addresses`);
+    const parentLan = r.parentLan;
+    if (parent === null || up === null || parentLan === null) throw invalid(`${r.name} is the root router and has no uplink; change a child router's addresses`);
     if (ips.length === 0) throw invalid(`give ${r.name} at least one uplink address`);
     const next = ips.map((t) => parseAddr(t, `uplink address of ${r.name}`));
     if (new Set(next).size !== next.length) throw invalid(`an uplink address of ${r.name} is given twice; give each once`);
     for (const ip of next) {
-      if (r.cidr.contains(ip)) throw invalid(`uplink address ${formatIpv4(ip)} of ${r.name} lies inside its own subnet ${r.cidr}; use an address of ${parent.cidr} outside ${r.cidr}`);
+      const own = r.lans.list.find((l) => l.cidr.contains(ip));
+      if (own) throw invalid(`uplink address ${formatIpv4(ip)} of ${r.name} lies inside its own subnet ${own.cidr}; use an address of ${parentLan.cidr} outside it`);
     }
     const before = up.addresses;
     const beforeNat = r.nat;
     parent.detach(up);
-    for (const ip of before) parent.allocator.release(ip);
+    for (const ip of before) parentLan.allocator.release(ip);
     const claimed: Ipv4[] = [];
     try {
       for (const ip of next) {
-        parent.allocator.claim(ip, `${r.name}/uplink`);
+        parentLan.allocator.claim(ip, `${r.name}/uplink`);
         claimed.push(ip);
       }
       up.addresses = next;
@@ -378,8 +358,8 @@ export class Network implements NetContext {
         });
       }
     } catch (err) {
-      for (const ip of claimed) parent.allocator.release(ip);
-      for (const ip of before) parent.allocator.claim(ip, `${r.name}/uplink`);
+      for (const ip of claimed) parentLan.allocator.release(ip);
+      for (const ip of before) parentLan.allocator.claim(ip, `${r.name}/uplink`);
       up.addresses = before;
       parent.attach(up);
       throw err;
@@ -389,6 +369,22 @@ export class Network implements NetContext {
     recomputeRoutes(this.routerMap.values());
     this.emit({ type: 'uplink-changed', time: this.clock.now(), router: r.name, ips: next.map(formatIpv4) });
     return next;
+  }
+
+  /**
+   * Gives a router another LAN interface with its own subnet (lan2, lan3, ... unless named). The subnet may
+   * overlap nothing: the router's other LANs, what is below it, and (by the parent's rules) what is above.
+   */
+  addLan(o: LanOptions): Lan {
+    return addLanTo(this, o);
+  }
+
+  /**
+   * Takes a LAN interface (not the first) from a router, with the hosts and child routers on it and
+   * everything below them. Returns the names of the nodes removed.
+   */
+  removeLan(routerName: string, name: string): string[] {
+    return removeLanFrom(this, routerName, name);
   }
 
   /** Registers a name, visible from hosts below `router` (default: the root, so everywhere). */
@@ -473,20 +469,16 @@ export class Network implements NetContext {
 
   private removeHost(h: Host): string {
     const r = this.router(h.routerName);
+    const lan = h.attachment as Lan;
     for (const i of h.interfaces()) this.filters.dropInterface(i);
     r.detach(h.eth0);
-    this.macsOf(r).delete(h.eth0);
+    lan.macs.delete(h.eth0);
     r.hosts.splice(r.hosts.indexOf(h), 1);
-    for (const ip of h.addresses) r.allocator.release(ip);
+    for (const ip of h.addresses) lan.allocator.release(ip);
     h.shutdown();
     this.hostMap.delete(h.name);
     this.emit({ type: 'node-removed', time: this.clock.now(), kind: 'host', name: h.name });
     return h.name;
-  }
-
-  /** The MACs on router `r`'s LAN (its own, its hosts', its children's uplinks). */
-  private macsOf(r: Router): LanMacs {
-    return this.lanMacs.get(r)!;
   }
 
   private checkNewName(name: string): void {
@@ -510,33 +502,4 @@ export class Network implements NetContext {
       if (this.events.active) this.events.emit(mappingEvent(r.name, e));
     });
   }
-}
-
-/** The interfaces on router `r`'s LAN: its own, its hosts', its children's uplinks. */
-function* lanMembers(r: Router): Iterable<Interface> {
-  yield r.lan;
-  for (const h of r.hosts) yield h.eth0;
-  for (const c of r.children) yield c.uplink!;
-}
-
-function parseAddr(text: string, what: string): Ipv4 {
-  try {
-    return parseIpv4(text);
-  } catch (err) {
-    throw invalid(`${what}: ${(err as WireError).message}`);
-  }
-}
-
-function parseCidrOption(text: string, what: string): Cidr {
-  try {
-    return Cidr.parse(text);
-  } catch (err) {
-    throw invalid(`${what}: ${(err as WireError).message}`);
-  }
-}
-
-function checkVlan(v: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(`a VLAN ID is a whole number 1-4094, got ${typeof v === 'string' ? quoteInput(v) : String(v)}`);
-  if (v < 1 || v > 4094) throw invalid(`VLAN ID ${v} is not 1-4094`);
-  return v;
 }

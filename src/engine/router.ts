@@ -1,23 +1,21 @@
-// A router: owns a subnet (its LAN, which it switches), routes between the LAN,
-// routed child subnets and its uplink to the parent, decrements TTL, answers
-// with ICMP errors where a real router would, and NATs on the uplink.
-import { Cidr, type Ipv4 } from '../wire/addr.js';
-import {
-  ICMP_DEST_UNREACHABLE, ICMP_REDIRECT, ICMP_TIME_EXCEEDED, packetLength, REDIRECT_HOST, UNREACH_FRAG_NEEDED, UNREACH_HOST, UNREACH_NET,
-  type Packet,
-} from '../wire/packet.js';
-import { fragmentPacket } from '../wire/fragment.js';
-import { SubnetAllocator } from './allocator.js';
+// A router: a node with any number of LANs (switched segments, each with its own subnet and
+// gateway address) and, below the root, an uplink to its parent with an optional NAT. Forwarding
+// lives in forwarding.ts, the LANs and the neighbour table in router-lans.ts; this file holds the
+// node: its addresses, the packets it originates, names, and the router-wide delay queue.
+import type { Cidr, Ipv4 } from '../wire/addr.js';
+import { packetLength, type Packet } from '../wire/packet.js';
+import type { SubnetAllocator } from './allocator.js';
 import type { NetContext } from './context.js';
 import { NameTable } from './dns.js';
 import { VnetError } from './errors.js';
+import type { Reassembled } from './fragments.js';
 import { Interface } from './iface.js';
 import type { NatConfig } from './nat/config.js';
 import type { Nat } from './nat/index.js';
-import { NatTranslator } from './nat-translate.js';
-import { icmpError } from './icmp.js';
+import { Forwarder, type ForwardingHost } from './forwarding.js';
 import { NetNode } from './node.js';
 import type { Rng } from './rng.js';
+import { FIRST_LAN, Lan, RouterLans, type RoutedSubnet } from './router-lans.js';
 import type { Task } from './scheduler.js';
 import { quoteInput } from '../wire/user-input.js';
 
@@ -27,6 +25,8 @@ export const DEFAULT_QUEUE_SIZE = 1024;
 export interface RouterSettings {
   cidr: Cidr;
   parent: Router | null;
+  /** The LAN of the parent the uplink attaches to (default: the parent's first). */
+  parentLan?: Lan;
   gateway: Ipv4;
   uplinkIps: Ipv4[];
   minDelayNs: number;
@@ -43,27 +43,20 @@ interface Queued {
   due: number;
 }
 
-export class Router extends NetNode {
+export class Router extends NetNode implements ForwardingHost {
   readonly kind = 'router' as const;
-  readonly cidr: Cidr;
   readonly parent: Router | null;
-  readonly lan: Interface;
+  /** The LAN of the parent this router's uplink sits on (null for the root). */
+  readonly parentLan: Lan | null;
+  readonly lans = new RouterLans();
   readonly uplink: Interface | null;
-  readonly allocator: SubnetAllocator;
   readonly names = new NameTable();
   readonly children: Router[] = [];
   readonly hosts: import('./host.js').Host[] = [];
-  /** The NAT on the uplink, or null for the root and `nat: none` routers. */
-  natConfig: NatConfig | null = null;
-  nat: Nat | null = null;
-  private readonly translator: NatTranslator;
-  /** The datagram reassembled here while it goes through process(), and its largest fragment (Linux's frag_max_size). */
-  private reassembled: Packet | null = null;
-  private reassembledFragment = 0;
-  /** Addresses on the LAN segment → the interface that holds them (hosts' eth0, children's uplinks). */
-  private readonly neighbors = new Map<Ipv4, Interface>();
-  /** Routed (non-NAT) child subnets, longest prefix first. */
-  private routes: { cidr: Cidr; via: Interface }[] = [];
+  /** Where every packet that comes in is forwarded (or delivered here). */
+  readonly forwarding: Forwarder;
+  /** The router's own addresses (every LAN's, then the uplink's), for the per-packet "is it mine?" test. */
+  private own: Ipv4[] = [];
   // Router-wide delay (pion's MinDelay/MaxJitter) and its bounded queue.
   minDelayNs: number;
   maxJitterNs: number;
@@ -76,70 +69,149 @@ export class Router extends NetNode {
 
   constructor(name: string, ctx: NetContext, s: RouterSettings) {
     super(name, ctx);
-    this.cidr = s.cidr;
     this.parent = s.parent;
+    this.parentLan = s.parent ? (s.parentLan ?? s.parent.lans.first) : null;
     this.minDelayNs = s.minDelayNs;
     this.maxJitterNs = s.maxJitterNs;
     this.queueSize = s.queueSize;
     this.rng = ctx.rng.fork(`router:${name}`);
-    this.allocator = new SubnetAllocator(s.cidr);
-    this.lan = new Interface(this, 'lan', s.lanMac ?? null, s.mtu);
-    this.lan.addresses = [s.gateway];
-    this.lan.subnet = s.cidr;
-    this.lan.peer = (pkt) => this.lanDeliver(pkt);
-    if (s.parent) {
+    this.addLan(FIRST_LAN, s.cidr, s.lanMac ?? null, s.mtu, s.gateway);
+    if (this.parentLan) {
       const up = new Interface(this, 'uplink', s.uplinkMac ?? null, s.mtu);
       up.addresses = s.uplinkIps;
-      up.subnet = s.parent.cidr;
-      up.peerInterface = s.parent.lan;
+      up.subnet = this.parentLan.cidr;
+      up.peerInterface = this.parentLan.iface;
       this.uplink = up;
     } else {
       this.uplink = null;
     }
-    this.translator = new NatTranslator(this);
+    this.forwarding = new Forwarder(this, this.lans);
+    this.refreshAddresses();
   }
 
+  /** The NAT on the uplink, or null for the root and `nat: none` routers (kept by forwarding, which uses it per packet). */
+  get nat(): Nat | null {
+    return this.forwarding.nat;
+  }
+
+  set nat(nat: Nat | null) {
+    this.forwarding.nat = nat;
+  }
+
+  get natConfig(): NatConfig | null {
+    return this.forwarding.natConfig;
+  }
+
+  set natConfig(cfg: NatConfig | null) {
+    this.forwarding.natConfig = cfg;
+  }
+
+  /** The first LAN's interface (`NODE/lan`). */
+  get lan(): Interface {
+    return this.lans.first.iface;
+  }
+
+  /** The first LAN's subnet. */
+  get cidr(): Cidr {
+    return this.lans.first.cidr;
+  }
+
+  /** The first LAN's address allocator. */
+  get allocator(): SubnetAllocator {
+    return this.lans.first.allocator;
+  }
+
+  /** The router's address on its first LAN. */
   get gateway(): Ipv4 {
     return this.lan.addresses[0];
   }
 
-  interfaces(): Interface[] {
-    return this.uplink ? [this.lan, this.uplink] : [this.lan];
+  /**
+   * Adds a LAN interface with its subnet and gateway address (the network checks both first). The hosts
+   * and child routers that attach to it are put in its `members` for the MAC check.
+   */
+  addLan(name: string, cidr: Cidr, mac: Uint8Array | null, mtu: number, gateway: Ipv4): Lan {
+    const lan: Lan = new Lan(this, name, cidr, mac, mtu, (): Iterable<Interface> => this.lanMembers(lan));
+    lan.iface.addresses = gateway === 0 ? [] : [gateway];
+    this.lans.add(lan);
+    this.refreshAddresses();
+    return lan;
   }
 
-  /** Puts an interface on this router's LAN under each of its addresses. */
+  /** Takes a LAN away (the network has checked that nothing is on it). */
+  removeLan(lan: Lan): void {
+    this.lans.remove(lan);
+    this.refreshAddresses();
+  }
+
+  /** Sets a LAN's gateway address. */
+  setGateway(lan: Lan, gateway: Ipv4): void {
+    lan.iface.addresses = [gateway];
+    this.refreshAddresses();
+  }
+
+  /** The interfaces on one LAN: the router's, its hosts' eth0, its children's uplinks. */
+  *lanMembers(lan: Lan): Iterable<Interface> {
+    yield lan.iface;
+    for (const h of this.hosts) if (h.eth0.peerInterface === lan.iface) yield h.eth0;
+    for (const c of this.children) if (c.uplink!.peerInterface === lan.iface) yield c.uplink!;
+  }
+
+  interfaces(): Interface[] {
+    const lanIfaces = this.lans.list.map((l) => l.iface);
+    return this.uplink ? [lanIfaces[0], this.uplink, ...lanIfaces.slice(1)] : lanIfaces;
+  }
+
+  /** The LAN named `name` (lan, lan2, ...); ENOTFOUND naming the LANs there are when missing. */
+  lanNamed(name: string): Lan {
+    const lan = this.lans.named(name);
+    if (lan === undefined) {
+      throw new VnetError('ENOTFOUND', `router ${this.name} has no LAN ${quoteInput(name)}; its LANs: ${this.lans.list.map((l) => l.name).join(', ')}`);
+    }
+    return lan;
+  }
+
+  /** Puts an interface on one of this router's LANs (its peerInterface) under each of its addresses. */
   attach(iface: Interface): void {
-    for (const ip of iface.addresses) this.neighbors.set(ip, iface);
+    this.lans.attach(iface);
   }
 
   detach(iface: Interface): void {
-    for (const ip of iface.addresses) if (this.neighbors.get(ip) === iface) this.neighbors.delete(ip);
+    this.lans.detach(iface);
   }
 
   neighbor(ip: Ipv4): Interface | undefined {
-    return this.neighbors.get(ip);
+    return this.lans.neighbors.get(ip);
   }
 
-  setRoutes(routes: { cidr: Cidr; via: Interface }[]): void {
-    this.routes = [...routes].sort((a, b) => b.cidr.prefix - a.cidr.prefix);
+  setRoutes(routes: RoutedSubnet[]): void {
+    this.lans.setRoutes(routes);
   }
 
-  get routedSubnets(): readonly { cidr: Cidr; via: Interface }[] {
-    return this.routes;
+  get routedSubnets(): readonly RoutedSubnet[] {
+    return this.lans.routes;
   }
 
   hasAddress(ip: Ipv4): boolean {
-    if (this.lan.addresses.includes(ip)) return true;
-    return this.uplink !== null && this.uplink.addresses.includes(ip);
+    const a = this.own;
+    return a.length === 2 ? a[0] === ip || a[1] === ip : a.includes(ip);
   }
 
   isUplinkAddress(ip: Ipv4): boolean {
     return this.uplink !== null && this.uplink.addresses.includes(ip);
   }
 
+  /** The LAN interface a packet the router sends to `dst` leaves by, or null for the uplink. */
+  private lanToward(dst: Ipv4): Interface | null {
+    const next = this.lans.neighbors.get(dst) ?? this.lans.routeVia(dst);
+    if (next !== undefined) return next.peerInterface;
+    const lan = this.lans.containing(dst);
+    if (lan !== undefined) return lan.iface;
+    return this.uplink === null ? this.lan : null;
+  }
+
   sourceFor(dst: Ipv4): Ipv4 {
-    if (this.uplink === null || this.cidr.contains(dst) || this.routeVia(dst) !== undefined) return this.lan.addresses[0];
-    return this.uplink.addresses[0];
+    return (this.lanToward(dst) ?? this.uplink!).addresses[0];
   }
 
   /** Names: at each router from this one up to the root, its table, then the hosts attached to it. */
@@ -167,11 +239,10 @@ export class Router extends NetNode {
       this.deliverLocal(pkt, this.lan);
       return null;
     }
-    if (this.neighbors.has(dst) || this.routeVia(dst) !== undefined || this.cidr.contains(dst) || this.uplink === null) {
-      return this.sendOwn(pkt, this.lan, pmtuWant);
-    }
-    if (this.nat !== null && !this.isUplinkAddress(pkt.src) && !this.translator.outbound(pkt)) return null;
-    return this.sendOwn(pkt, this.uplink, pmtuWant);
+    const lan = this.lanToward(dst);
+    if (lan !== null) return this.sendOwn(pkt, lan, pmtuWant);
+    if (this.nat !== null && !this.isUplinkAddress(pkt.src) && !this.forwarding.translator.outbound(pkt)) return null;
+    return this.sendOwn(pkt, this.uplink!, pmtuWant);
   }
 
   private sendOwn(pkt: Packet, out: Interface, pmtuWant: boolean): VnetError | null {
@@ -189,176 +260,31 @@ export class Router extends NetNode {
 
   input(pkt: Packet, iface: Interface): void {
     if (this.minDelayNs === 0 && this.maxJitterNs === 0) {
-      this.process(pkt, iface);
+      this.forwarding.process(pkt, iface);
       return;
     }
     this.enqueue(pkt, iface);
   }
 
-  linkMtu(dst: Ipv4): number {
-    return this.uplink !== null && this.sourceFor(dst) === this.uplink.addresses[0] ? this.uplink.mtu : this.lan.mtu;
-  }
-
-  /**
-   * The forwarding decision for one packet that came in on `inIf`. Fragments to the router itself, and
-   * on a NAT router all routed fragments (as Linux's conntrack defragments before NAT), are reassembled
-   * first (see holdsFragment).
-   */
+  /** The forwarding decision for a packet that came in on `inIf` (see Forwarder.process). */
   process(pkt: Packet, inIf: Interface): void {
-    if (pkt.frag && this.holdsFragment(pkt, inIf)) return;
-    const dst = pkt.dst;
-    const fromLan = inIf === this.lan;
-    if (this.hasAddress(dst)) {
-      if (this.nat !== null && this.isUplinkAddress(dst)) {
-        const handled = fromLan ? this.translator.hairpin(pkt) : this.translator.inbound(pkt);
-        if (handled === 'done') return;
-        if (handled === 'forward') return this.route(pkt, inIf, false);
-      }
-      this.deliverLocal(pkt, inIf);
-      return;
-    }
-    // Switching on the LAN: on-link traffic between neighbours keeps its TTL.
-    if (fromLan) {
-      const n = this.neighbors.get(dst);
-      if (n !== undefined) {
-        this.lan.transmit(pkt);
-        return;
-      }
-      if (this.routes.length > 0 && this.viaLanRouter(pkt)) return;
-    }
-    this.route(pkt, inIf, true);
+    this.forwarding.process(pkt, inIf);
   }
 
-  /**
-   * A host on the LAN sends to a subnet routed via another router on the same LAN. As Linux: the
-   * first packets come to this router, which forwards them (TTL-1) and sends the host an ICMP
-   * redirect (type 5 code 1) naming that router; the host then sends straight to it, so its later
-   * packets are switched here (TTL kept). True when the packet was switched.
-   */
-  private viaLanRouter(pkt: Packet): boolean {
-    const via = this.routeVia(pkt.dst);
-    const sender = this.neighbors.get(pkt.src);
-    if (via === undefined || sender === undefined || sender.owner.kind !== 'host') return false;
-    const host = sender.owner as import('./host.js').Host;
-    const gateway = via.addresses[0];
-    if (host.redirectFor(pkt.dst) === gateway) {
-      this.lan.transmit(pkt);
-      return true;
-    }
-    if (pkt.ttl > 1) {
-      const redirect = icmpError(pkt, this.lan.addresses[0], ICMP_REDIRECT, REDIRECT_HOST);
-      if (redirect !== null) {
-        redirect.icmpId = Math.floor(gateway / 65536);
-        redirect.icmpSeq = gateway % 65536;
-        this.output(redirect);
-      }
-    }
-    return false;
+  deliverToSelf(pkt: Packet, inIf: Interface): void {
+    this.deliverLocal(pkt, inIf);
   }
 
-  /**
-   * Routes a packet: TTL, egress choice, MTU (fragmenting what has no DF), source NAT. `checkTtl` is false
-   * when the NAT already did it.
-   */
-  route(pkt: Packet, inIf: Interface, checkTtl: boolean): void {
-    if (checkTtl && !this.decrementTtl(pkt, inIf)) return;
-    const dst = pkt.dst;
-    if (this.neighbors.has(dst) || this.routeVia(dst) !== undefined) {
-      if (!this.fits(pkt, this.lan, inIf)) return;
-      // A DF packet here passed fits(); only one reassembled here, or without DF, may need cutting.
-      if (pkt.df && pkt !== this.reassembled) this.lan.transmit(pkt);
-      else this.send(pkt, this.lan);
-      return;
-    }
-    if (this.cidr.contains(dst)) {
-      inIf.drop(pkt, 'no-neighbor');
-      this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_HOST, 0, inIf.primary);
-      return;
-    }
-    const up = this.uplink;
-    if (up === null || inIf === up) {
-      inIf.drop(pkt, 'no-route');
-      this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_NET, 0, inIf.primary);
-      return;
-    }
-    if (!this.fits(pkt, up, inIf)) return;
-    if (this.nat !== null && !this.translator.outbound(pkt)) return;
-    if (pkt.df && pkt !== this.reassembled) up.transmit(pkt);
-    else this.send(pkt, up);
+  reassembleFragment(pkt: Packet, inIf: Interface): Reassembled | null {
+    return this.reassemble(pkt, inIf);
   }
 
-  /**
-   * Takes a fragment for reassembly when it is for the router itself or crosses a NAT router (not switched
-   * on the LAN); the whole datagram then goes through process(), and leaves cut to its largest fragment.
-   */
-  private holdsFragment(pkt: Packet, inIf: Interface): boolean {
-    const dst = pkt.dst;
-    if (this.nat === null && !this.hasAddress(dst)) return false;
-    if (inIf === this.lan && this.neighbors.has(dst)) return false;
-    const whole = this.reassemble(pkt, inIf);
-    if (whole === null) return true;
-    const outer = this.reassembled;
-    const outerSize = this.reassembledFragment;
-    this.reassembled = whole.packet;
-    this.reassembledFragment = whole.largestFragment;
-    try {
-      this.process(whole.packet, inIf);
-    } finally {
-      this.reassembled = outer;
-      this.reassembledFragment = outerSize;
-    }
-    return true;
+  private refreshAddresses(): void {
+    this.own = [...this.lans.list.flatMap((l) => l.iface.addresses), ...(this.uplink?.addresses ?? [])];
   }
 
-  /** TTL check and decrement (RFC 1812 §5.3.1); false when the packet expired here. */
-  decrementTtl(pkt: Packet, inIf: Interface): boolean {
-    if (pkt.ttl <= 1) {
-      inIf.drop(pkt, 'ttl-exceeded');
-      this.sendError(pkt, ICMP_TIME_EXCEEDED, 0, 0, inIf.primary);
-      return false;
-    }
-    pkt.ttl--;
-    return true;
-  }
-
-  /**
-   * MTU check before the packet leaves by `out`: a DF packet that does not fit is dropped with "fragmentation
-   * needed" and the next-hop MTU (a reassembled one only when one of its fragments would not fit).
-   */
-  private fits(pkt: Packet, out: Interface, inIf: Interface): boolean {
-    if (!pkt.df || packetLength(pkt) <= out.mtu) return true;
-    return this.tooBig(pkt, out, inIf);
-  }
-
-  private tooBig(pkt: Packet, out: Interface, inIf: Interface): boolean {
-    if (pkt === this.reassembled && this.reassembledFragment <= out.mtu) return true;
-    out.drop(pkt, 'mtu');
-    this.sendError(pkt, ICMP_DEST_UNREACHABLE, UNREACH_FRAG_NEEDED, out.mtu, inIf.primary);
-    return false;
-  }
-
-  /** Transmits on `out`, in fragments when the packet is over its MTU (or was reassembled here: cut as it came). */
-  private send(pkt: Packet, out: Interface): void {
-    const whole = pkt === this.reassembled;
-    if (!whole && packetLength(pkt) <= out.mtu) {
-      out.transmit(pkt);
-      return;
-    }
-    const mtu = whole && this.reassembledFragment < out.mtu ? this.reassembledFragment : out.mtu;
-    for (const f of fragmentPacket(pkt, mtu)) out.transmit(f);
-  }
-
-  /** The LAN's wire: hand the packet to the neighbour that holds its destination. */
-  private lanDeliver(pkt: Packet): void {
-    const n = this.neighbors.get(pkt.dst) ?? this.routeVia(pkt.dst);
-    if (n !== undefined) n.receive(pkt);
-    else this.lan.drop(pkt, 'no-neighbor');
-  }
-
-  private routeVia(dst: Ipv4): Interface | undefined {
-    const r = this.routes;
-    for (let i = 0; i < r.length; i++) if (r[i].cidr.contains(dst)) return r[i].via;
-    return undefined;
+  linkMtu(dst: Ipv4): number {
+    return (this.lanToward(dst) ?? this.uplink!).mtu;
   }
 
   private enqueue(pkt: Packet, iface: Interface): void {
@@ -385,7 +311,7 @@ export class Router extends NetNode {
         break;
       }
       this.queueHead++;
-      if (this.alive) this.process(q.pkt, q.iface);
+      if (this.alive) this.forwarding.process(q.pkt, q.iface);
     }
     if (this.queueHead === this.queue.length) {
       this.queue = [];
@@ -410,12 +336,13 @@ export class Router extends NetNode {
   shutdown(): void {
     this.alive = false;
     this.clearReassembly();
+    this.forwarding.reset();
     this.scheduler.cancel(this.queueTask);
     this.queue = [];
     this.queueHead = 0;
     this.nat?.dispose();
     for (const s of this.ports.sockets()) if (!s.closed) s.close();
-    this.lan.up = false;
+    for (const l of this.lans.list) l.iface.up = false;
     if (this.uplink) this.uplink.up = false;
   }
 }

@@ -66,7 +66,7 @@ export class NetnsHosts {
       const given = host.eth0.subnet?.prefix ?? 0;
       const prefix = given === 0 ? 32 : given;
       configureNamespace({
-        name: ns, device, mtu: host.eth0.mtu, gateway: formatIpv4(host.attachment.lan.addresses[0]),
+        name: ns, device, mtu: host.eth0.mtu, gateway: formatIpv4(host.attachment.iface.addresses[0]),
         addresses: host.addresses.map((a) => `${formatIpv4(a)}/${prefix}`),
       });
     } catch (err) {

@@ -43,11 +43,11 @@ export function answerQuery(query: Uint8Array, lookup: (name: string) => string 
   return reply(0, [{ type: 'A', name: question.name, ttl: ANSWER_TTL, data: ip }]);
 }
 
-/** Puts the server on `router`'s gateway address (replaces one already there). */
+/** Puts the server on `router`'s gateway addresses, one per LAN (replaces one already there). */
 export function serveDns(router: Router): void {
   router.setUdpService(DNS_PORT, (pkt: Packet) => {
-    const gateway = router.lan.addresses[0];
-    if (pkt.dst !== gateway) return;
+    const gateway = pkt.dst;
+    if (!router.lans.list.some((l) => l.gateway === gateway)) return;
     const answer = answerQuery(pkt.payload, (name) => {
       try {
         return formatIpv4(router.resolve(name));

@@ -13,7 +13,7 @@ export type { NetworkEvent } from '../engine/events.js';
 export type { FilterInfo } from '../engine/filter-registry.js';
 export type { CaptureInfo } from '../capture/index.js';
 export type { MapInfo, ProxyInfo } from '../bridge/index.js';
-export type { EventView, HostView, MappingView, RouterView } from './views.js';
+export type { EventView, HostView, LanView, MappingView, RouterView } from './views.js';
 export type { ApplySummary, EntryNames } from './topology-entries.js';
 export type { Topology } from './topology-schema.js';
 export type { StunView } from '../services/stun-registry.js';

@@ -9,7 +9,8 @@ import type { Host } from '../engine/host.js';
 import type { Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
 import { gatewayServices } from '../services/registry.js';
-import type { CaptureDoc, DnsDoc, FilterDoc, HostDoc, RouterDoc } from './topology-schema.js';
+import type { Lan } from '../engine/router-lans.js';
+import type { CaptureDoc, DnsDoc, FilterDoc, HostDoc, LanDoc, RouterDoc } from './topology-schema.js';
 
 /** VLAN IDs from a list, or from text such as "100,20" (a flag's value); each must be 1-4094. */
 export function vlanIds(vlan: RouterDoc['vlan']): number[] | undefined {
@@ -20,19 +21,27 @@ export function vlanIds(vlan: RouterDoc['vlan']): number[] | undefined {
   return ids;
 }
 
-/** `router.add`: every key of the entry goes to the engine as it is, except the interfaces' groups. */
+/** `router.add`: every key of the entry goes to the engine as it is, except the interfaces' groups; more LANs (`lans`) after it. */
 export function addRouter(net: Network, doc: RouterDoc): Router {
-  const { uplink, lan, vlan, natpmp, ...options } = doc;
+  const { uplink, lan, vlan, lans, natpmp, ...options } = doc;
   const r = net.addRouter({ ...options, ips: uplink?.ips, mac: { lan: lan?.mac, uplink: uplink?.mac }, vlan: vlanIds(vlan) });
-  if (natpmp !== undefined) {
-    try {
-      gatewayServices(net).enableNatPmp(r.name, natpmp);
-    } catch (err) {
-      net.remove(r.name);
-      throw err;
-    }
+  try {
+    for (const l of lans ?? []) addLan(net, { ...l, router: r.name });
+    if (natpmp !== undefined) gatewayServices(net).enableNatPmp(r.name, natpmp);
+  } catch (err) {
+    net.remove(r.name);
+    throw err;
   }
   return r;
+}
+
+/** What `router.iface.add` takes: a LAN entry of a router and the router's name. */
+export type LanParams = LanDoc & { router: string };
+
+/** `router.iface.add`: another LAN interface on a router. */
+export function addLan(net: Network, doc: LanParams): Lan {
+  const { vlan, ...options } = doc;
+  return net.addLan({ ...options, vlan: vlanIds(vlan) });
 }
 
 /** `host.add`. */

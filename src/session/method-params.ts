@@ -46,6 +46,9 @@ function methodSchemas(topology: Schema): Record<string, Schema> {
     'router.ls': none,
     'router.show': params({ name: text }, ['name']),
     'router.rm': params({ name: text }, ['name']),
+    // A router entry's `lans` item, and the router it goes on.
+    'router.iface.add': params({ router: text, ...(copied(defs.lan) as { properties: Record<string, unknown> }).properties }, ['router', 'cidr']),
+    'router.iface.rm': params({ router: text, name: def('lanName') }, ['router', 'name']),
     'host.add': def('host'),
     'host.ls': none,
     'host.show': params({ name: text }, ['name']),

@@ -8,7 +8,7 @@ import type { NatOptions } from '../engine/nat/config.js';
 import { Network, type NatPreset } from '../engine/network.js';
 import type { IcmpNotice } from '../engine/socket.js';
 import { formatDuration, MAX_DURATION_NS, parseDuration } from '../engine/units.js';
-import { eventView, hostView, routerView } from './views.js';
+import { eventView, hostView, lanView, routerView } from './views.js';
 import { topologyApplyMethod, topologyExportMethod } from './topology.js';
 import { CaptureManager } from '../capture/index.js';
 import { SessionCaptures } from './captures.js';
@@ -24,7 +24,7 @@ import { gatewayServices } from '../services/registry.js';
 import { parseEndpoint } from '../bridge/endpoint.js';
 import { checked, definedKeys, num, str } from './params.js';
 import { checkParams } from './method-params.js';
-import { addFilter, addHost, addName, addRouter } from './entry-methods.js';
+import { addFilter, addHost, addLan, addName, addRouter, type LanParams } from './entry-methods.js';
 import type { DnsDoc, FilterDoc, HostDoc, RouterDoc } from './topology-schema.js';
 import { wallTimer, type WallTimer } from './wall-timer.js';
 import { MAX_SEND_COUNT } from './limits.js';
@@ -98,6 +98,11 @@ export class Session {
       'router.ls': () => this.net.routers.map(routerView),
       'router.show': checked((p: Named) => routerView(this.net.router(p.name))),
       'router.rm': checked((p: Named) => this.removeNode(p.name, 'router')),
+      'router.iface.add': checked((p: LanParams) => {
+        const lan = addLan(this.net, p);
+        return { router: p.router, ...lanView(this.net.router(p.router), lan) };
+      }),
+      'router.iface.rm': checked((p: { router: string; name: string }) => this.removeLan(p.router, p.name)),
       'host.add': checked((p: HostDoc) => hostView(addHost(this.net, p))),
       'host.ls': () => this.net.hosts.map(hostView),
       'host.show': checked((p: Named) => this.hostShow(p.name)),
@@ -207,6 +212,16 @@ export class Session {
     const mapsLeft = new Set(this.bridge.listMaps().map((m) => m.id));
     const proxiesLeft = new Set(this.bridge.listProxies().map((p) => p.id));
     return { removed, maps: maps.filter((m) => !mapsLeft.has(m.id)), proxies: proxies.filter((p) => !proxiesLeft.has(p.id)) };
+  }
+
+  /** Removes a LAN interface with the nodes on it; the maps and proxies on removed nodes go too. */
+  private removeLan(router: string, name: string): { iface: string; removed: string[]; maps: MapInfo[]; proxies: ProxyInfo[] } {
+    const maps = this.bridge.listMaps();
+    const proxies = this.bridge.listProxies();
+    const removed = this.net.removeLan(router, name);
+    const mapsLeft = new Set(this.bridge.listMaps().map((m) => m.id));
+    const proxiesLeft = new Set(this.bridge.listProxies().map((p) => p.id));
+    return { iface: `${router}/${name}`, removed, maps: maps.filter((m) => !mapsLeft.has(m.id)), proxies: proxies.filter((p) => !proxiesLeft.has(p.id)) };
   }
 
   private events(follow: boolean, ctx: CallContext): Promise<unknown> | unknown {

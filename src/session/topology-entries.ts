@@ -11,12 +11,13 @@ import type { Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
 import { formatDuration, parseDuration } from '../engine/units.js';
 import { parseIcmpRatelimit } from '../engine/icmp-ratelimit.js';
-import { addFilter, addHost, addName, addRouter, vlanIds } from './entry-methods.js';
-import { canonicalIp, routerDoc, sameConfig } from './topology-export.js';
+import { addFilter, addHost, addLan, addName, addRouter, vlanIds } from './entry-methods.js';
+import { canonicalIp, lanDoc, routerDoc, sameConfig } from './topology-export.js';
+import type { Lan } from '../engine/router-lans.js';
 import { gatewayServices, natPmpDefaults, natPmpDocOf, natPmpOptions } from '../services/registry.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE } from '../engine/network.js';
 import { applyStun } from './topology-stun.js';
-import { placeOf, routerBuildOrder, topologyError, type DnsDoc, type HostDoc, type RouterDoc, type Topology } from './topology-schema.js';
+import { placeOf, routerBuildOrder, topologyError, type DnsDoc, type HostDoc, type LanDoc, type RouterDoc, type Topology } from './topology-schema.js';
 
 export interface EntryNames {
   routers: string[];
@@ -173,6 +174,13 @@ function routerConflict(live: Router, doc: RouterDoc): string | undefined {
     const mac = doc[side]?.mac;
     if (mac !== undefined && iface && formatMac(parseMac(mac)) !== formatMac(iface.mac)) return `${iface.fullName} has MAC ${formatMac(iface.mac)}, the file says ${mac}`;
   }
+  if (doc.parentLan !== undefined && doc.parentLan !== live.parentLan?.name) {
+    return `router ${live.name} exists on ${live.parentLan?.iface.fullName ?? '(no parent)'}, the file puts it on ${doc.parent}/${doc.parentLan}`;
+  }
+  for (const l of doc.lans ?? []) {
+    const conflict = lanConflict(live, l);
+    if (conflict) return conflict;
+  }
   if ((doc.mtu ?? DEFAULT_MTU) !== live.lan.mtu) return `router ${live.name} exists with MTU ${live.lan.mtu}, the file says ${doc.mtu ?? `${DEFAULT_MTU} (the default)`}`;
   const vlan = (vlanIds(doc.vlan) ?? []).join(',');
   if (vlan !== live.lan.vlan.join(',')) return `router ${live.name} exists with VLAN ${live.lan.vlan.join(',') || 'none'}, the file says ${vlan || 'none'}`;
@@ -186,22 +194,52 @@ function routerConflict(live: Router, doc: RouterDoc): string | undefined {
 }
 
 /** Router keys routerConflict compares itself, or updateRouter changes in place. */
-const COMPARED_ABOVE = new Set(['name', 'cidr', 'parent', 'gateway', 'uplink', 'lan', 'mtu', 'vlan', 'nat', 'minDelay', 'maxJitter', 'queueSize', 'icmpRatelimit', 'natpmp']);
+const COMPARED_ABOVE = new Set(['name', 'cidr', 'parent', 'gateway', 'uplink', 'lan', 'mtu', 'vlan', 'nat', 'minDelay', 'maxJitter', 'queueSize', 'icmpRatelimit', 'parentLan', 'lans', 'natpmp']);
+
+/** The live LAN a `lans` item names (by name, else by subnet), if there is one. */
+function liveLan(live: Router, doc: LanDoc): Lan | undefined {
+  if (doc.name !== undefined) return live.lans.named(doc.name);
+  const cidr = Cidr.parse(doc.cidr).toString();
+  return live.lans.list.find((l) => l.cidr.toString() === cidr);
+}
+
+/** How a live LAN differs from a `lans` item (one that is not there yet differs in nothing: apply adds it). */
+function lanConflict(live: Router, doc: LanDoc): string | undefined {
+  const l = liveLan(live, doc);
+  if (l === undefined) return undefined;
+  const wanted = lanDoc(l);
+  const cidr = Cidr.parse(doc.cidr).toString();
+  if (cidr !== wanted.cidr) return `${l.iface.fullName} exists with cidr ${wanted.cidr}, the file says ${cidr}`;
+  if (doc.gateway !== undefined && canonicalIp(doc.gateway) !== formatIpv4(l.gateway)) return `${l.iface.fullName} exists with gateway ${formatIpv4(l.gateway)}, the file says ${doc.gateway}`;
+  if (doc.mac !== undefined && formatMac(parseMac(doc.mac)) !== formatMac(l.iface.mac)) return `${l.iface.fullName} has MAC ${formatMac(l.iface.mac)}, the file says ${doc.mac}`;
+  const vlan = (vlanIds(doc.vlan) ?? []).join(',');
+  if (vlan !== l.iface.vlan.join(',')) return `${l.iface.fullName} exists with VLAN ${l.iface.vlan.join(',') || 'none'}, the file says ${vlan || 'none'}`;
+  return undefined;
+}
 
 function hostConflict(net: Network, live: Host, doc: HostDoc): string | undefined {
   if (doc.router !== live.routerName) return `host ${live.name} exists on ${live.routerName}, the file puts it on ${doc.router}`;
+  if (doc.lan !== undefined && doc.lan !== live.attachment.name) return `host ${live.name} exists on ${live.eth0.peerInterface!.fullName}, the file puts it on ${doc.router}/${doc.lan}`;
   const ips = live.addresses.map(formatIpv4);
   if (doc.ips && doc.ips.map(canonicalIp).join(',') !== ips.join(',')) return `host ${live.name} exists with address ${ips.join(', ')}, the file says ${doc.ips.join(', ')}`;
   if (doc.mac !== undefined && formatMac(parseMac(doc.mac)) !== formatMac(live.eth0.mac)) return `${live.eth0.fullName} has MAC ${formatMac(live.eth0.mac)}, the file says ${doc.mac}`;
-  const mtu = doc.mtu ?? net.router(live.routerName).lan.mtu;
+  const mtu = doc.mtu ?? live.attachment.iface.mtu;
   if (mtu !== live.eth0.mtu) return `host ${live.name} exists with MTU ${live.eth0.mtu}, the file says ${mtu}`;
   if ((doc.netns ?? false) !== live.netns) return `host ${live.name} exists ${live.netns ? 'as' : 'without'} a network namespace, the file says netns: ${doc.netns ?? false}`;
   return undefined;
 }
 
-/** Brings a live router's NAT, delay and queue size to what the entry says; returns what changed. */
+/** Brings a live router's NAT, delay and queue size to what the entry says, and adds the LANs it lacks; returns what changed. */
 function updateRouter(net: Network, live: Router, doc: RouterDoc, undo: UndoLog): string[] {
   const changes: string[] = [];
+  for (const l of doc.lans ?? []) {
+    if (liveLan(live, l) !== undefined) continue;
+    const lan = addLan(net, { ...l, router: live.name });
+    undo?.push(() => {
+      if (net.has(live.name) && live.lans.named(lan.name) === lan) net.removeLan(live.name, lan.name);
+    });
+    changes.push(`LAN ${lan.name} ${lan.cidr} added`);
+  }
   const target = doc.nat === undefined ? (live.parent ? normalizeNat({ preset: 'port-restricted' }) : null) : normalizeNat(natOptions(doc.nat));
   if (!live.parent && target !== null) throw new VnetError('EINVAL', `nat: ${live.name} is the root router and cannot have a NAT; leave nat out`);
   if (!sameConfig.equal(target, live.natConfig)) {

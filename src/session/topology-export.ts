@@ -14,8 +14,9 @@ import { DEFAULT_NAT, normalizeNat, type NatConfig, type NatOptions, type NatPre
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, defaultRootGateway, type Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
 import { gatewayServices } from '../services/registry.js';
+import { FIRST_LAN, type Lan } from '../engine/router-lans.js';
 import { formatDurationOneUnit, formatRate, formatSize, parseDuration } from '../engine/units.js';
-import type { DnsDoc, FilterDoc, HostDoc, RouterDoc, Topology } from './topology-schema.js';
+import type { DnsDoc, FilterDoc, HostDoc, LanDoc, RouterDoc, Topology } from './topology-schema.js';
 import { stunServersIfAny } from '../services/stun-registry.js';
 
 
@@ -81,6 +82,7 @@ function givenMac(i: Interface): string | undefined {
 /** A router as the file writes it: defaults left out, uplink addresses explicit. */
 export function routerDoc(r: Router): RouterDoc {
   const doc: RouterDoc = { name: r.name, ...(r.parent ? { parent: r.parent.name } : {}), cidr: r.cidr.toString() };
+  if (r.parentLan !== null && r.parentLan !== r.parent!.lans.first) doc.parentLan = r.parentLan.name;
   if (r.gateway !== defaultGateway(r)) doc.gateway = formatIpv4(r.gateway);
   if (r.uplink) {
     doc.uplink = { ips: r.uplink.addresses.map(formatIpv4) };
@@ -101,14 +103,25 @@ export function routerDoc(r: Router): RouterDoc {
   if (r.lan.vlan.length > 0) doc.vlan = [...r.lan.vlan];
   const natpmp = gatewayServices(r.ctx as Network).natPmpDoc(r.name);
   if (natpmp !== undefined) doc.natpmp = natpmp;
+  if (r.lans.list.length > 1) doc.lans = r.lans.list.slice(1).map(lanDoc);
+  return doc;
+}
+
+/** A LAN besides the first, as a router entry's `lans` writes it: named, the gateway only when not the first usable address. */
+export function lanDoc(l: Lan): LanDoc {
+  const doc: LanDoc = { name: l.name, cidr: l.cidr.toString() };
+  if (l.gateway !== new SubnetAllocator(l.cidr).allocate('gateway')) doc.gateway = formatIpv4(l.gateway);
+  const mac = givenMac(l.iface);
+  if (mac !== undefined) doc.mac = mac;
+  if (l.iface.vlan.length > 0) doc.vlan = [...l.iface.vlan];
   return doc;
 }
 
 function hostDoc(h: Host): HostDoc {
-  const doc: HostDoc = { name: h.name, router: h.routerName, ips: h.addresses.map(formatIpv4) };
+  const doc: HostDoc = { name: h.name, router: h.routerName, ...(h.attachment.name !== FIRST_LAN ? { lan: h.attachment.name } : {}), ips: h.addresses.map(formatIpv4) };
   const mac = givenMac(h.eth0);
   if (mac !== undefined) doc.mac = mac;
-  if (h.eth0.mtu !== h.attachment.lan.mtu) doc.mtu = h.eth0.mtu;
+  if (h.eth0.mtu !== h.attachment.iface.mtu) doc.mtu = h.eth0.mtu;
   if (h.netns) doc.netns = true;
   return doc;
 }

@@ -6,7 +6,7 @@ import { Cidr } from '../wire/addr.js';
 import { VnetError } from '../engine/errors.js';
 import type { FilterSpec } from '../engine/filters/spec.js';
 import { normalizeNat } from '../engine/nat/config.js';
-import type { HostOptions, RouterOptions } from '../engine/network.js';
+import type { HostOptions, LanOptions, RouterOptions } from '../engine/network.js';
 import { vlanIds } from './entry-methods.js';
 import type { StunDoc } from '../services/stun-registry.js';
 import { topologyValidator } from './method-params.js';
@@ -25,7 +25,12 @@ export type RouterDoc = Omit<RouterOptions, 'ips' | 'mac' | 'vlan'> & {
   vlan?: number[] | string;
   /** NAT-PMP (and PCP) on the router's LAN address: a gateway service, not an engine option. */
   natpmp?: NatPmpDoc;
+  /** More LAN interfaces besides the first (lan2, lan3, ... unless named). */
+  lans?: LanDoc[];
 };
+
+/** Another LAN of a router, as a router entry's `lans` lists it: the engine's LanOptions without the router. */
+export type LanDoc = Omit<LanOptions, 'router' | 'vlan'> & { vlan?: number[] | string };
 
 /** A host entry, which is also what `host.add` takes. */
 export type HostDoc = HostOptions;
@@ -134,6 +139,7 @@ function normalizeRouter(r: RouterDoc, vlanPlace: EntryPlace, fileName: string):
   const out: RouterDoc = { ...r };
   if (r.uplink) out.uplink = { ...r.uplink, ...(r.uplink.ips ? { ips: [...r.uplink.ips] } : {}) };
   if (r.lan) out.lan = { ...r.lan };
+  if (r.lans) out.lans = r.lans.map((l) => ({ ...l, ...(Array.isArray(l.vlan) ? { vlan: [...l.vlan] } : {}) }));
   if (typeof r.nat === 'object') out.nat = { ...r.nat, ...(r.nat.portRange ? { portRange: [...r.nat.portRange] as [number, number] } : {}), ...(r.nat.pairs ? { pairs: { ...r.nat.pairs } } : {}) };
   if (r.vlan !== undefined) {
     try {
@@ -169,6 +175,13 @@ function checkRules(topo: Topology, at: (path: readonly PathSegment[]) => EntryP
     } catch (err) {
       throw topologyError(fileName, at(['routers', i, 'cidr']), (err as Error).message, err);
     }
+    (r.lans ?? []).forEach((l, j) => {
+      try {
+        Cidr.parse(l.cidr);
+      } catch (err) {
+        throw topologyError(fileName, at(['routers', i, 'lans', j, 'cidr']), (err as Error).message, err);
+      }
+    });
     if (r.nat !== undefined) {
       try {
         normalizeNat(typeof r.nat === 'string' ? { preset: r.nat } : r.nat);

@@ -120,6 +120,15 @@ function keyText(key: unknown): string | undefined {
 /** Entries whose JSON is at most this long are written on one line. */
 const FLOW_WIDTH = 100;
 
+/** A value inside a long entry on one line; a list of maps (a router's `lans`) one map a line. */
+function flowValue(v: unknown): void {
+  if (isSeq(v) && v.items.some((x) => isMap(x))) {
+    for (const x of v.items) flowValue(x);
+  } else if (isMap(v) || isSeq(v)) {
+    v.flow = true;
+  }
+}
+
 /** The topology as YAML: sections in a fixed order, empty ones left out, simple entries on one line. */
 export function topologyToYaml(topo: Topology): string {
   const plain: Record<string, unknown> = { version: 1 };
@@ -143,7 +152,7 @@ export function topologyToYaml(topo: Topology): string {
       if (!isMap(item)) continue;
       // Short entries on one line; longer ones one key a line, with their small values on one line.
       if (JSON.stringify(item.toJSON()).length <= FLOW_WIDTH) item.flow = true;
-      else for (const p of item.items) if (isMap(p.value) || isSeq(p.value)) p.value.flow = true;
+      else for (const p of item.items) flowValue(p.value);
     }
   }
   return doc.toString({ lineWidth: 0 });

@@ -9,6 +9,7 @@ import type { Interface } from '../engine/iface.js';
 import { formatMac } from '../engine/mac.js';
 import { describeNat, type NatConfig } from '../engine/nat/config.js';
 import type { Router } from '../engine/router.js';
+import type { Lan } from '../engine/router-lans.js';
 
 export { mappingView, type MappingView } from '../engine/nat/view.js';
 
@@ -24,10 +25,26 @@ export interface InterfaceView {
 /** A router's NAT settings (NatConfig with addresses as text). */
 export type NatConfigView = Omit<NatConfig, 'pairs' | 'portRange'> & { portRange: [number, number]; pairs: [string, string][] };
 
-export interface RouterView {
+/** One LAN interface of a router: its subnet, the router's address there, and what is on it. */
+export interface LanView {
+  /** The interface's name on the router: lan (the first), lan2, ... */
   name: string;
   cidr: string;
+  gateway: string;
+  mac: string;
+  vlan: number[];
+  hosts: string[];
+  children: string[];
+}
+
+export interface RouterView {
+  name: string;
+  /** The first LAN's subnet (`lans` lists all of them). */
+  cidr: string;
   parent: string | null;
+  /** The parent's LAN the uplink is on (lan, lan2, ...); null for the root. */
+  parentLan: string | null;
+  /** The router's address on its first LAN. */
   gateway: string;
   uplink: string[];
   /** The NAT in one line ("port-restricted (EIM/APDF) hairpin lifetime 5m"), or "none". */
@@ -41,12 +58,16 @@ export interface RouterView {
   icmpLimited: number;
   children: string[];
   hosts: string[];
+  /** Every LAN, the first first. */
+  lans: LanView[];
   interfaces: InterfaceView[];
 }
 
 export interface HostView {
   name: string;
   router: string;
+  /** The router's LAN the host is on (lan, lan2, ...). */
+  lan: string;
   ips: string[];
   interfaces: InterfaceView[];
   sockets: { address: string; port: number }[];
@@ -66,11 +87,20 @@ export function natConfigView(c: NatConfig): NatConfigView {
   return { ...c, portRange: [c.portRange[0], c.portRange[1]], pairs: c.pairs.map(([e, i]) => [formatIpv4(e), formatIpv4(i)]) };
 }
 
+export function lanView(r: Router, l: Lan): LanView {
+  return {
+    name: l.name, cidr: l.cidr.toString(), gateway: formatIpv4(l.gateway), mac: formatMac(l.iface.mac), vlan: [...l.iface.vlan],
+    hosts: r.hosts.filter((h) => h.attachment === l).map((h) => h.name),
+    children: r.children.filter((c) => c.parentLan === l).map((c) => c.name),
+  };
+}
+
 export function routerView(r: Router): RouterView {
   return {
     name: r.name,
     cidr: r.cidr.toString(),
     parent: r.parent?.name ?? null,
+    parentLan: r.parentLan?.name ?? null,
     gateway: formatIpv4(r.gateway),
     uplink: r.uplink ? r.uplink.addresses.map(formatIpv4) : [],
     nat: r.natConfig ? describeNat(r.natConfig) : 'none',
@@ -82,6 +112,7 @@ export function routerView(r: Router): RouterView {
     icmpLimited: r.icmpLimiter.limitedPerDestination + r.icmpLimiter.limitedGlobal,
     children: r.children.map((c) => c.name),
     hosts: r.hosts.map((h) => h.name),
+    lans: r.lans.list.map((l) => lanView(r, l)),
     interfaces: r.interfaces().map(interfaceView),
   };
 }
@@ -90,6 +121,7 @@ export function hostView(h: Host): HostView {
   return {
     name: h.name,
     router: h.routerName,
+    lan: h.attachment.name,
     ips: h.addresses.map(formatIpv4),
     interfaces: [interfaceView(h.eth0)],
     sockets: h.ports.sockets().filter((s) => !s.closed).map((s) => s.address()),

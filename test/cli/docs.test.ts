@@ -120,7 +120,7 @@ test('bash completion offers topics, verbs, flags, flag values and live node nam
     };
     const cases: [string, string[], string][] = [
       ['topics', ['vnet', 'rou'], 'router'],
-      ['verbs', ['vnet', 'router', ''], 'add ls rm set show'],
+      ['verbs', ['vnet', 'router', ''], 'add iface ls rm set show'],
       ['flags', ['vnet', 'router', 'add', 'x', '--ci'], '--cidr'],
       ['flag values', ['vnet', 'router', 'add', 'x', '--nat', 'sym'], 'symmetric'],
       ['flag values after =', ['vnet', 'router', 'add', 'x', '--nat', '=', 'full'], 'full-cone'],

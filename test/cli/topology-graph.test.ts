@@ -65,3 +65,26 @@ test('mermaid: a flowchart of plain ids, quoted labels, and edges between define
   for (const [a, b] of edges) assert.ok(defined.has(a) && defined.has(b), `${a} --> ${b} joins defined nodes`);
   assert.ok(lines.some((l) => l.includes('(["bob.lan<br/>10.0.0.2<br/>filter 2 bob.lan/eth0: egress loss 1%"])')), 'hosts are stadiums with their addresses and filters');
 });
+
+test('a router with several LANs: each LAN a branch with what is on it; dot and Mermaid name the LANs and link every node', () => {
+  const net = new Network({ clock: 'virtual', seed: 1 });
+  net.addRouter({ name: 'office', cidr: '10.1.0.0/24' });
+  net.addLan({ router: 'office', cidr: '10.2.0.0/24' });
+  net.addHost({ name: 'a', router: 'office' });
+  net.addHost({ name: 'b', router: 'office', lan: 'lan2' });
+  net.addRouter({ name: 'lab', parent: 'office', parentLan: 'lan2', cidr: '10.20.0.0/24', nat: 'none' });
+  const trees = topologyTree(net.routers.map(routerView), net.hosts.map(hostView), net.filters.list());
+  net.close();
+  assert.deepEqual(topologyText(trees), [
+    'router office 10.1.0.0/24 gateway 10.1.0.1',
+    '├── host a 10.1.0.2',
+    '└── lan office/lan2 10.2.0.0/24 gateway 10.2.0.1',
+    '    ├── host b 10.2.0.2',
+    '    └── router lab 10.20.0.0/24 gateway 10.20.0.1 uplink 10.2.0.3 nat none',
+  ]);
+  const dot = topologyDot(trees).join('\n');
+  assert.match(dot, /"router:office" \[shape=box, label="office\\n10\.1\.0\.0\/24\\nlan2 10\.2\.0\.0\/24"\];/);
+  assert.match(dot, /"router:office" -> "host:b";/);
+  assert.match(dot, /"router:office" -> "router:lab";/);
+  assert.match(topologyMermaid(trees).join('\n'), /r0\["<b>office<\/b><br\/>10\.1\.0\.0\/24<br\/>lan2 10\.2\.0\.0\/24"\]/);
+});

@@ -23,9 +23,9 @@ before(async () => {
 const cases: [string, string, string[], string][] = [
   ['first words: topics, commands and the REPL\'s own', 'ro', ['router '], 'ro'],
   ['first words offer several when ambiguous', 's', ['send', 'shell', 'show', 'source', 'status', 'stun'], 's'],
-  ['verbs of a topic', 'router ', ['add', 'ls', 'rm', 'set', 'show'], ''],
+  ['verbs of a topic', 'router ', ['add', 'iface', 'ls', 'rm', 'set', 'show'], ''],
   ['a verb by prefix', 'host s', ['show '], 's'],
-  ['flags of the command being typed', 'router add home --pa', ['--parent '], '--pa'],
+  ['flags of the command being typed', 'router add home --ci', ['--cidr '], '--ci'],
   ['boolean flags with --no- where allowed', 'router add x --no-h', ['--no-hairpin '], '--no-h'],
   ['the options of an option flag', 'router add x --nat s', ['symmetric '], 's'],
   ['router names for --parent', 'router add x --parent ', ['home', 'internet'], ''],

@@ -99,7 +99,7 @@ test('an error is one line, the runner goes on, and process.exitCode does not le
   assert.equal(err.length, 5, `one line per error, got ${JSON.stringify(err)}`);
   assert.match(err[0], /^vnet: .*"nope" is not a CIDR/);
   assert.match(err[2], /^vnet: unknown command "frobnicate"; type `help` for the list$/);
-  assert.match(err[3], /^vnet: "router" needs one of: add, ls, rm, set, show$/);
+  assert.match(err[3], /^vnet: "router" needs one of: add, iface, ls, rm, set, show$/);
   assert.match(err[4], /quote .* not closed/);
 });
 

@@ -136,7 +136,7 @@ for (const c of CASES) {
 test('an unknown param is refused, naming the ones the method takes', () => {
   const s = base();
   const e = errorOf(() => s.call('host.add', { name: 'bob', router: 'home', ip: '192.168.1.9' }, ctx));
-  assert.equal(e.message, 'host.add: unknown key "ip" (allowed: name, router, ips, mac, mtu, netns)');
+  assert.equal(e.message, 'host.add: unknown key "ip" (allowed: name, router, lan, ips, mac, mtu, netns)');
   assert.equal(e.code, 'EINVAL');
   const missing = errorOf(() => s.call('router.add', { name: 'lab' }, ctx));
   assert.equal(missing.message, 'router.add: missing key "cidr" (required: name, cidr)');

@@ -82,7 +82,7 @@ const CASES: BadCase[] = [
     name: 'unknown key',
     text: 'hosts:\n  - { name: bob, router: home, ip: 192.168.1.20 }\n',
     where: 'topo.yaml:2: hosts[0]: ',
-    says: /unknown key "ip" \(allowed: name, router, ips, mac, mtu, netns\)/,
+    says: /unknown key "ip" \(allowed: name, router, lan, ips, mac, mtu, netns\)/,
   },
   {
     name: 'wrong type',

@@ -32,9 +32,9 @@ export interface HostMappingResult {
   nonce?: string;
 }
 
-/** The gateway of a host: its router's LAN address. */
-export function gatewayOf(net: Network, host: Host): string {
-  return formatIpv4(net.router(host.routerName).gateway);
+/** The gateway of a host: its router's address on the host's LAN. */
+export function gatewayOf(_net: Network, host: Host): string {
+  return formatIpv4(host.attachment.iface.addresses[0]);
 }
 
 function clientOn(net: Network, host: Host, options: ClientOptions): { client: PortMappingClient; done(): void } {

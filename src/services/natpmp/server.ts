@@ -66,7 +66,8 @@ export class NatPmpServer implements ServerState {
     this.options = { pcp: options.pcp ?? false, maxLifetimeNs: max, allowPorts: [allow[0], allow[1]], allowThirdParty: options.allowThirdParty ?? false };
     this.epochStart = router.scheduler.now();
     this.nat = router.nat;
-    for (const ip of router.lan.addresses) {
+    // Every LAN's gateway address (LANs added later are served after `natpmp disable` + `enable`).
+    for (const ip of this.lanAddresses()) {
       const s = router.udpBind(NATPMP_PORT, formatIpv4(ip));
       s.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.receive(s, msg, rinfo));
       this.sockets.push(s);
@@ -95,9 +96,14 @@ export class NatPmpServer implements ServerState {
     return this.router.uplink!.addresses[0];
   }
 
-  /** A LAN-side address: the router's subnet or a subnet routed below it. */
+  /** The router's gateway addresses on all its LANs. */
+  private lanAddresses(): Ipv4[] {
+    return this.router.lans.list.flatMap((l) => l.iface.addresses);
+  }
+
+  /** A LAN-side address: one of the router's LAN subnets or a subnet routed below it. */
   onLan(ip: Ipv4): boolean {
-    return this.router.cidr.contains(ip) || this.router.routedSubnets.some((r) => r.cidr.contains(ip));
+    return this.router.lans.list.some((l) => l.cidr.contains(ip)) || this.router.routedSubnets.some((r) => r.cidr.contains(ip));
   }
 
   /** A gateway reboot: every mapping (requested or not) and the epoch are lost; announcements follow. */
@@ -116,7 +122,7 @@ export class NatPmpServer implements ServerState {
     const nat = this.router.nat;
     const mappings = nat === null ? 0 : nat.records().filter((m) => m.requestedBy !== undefined).length;
     return {
-      router: this.router.name, addresses: this.router.lan.addresses.map(formatIpv4), pcp: this.options.pcp,
+      router: this.router.name, addresses: this.lanAddresses().map(formatIpv4), pcp: this.options.pcp,
       maxLifetimeNs: this.options.maxLifetimeNs, allowPorts: [...this.options.allowPorts], allowThirdParty: this.options.allowThirdParty,
       epoch: this.epoch(), mappings, requests: this.requests, ignored: this.ignored,
     };
@@ -149,8 +155,10 @@ export class NatPmpServer implements ServerState {
     if (this.options.pcp) copies.push(marshalPcp({ type: 'pcp-response', version: PCP_VERSION, opcode: 0, result: 0, lifetime: 0, epoch: this.epoch(), options: [] }));
     const group = parseIpv4(NATPMP_ANNOUNCE_GROUP);
     // 224.0.0.1 is link-local: it goes out of the LAN interface only, with TTL 1, never routed.
-    for (const ip of this.router.lan.addresses) {
-      for (const bytes of copies) this.router.lan.transmit(makeUdp(ip, NATPMP_PORT, group, NATPMP_ANNOUNCE_PORT, bytes, 1));
+    for (const lan of this.router.lans.list) {
+      for (const ip of lan.iface.addresses) {
+        for (const bytes of copies) lan.iface.transmit(makeUdp(ip, NATPMP_PORT, group, NATPMP_ANNOUNCE_PORT, bytes, 1));
+      }
     }
     this.announced++;
     if (this.announced < ANNOUNCE_COPIES) this.announceTask = this.router.scheduler.after(ANNOUNCE_FIRST_GAP_NS * 2 ** (this.announced - 1), this.sendAnnouncement);
