@@ -20,6 +20,7 @@ import { NetNode } from './node.js';
 import type { Rng } from './rng.js';
 import type { Task } from './scheduler.js';
 import { quoteInput } from '../wire/user-input.js';
+import { RouterMulticast } from '../multicast/router-multicast.js';
 
 
 /** Packets a router may hold while delaying, when no queue size is given. */
@@ -73,6 +74,9 @@ export class Router extends NetNode {
   private queueHead = 0;
   private lastDue = 0;
   private queueTask: Task | undefined;
+  private multicastState: RouterMulticast | null = null;
+  /** Moves when a neighbour is attached or detached (the multicast switch caches each LAN's members). */
+  segmentVersion = 0;
 
   constructor(name: string, ctx: NetContext, s: RouterSettings) {
     super(name, ctx);
@@ -109,10 +113,12 @@ export class Router extends NetNode {
 
   /** Puts an interface on this router's LAN under each of its addresses. */
   attach(iface: Interface): void {
+    this.segmentVersion++;
     for (const ip of iface.addresses) this.neighbors.set(ip, iface);
   }
 
   detach(iface: Interface): void {
+    this.segmentVersion++;
     for (const ip of iface.addresses) if (this.neighbors.get(ip) === iface) this.neighbors.delete(ip);
   }
 
@@ -163,6 +169,8 @@ export class Router extends NetNode {
    */
   output(pkt: Packet, pmtuWant = false): VnetError | null {
     const dst = pkt.dst;
+    // Group-addressed packets the router sends leave by its LAN (the default multicast interface).
+    if (dst >>> 28 === 14) return this.sendOwn(pkt, this.lan, pmtuWant);
     if (this.hasAddress(dst)) {
       this.deliverLocal(pkt, this.lan);
       return null;
@@ -207,6 +215,8 @@ export class Router extends NetNode {
   process(pkt: Packet, inIf: Interface): void {
     if (pkt.frag && this.holdsFragment(pkt, inIf)) return;
     const dst = pkt.dst;
+    // 224.0.0.0/4: the multicast path (src/multicast/) instead of the unicast lookup.
+    if (dst >>> 28 === 14) return this.multicast.input(pkt, inIf);
     const fromLan = inIf === this.lan;
     if (this.hasAddress(dst)) {
       if (this.nat !== null && this.isUplinkAddress(dst)) {
@@ -348,8 +358,26 @@ export class Router extends NetNode {
     for (const f of fragmentPacket(pkt, mtu)) out.transmit(f);
   }
 
-  /** The LAN's wire: hand the packet to the neighbour that holds its destination. */
+  /** The router's multicast routes, IGMP state and settings (made on first use). */
+  get multicast(): RouterMulticast {
+    return (this.multicastState ??= new RouterMulticast(this));
+  }
+
+  /** True once multicast was configured or used on this router. */
+  get hasMulticast(): boolean {
+    return this.multicastState !== null;
+  }
+
+  /** Sends a copy the multicast forwarder made (TTL already decremented): MTU check, source NAT on the uplink. */
+  forwardGroupCopy(pkt: Packet, out: Interface, inIf: Interface): void {
+    if (!this.fits(pkt, out, inIf)) return;
+    if (out === this.uplink && this.nat !== null && !this.translator.outbound(pkt)) return;
+    this.send(pkt, out);
+  }
+
+  /** The LAN's wire: hand the packet to the neighbour that holds its destination (to the segment for a group). */
   private lanDeliver(pkt: Packet): void {
+    if (pkt.dst >>> 28 === 14) return this.multicast.lanDeliver(pkt, this.lan);
     const n = this.neighbors.get(pkt.dst) ?? this.routeVia(pkt.dst);
     if (n !== undefined) n.receive(pkt);
     else this.lan.drop(pkt, 'no-neighbor');
@@ -414,6 +442,8 @@ export class Router extends NetNode {
     this.queue = [];
     this.queueHead = 0;
     this.nat?.dispose();
+    this.multicastState?.shutdown();
+    this.groups?.clear();
     for (const s of this.ports.sockets()) if (!s.closed) s.close();
     this.lan.up = false;
     if (this.uplink) this.uplink.up = false;

@@ -3,7 +3,9 @@
 // `...Ns` (`timeNs` for a moment on the session clock); a datagram's payload length is `size` (bytes);
 // addresses are text ("IP" or "IP:PORT"); no text duplicates of numbers.
 import { formatIpv4 } from '../wire/addr.js';
-import type { CaptureEvent, DropEvent, ErrorEvent, FilterEvent, MappingEvent, NetworkEvent, NodeEvent } from '../engine/events.js';
+import type {
+  CaptureEvent, DropEvent, ErrorEvent, FilterEvent, MappingEvent, MembershipEvent, MrouteEvent, NetworkEvent, NodeEvent,
+} from '../engine/events.js';
 import type { Host } from '../engine/host.js';
 import type { Interface } from '../engine/iface.js';
 import { formatMac } from '../engine/mac.js';
@@ -54,7 +56,8 @@ export interface HostView {
 
 type WithTimeNs<E> = E extends unknown ? Omit<E, 'time'> & { timeNs: number } : never;
 /** A network event as JSON: the engine's event with its time as `timeNs` (a drop's packet as text). */
-export type EventView = WithTimeNs<MappingEvent | ReturnType<DropEvent['toJSON']> | NodeEvent | FilterEvent | ErrorEvent | CaptureEvent>;
+export type EventView = WithTimeNs<MappingEvent | ReturnType<DropEvent['toJSON']> | NodeEvent | FilterEvent | ErrorEvent | CaptureEvent
+  | MrouteEvent | MembershipEvent>;
 
 export function interfaceView(i: Interface): InterfaceView {
   return { name: i.fullName, addresses: i.addresses.map(formatIpv4), mac: formatMac(i.mac), mtu: i.mtu, vlan: [...i.vlan], stats: i.stats.toJSON() };
