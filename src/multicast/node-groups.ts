@@ -45,6 +45,10 @@ export class NodeGroups {
     return this.joined.has(group);
   }
 
+  isMember(member: object, group: Ipv4): boolean {
+    return this.joined.get(group)?.members.has(member) ?? false;
+  }
+
   get size(): number {
     return this.joined.size;
   }

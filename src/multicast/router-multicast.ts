@@ -147,18 +147,17 @@ export class RouterMulticast {
 
   /**
    * The LAN's wire for a group-addressed frame: every neighbour on the segment but its sender gets it
-   * (hosts only for groups they joined, as their NIC's filter; routers always, as multicast routers listen to all).
+   * (hosts only for groups they joined, 224.0.0.1 included, as their NIC's filter; routers always, as multicast routers listen to all).
    */
   lanDeliver(pkt: Packet, lan: Interface): void {
     const r = this.router;
     const dst = pkt.dst;
-    const linkLocal = isLinkLocalGroup(dst);
     const sender = r.neighbor(pkt.src) ?? routedVia(r, pkt.src);
     const seg = this.segment(lan);
     for (let i = 0; i < seg.length; i++) {
       const n = seg[i];
       if (n === sender) continue;
-      if (n.owner.kind === 'host' && !linkLocal && !(n.owner as Host).inGroup(dst)) continue;
+      if (n.owner.kind === 'host' && !(n.owner as Host).inGroup(dst)) continue;
       n.receive(pkt);
     }
   }
