@@ -19,7 +19,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          regex: '(^|/)src/(engine|wire|capture|bridge)(/|$)',
+          regex: '(^|/)src/(engine|wire|capture|bridge|multicast)(/|$)',
           message: 'commands import the session API (src/session/api.ts) or src/cli/, not the engine, wire, capture or bridge layers',
         }],
       }],

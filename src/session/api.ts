@@ -16,3 +16,4 @@ export type { MapInfo, ProxyInfo } from '../bridge/index.js';
 export type { EventView, HostView, MappingView, RouterView } from './views.js';
 export type { ApplySummary, EntryNames } from './topology-entries.js';
 export type { Topology } from './topology-schema.js';
+export type { MrouteView, McastView } from './multicast-methods.js';

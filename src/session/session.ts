@@ -16,6 +16,7 @@ import { RuntimeDirClaims } from './capture-claims.js';
 import { runtimeDir } from './runtime.js';
 import { Bridge, type MapInfo, type ProxyInfo } from '../bridge/index.js';
 import { bridgeMethods } from './bridge-methods.js';
+import { multicastMethods } from './multicast-methods.js';
 import { parseEndpoint } from '../bridge/endpoint.js';
 import { checked, definedKeys, num, str } from './params.js';
 import { checkParams } from './method-params.js';
@@ -78,6 +79,7 @@ export class Session {
     this.methods = {
       ...this.captures.methods(),
       ...bridgeMethods(this.bridge),
+      ...multicastMethods(this.net),
       status: () => this.status(),
       'router.add': checked((p: RouterDoc) => routerView(addRouter(this.net, p))),
       'router.ls': () => this.net.routers.map(routerView),
@@ -207,6 +209,10 @@ export class Session {
     const sock = host.createSocket('udp4');
     sock.bindNow(p.fromPort === undefined ? 0 : num(p, 'fromPort'));
     const dstIp = isIpv4(destHost) ? parseIpv4(destHost) : host.resolve(destHost);
+    if (p.ttl !== undefined) {
+      if (dstIp >>> 28 === 14) sock.setMulticastTTL(num(p, 'ttl'));
+      else sock.setTTL(num(p, 'ttl'));
+    }
     const dstAddr = formatIpv4(dstIp);
     const to = `${dstAddr}:${destPort}`;
     const from = `${formatIpv4(host.sourceFor(dstIp))}:${sock.address().port}`;
@@ -273,6 +279,14 @@ export class Session {
     const timeoutMs = p.timeoutMs === undefined ? undefined : num(p, 'timeoutMs');
     const echo = Boolean(p.echo);
     const sock = host.udpBind(port, p.address as string | undefined);
+    for (const g of groupsOf(p.group)) {
+      try {
+        sock.addMembership(g);
+      } catch (err) {
+        sock.close();
+        throw err;
+      }
+    }
     const bound = sock.address().address;
     const to = bound === '0.0.0.0' ? formatIpv4(host.addresses[0]) : bound;
     let received = 0;
@@ -308,6 +322,11 @@ function icmpErrorName(type: number, code: number): string {
     4: 'fragmentation needed', 9: 'network prohibited', 10: 'host prohibited', 13: 'administratively prohibited',
   };
   return names[code] ?? `destination unreachable (code ${code})`;
+}
+
+/** `listen --group`: one group or several. */
+function groupsOf(v: unknown): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 }
 
 function payloadOf(p: Record<string, unknown>): Uint8Array {

@@ -13,6 +13,7 @@ import { defaultBurstBytes, filterSpecOf, linkHeaderBytes, type NormalizedFilter
 import { DEFAULT_NAT, normalizeNat, type NatConfig, type NatOptions, type NatPresetName } from '../engine/nat/config.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, defaultRootGateway, type Network } from '../engine/network.js';
 import type { Router } from '../engine/router.js';
+import { DEFAULT_MIN_TTL } from '../multicast/network-api.js';
 import { formatDurationOneUnit, formatRate, formatSize, parseDuration } from '../engine/units.js';
 import type { DnsDoc, FilterDoc, HostDoc, RouterDoc, Topology } from './topology-schema.js';
 
@@ -54,6 +55,14 @@ export function exportTopology(net: Network, opts: ExportOptions = {}): Topology
       ...(c.withDrops ? { withDrops: true } : {}),
     });
   }
+  const mroutes = net.mroutes().filter((m) => m.state === 'resolved');
+  if (mroutes.length > 0) {
+    topo.mroutes = mroutes.map((m) => ({
+      router: m.router, source: m.source, group: m.group, in: m.iif, out: m.oifs.map((o) => (o.minTtl === DEFAULT_MIN_TTL ? o.iface : `${o.iface}:${o.minTtl}`)),
+    }));
+  }
+  const joined = net.memberships().joined.filter((j) => j.cli);
+  if (joined.length > 0) topo.memberships = joined.map((j) => ({ host: j.node, group: j.group }));
   const root = net.root;
   for (const r of net.routers) {
     const names = r.names.entries(r.name).sort((a, b) => a.name.localeCompare(b.name));
@@ -94,6 +103,8 @@ export function routerDoc(r: Router): RouterDoc {
   if (r.icmpLimiter.intervalNs !== DEFAULT_ICMP_RATELIMIT_NS) doc.icmpRatelimit = durationText(r.icmpLimiter.intervalNs);
   if (r.lan.mtu !== DEFAULT_MTU) doc.mtu = r.lan.mtu;
   if (r.lan.vlan.length > 0) doc.vlan = [...r.lan.vlan];
+  const multicast = r.hasMulticast ? r.multicast.options() : undefined;
+  if (multicast !== undefined) doc.multicast = multicast;
   return doc;
 }
 

@@ -133,9 +133,11 @@ export function topologyToYaml(topo: Topology): string {
     plain.dns = topo.dns.every((n) => n.router === undefined) ? Object.fromEntries(topo.dns.map((n) => [n.name, n.ip])) : topo.dns;
   }
   if (topo.captures.length > 0) plain.captures = topo.captures;
+  if (topo.mroutes !== undefined && topo.mroutes.length > 0) plain.mroutes = topo.mroutes;
+  if (topo.memberships !== undefined && topo.memberships.length > 0) plain.memberships = topo.memberships;
   const doc = new Document(JSON.parse(JSON.stringify(plain)) as unknown);
   doc.commentBefore = ' vnet topology: `vnet apply -f FILE` adds it to a session, `vnet up -f FILE` starts one from it';
-  for (const section of ['routers', 'hosts', 'filters', 'dns', 'captures']) {
+  for (const section of ['routers', 'hosts', 'filters', 'dns', 'captures', 'mroutes', 'memberships']) {
     const list = doc.get(section, true);
     if (!isSeq(list)) continue;
     for (const item of list.items) {
