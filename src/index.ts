@@ -41,3 +41,12 @@ export type { CaptureStartOptions, CaptureInfo, CaptureFormat, CaptureFile, Capt
 // The bridge to real programs: a real UDP server at a virtual address, a real client as a virtual host.
 export { Bridge } from './bridge/index.js';
 export type { ProxyOptions, ProxyInfo, MapOptions, MapInfo } from './bridge/index.js';
+
+// Multicast: (S,G) routes with gVisor's RouteTable semantics (or Linux ipmr's), IGMPv2 membership.
+export { MulticastRouteTable, InstalledRoute, DEFAULT_PENDING_QUEUE_SIZE, LINUX_PENDING_QUEUE_SIZE } from './multicast/route-table.js';
+export type { MulticastRoute, OutgoingInterface, PendingRoute, LookupResult } from './multicast/route-table.js';
+export type { MulticastOptions, MulticastCompat, MrouteView } from './multicast/router-multicast.js';
+export type { MrouteSpec, MembershipSpec, McastView } from './multicast/network-api.js';
+export type { MembershipView } from './multicast/lan-members.js';
+export type { MrouteEvent, MembershipEvent } from './engine/events.js';
+export type { MrouteDoc, MembershipDoc } from './session/topology-schema.js';

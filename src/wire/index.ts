@@ -9,3 +9,4 @@ export * from './tcp.js';
 export * from './icmp.js';
 export * from './codec.js';
 export * from './quoted.js';
+export * from './igmp.js';
