@@ -11,13 +11,15 @@
 # The words that may follow the command typed so far ("" at the start).
 _vnet_next_words() {
   case "$1" in
-    "") echo 'apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send show status up' ;;
+    "") echo 'apply capture clock demo dns down events exec export filter host init listen ls map mcast mroute nat proxy repl router send show status up' ;;
     "capture") echo 'ls start stop' ;;
     "clock") echo 'advance show' ;;
     "dns") echo 'add ls rm' ;;
     "filter") echo 'add change ls rm' ;;
     "host") echo 'add ls rm show' ;;
     "map") echo 'add ls rm set' ;;
+    "mcast") echo 'join leave ls' ;;
+    "mroute") echo 'add ls rm' ;;
     "nat") echo 'set show' ;;
     "proxy") echo 'add ls rm' ;;
     "router") echo 'add ls rm show' ;;
@@ -51,23 +53,29 @@ _vnet_flags() {
     "host rm") echo '--yes -y --json --session --help' ;;
     "host show") echo '--json --session --help' ;;
     "init") echo '--defaults --follow-symlink --force --json --session --help' ;;
-    "listen") echo '--count --echo --timeout --json --session --help' ;;
+    "listen") echo '--count --echo --group --timeout --json --session --help' ;;
     "ls") echo '--json --session --help' ;;
     "map add") echo '--allow-remote --host --listen --port --remote --json --session --help' ;;
     "map ls") echo '--json --session --help' ;;
     "map rm") echo '--json --session --help' ;;
     "map set") echo '--remote --json --session --help' ;;
+    "mcast join") echo '--json --session --help' ;;
+    "mcast leave") echo '--json --session --help' ;;
+    "mcast ls") echo '--json --session --help' ;;
+    "mroute add") echo '--group --in --out --source --json --session --help' ;;
+    "mroute ls") echo '--json --session --help' ;;
+    "mroute rm") echo '--all --group --source --json --session --help' ;;
     "nat set") echo '--allocation --filtering --hairpin --no-hairpin --inbound-refresh --no-inbound-refresh --mapping --mapping-lifetime --nat --port-preservation --no-port-preservation --port-range --tcp-established --tcp-transitory --json --session --help' ;;
     "nat show") echo '--json --session --help' ;;
     "proxy add") echo '--as --real --router --json --session --help' ;;
     "proxy ls") echo '--json --session --help' ;;
     "proxy rm") echo '--json --session --help' ;;
     "repl") echo '--bail --clock --echo --events --no-events --seed --json --session --help' ;;
-    "router add") echo '--allocation --cidr --filtering --gateway --hairpin --no-hairpin --icmp-ratelimit --inbound-refresh --no-inbound-refresh --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-preservation --no-port-preservation --port-range --queue-size --tcp-established --tcp-transitory --vlan --json --session --help' ;;
+    "router add") echo '--allocation --cidr --compat --filtering --gateway --hairpin --no-hairpin --icmp-ratelimit --inbound-refresh --no-inbound-refresh --ip --mapping --mapping-lifetime --max-jitter --min-delay --mroute-queue --mtu --multicast --nat --parent --port-preservation --no-port-preservation --port-range --queue-size --tcp-established --tcp-transitory --vlan --json --session --help' ;;
     "router ls") echo '--json --session --help' ;;
     "router rm") echo '--yes -y --json --session --help' ;;
     "router show") echo '--json --session --help' ;;
-    "send") echo '--count --data --from-port --hex --interval --replies --size --wait --json --session --help' ;;
+    "send") echo '--count --data --from-port --hex --interval --replies --size --ttl --wait --json --session --help' ;;
     "show") echo '--format --json --session --help' ;;
     "status") echo '--json --session --help' ;;
     "up") echo '--clock --file -f --foreground --seed --json --session --help' ;;
@@ -142,6 +150,7 @@ _vnet_flag_value() {
     "host show --session") echo 'text' ;;
     "init --session") echo 'text' ;;
     "listen --count") echo 'text' ;;
+    "listen --group") echo 'text' ;;
     "listen --timeout") echo 'text' ;;
     "listen --session") echo 'text' ;;
     "ls --session") echo 'text' ;;
@@ -154,6 +163,18 @@ _vnet_flag_value() {
     "map rm --session") echo 'text' ;;
     "map set --remote") echo 'text' ;;
     "map set --session") echo 'text' ;;
+    "mcast join --session") echo 'text' ;;
+    "mcast leave --session") echo 'text' ;;
+    "mcast ls --session") echo 'text' ;;
+    "mroute add --group") echo 'text' ;;
+    "mroute add --in") echo 'node:iface' ;;
+    "mroute add --out") echo 'node:iface' ;;
+    "mroute add --source") echo 'text' ;;
+    "mroute add --session") echo 'text' ;;
+    "mroute ls --session") echo 'text' ;;
+    "mroute rm --group") echo 'text' ;;
+    "mroute rm --source") echo 'text' ;;
+    "mroute rm --session") echo 'text' ;;
     "nat set --allocation") echo 'choice:sequential random' ;;
     "nat set --filtering") echo 'choice:ei ad apd' ;;
     "nat set --mapping") echo 'choice:ei ad apd' ;;
@@ -175,6 +196,7 @@ _vnet_flag_value() {
     "repl --session") echo 'text' ;;
     "router add --allocation") echo 'choice:sequential random' ;;
     "router add --cidr") echo 'text' ;;
+    "router add --compat") echo 'choice:gvisor linux' ;;
     "router add --filtering") echo 'choice:ei ad apd' ;;
     "router add --gateway") echo 'text' ;;
     "router add --icmp-ratelimit") echo 'text' ;;
@@ -183,6 +205,7 @@ _vnet_flag_value() {
     "router add --mapping-lifetime") echo 'text' ;;
     "router add --max-jitter") echo 'text' ;;
     "router add --min-delay") echo 'text' ;;
+    "router add --mroute-queue") echo 'text' ;;
     "router add --mtu") echo 'text' ;;
     "router add --nat") echo 'choice:none full-cone restricted-cone port-restricted symmetric 1to1 linux linux-random' ;;
     "router add --parent") echo 'node:router' ;;
@@ -202,6 +225,7 @@ _vnet_flag_value() {
     "send --interval") echo 'text' ;;
     "send --replies") echo 'text' ;;
     "send --size") echo 'text' ;;
+    "send --ttl") echo 'text' ;;
     "send --wait") echo 'text' ;;
     "send --session") echo 'text' ;;
     "show --format") echo 'choice:text dot mermaid' ;;
@@ -235,6 +259,14 @@ _vnet_arg_value() {
     "listen 0") echo 'node:host' ;;
     "map rm 0") echo 'text' ;;
     "map set 0") echo 'text' ;;
+    "mcast join 0") echo 'node:host' ;;
+    "mcast join 1") echo 'text' ;;
+    "mcast leave 0") echo 'node:host' ;;
+    "mcast leave 1") echo 'text' ;;
+    "mcast ls 0") echo 'text' ;;
+    "mroute add 0") echo 'node:router' ;;
+    "mroute ls 0") echo 'node:router' ;;
+    "mroute rm 0") echo 'node:router' ;;
     "nat set 0") echo 'node:router' ;;
     "nat show 0") echo 'node:router' ;;
     "proxy rm 0") echo 'text' ;;

@@ -9,7 +9,7 @@
 function __vnet_next_words
     switch "$argv[1]"
         case ''
-            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send show status up
+            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen ls map mcast mroute nat proxy repl router send show status up
         case 'capture'
             printf '%s\n' ls start stop
         case 'clock'
@@ -22,6 +22,10 @@ function __vnet_next_words
             printf '%s\n' add ls rm show
         case 'map'
             printf '%s\n' add ls rm set
+        case 'mcast'
+            printf '%s\n' join leave ls
+        case 'mroute'
+            printf '%s\n' add ls rm
         case 'nat'
             printf '%s\n' set show
         case 'proxy'
@@ -81,7 +85,7 @@ function __vnet_valued_flags
         case 'init'
             printf '%s\n' --session
         case 'listen'
-            printf '%s\n' --count --timeout --session
+            printf '%s\n' --count --group --timeout --session
         case 'ls'
             printf '%s\n' --session
         case 'map add'
@@ -92,6 +96,18 @@ function __vnet_valued_flags
             printf '%s\n' --session
         case 'map set'
             printf '%s\n' --remote --session
+        case 'mcast join'
+            printf '%s\n' --session
+        case 'mcast leave'
+            printf '%s\n' --session
+        case 'mcast ls'
+            printf '%s\n' --session
+        case 'mroute add'
+            printf '%s\n' --group --in --out --source --session
+        case 'mroute ls'
+            printf '%s\n' --session
+        case 'mroute rm'
+            printf '%s\n' --group --source --session
         case 'nat set'
             printf '%s\n' --allocation --filtering --mapping --mapping-lifetime --nat --port-range --tcp-established --tcp-transitory --session
         case 'nat show'
@@ -105,7 +121,7 @@ function __vnet_valued_flags
         case 'repl'
             printf '%s\n' --clock --seed --session
         case 'router add'
-            printf '%s\n' --allocation --cidr --filtering --gateway --icmp-ratelimit --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --port-range --queue-size --tcp-established --tcp-transitory --vlan --session
+            printf '%s\n' --allocation --cidr --compat --filtering --gateway --icmp-ratelimit --ip --mapping --mapping-lifetime --max-jitter --min-delay --mroute-queue --mtu --nat --parent --port-range --queue-size --tcp-established --tcp-transitory --vlan --session
         case 'router ls'
             printf '%s\n' --session
         case 'router rm'
@@ -113,7 +129,7 @@ function __vnet_valued_flags
         case 'router show'
             printf '%s\n' --session
         case 'send'
-            printf '%s\n' --count --data --from-port --hex --interval --replies --size --wait --session
+            printf '%s\n' --count --data --from-port --hex --interval --replies --size --ttl --wait --session
         case 'show'
             printf '%s\n' --format --session
         case 'status'
@@ -207,6 +223,8 @@ complete -c vnet -n '__vnet_using \'\'' -f -a init -d 'Write a topology file by 
 complete -c vnet -n '__vnet_using \'\'' -f -a listen -d 'Receive UDP datagrams on a virtual host and print each with the address it came from.'
 complete -c vnet -n '__vnet_using \'\'' -f -a ls -d 'List the sessions running for you: name, pid, clock, start time and socket.'
 complete -c vnet -n '__vnet_using \'\'' -f -a map -d 'Real clients on loopback acting as virtual hosts: local ports bridged in.'
+complete -c vnet -n '__vnet_using \'\'' -f -a mcast -d 'Multicast group membership of hosts (IGMPv2), and what routers learnt of it.'
+complete -c vnet -n '__vnet_using \'\'' -f -a mroute -d 'Multicast routes of routers: install, list and remove (S,G) routes.'
 complete -c vnet -n '__vnet_using \'\'' -f -a nat -d 'A router\'s NAT: show its live mapping table or change its behaviour.'
 complete -c vnet -n '__vnet_using \'\'' -f -a proxy -d 'Real UDP servers on loopback made reachable inside the virtual network.'
 complete -c vnet -n '__vnet_using \'\'' -f -a repl -d 'Type vnet commands without the `vnet` prefix; attaches to a running session or holds its own.'
@@ -235,6 +253,12 @@ complete -c vnet -n '__vnet_using \'map\'' -f -a add -d 'Bind a local UDP port; 
 complete -c vnet -n '__vnet_using \'map\'' -f -a ls -d 'List maps: local address, virtual host and port, remote, the real client, packets each way.'
 complete -c vnet -n '__vnet_using \'map\'' -f -a rm -d 'Remove a map: its local port and virtual socket close.'
 complete -c vnet -n '__vnet_using \'map\'' -f -a set -d 'Change where a live map sends; its virtual socket, NAT mapping and real client stay (hole punching).'
+complete -c vnet -n '__vnet_using \'mcast\'' -f -a join -d 'Make a host a member of a multicast group, as if a socket on it had joined: it sends an IGMPv2 report and takes the group\'s datagrams.'
+complete -c vnet -n '__vnet_using \'mcast\'' -f -a leave -d 'Leave a multicast group joined with `vnet mcast join`; an IGMP leave goes out when no socket of the host holds the group.'
+complete -c vnet -n '__vnet_using \'mcast\'' -f -a ls -d 'List multicast groups: those hosts joined (by socket or `mcast join`), and those routers learnt on each interface from IGMP reports.'
+complete -c vnet -n '__vnet_using \'mroute\'' -f -a add -d 'Install a multicast route: packets from SOURCE to GROUP arriving on --in leave by every --out interface.'
+complete -c vnet -n '__vnet_using \'mroute\'' -f -a ls -d 'List multicast routes (of one router, or all): resolved ones with counters and last use, unresolved ones with their queue.'
+complete -c vnet -n '__vnet_using \'mroute\'' -f -a rm -d 'Remove a multicast route (--source and --group), or every installed route of the router (--all).'
 complete -c vnet -n '__vnet_using \'nat\'' -f -a set -d 'Change a router\'s NAT. A new mapping or filtering behaviour starts an empty table; other changes keep mappings.'
 complete -c vnet -n '__vnet_using \'nat\'' -f -a show -d 'Show the live mapping table of a router\'s NAT.'
 complete -c vnet -n '__vnet_using \'proxy\'' -f -a add -d 'Make a real UDP server on loopback reachable inside the virtual network at VIRTUAL_IP:PORT.'
@@ -404,6 +428,7 @@ complete -c vnet -n '__vnet_using \'init\'; and __vnet_argc_is 0' -F -d 'file to
 # vnet listen
 complete -c vnet -n '__vnet_using \'listen\'' -l count -x -d 'exit after this many datagrams'
 complete -c vnet -n '__vnet_using \'listen\'' -l echo -d 'send each datagram back to where it came from'
+complete -c vnet -n '__vnet_using \'listen\'' -l group -x -d 'join this multicast group while listening (repeatable); leaving sends an IGMP leave'
 complete -c vnet -n '__vnet_using \'listen\'' -l timeout -x -d 'give up after this long (wall time, up to 2501h), exit status 124'
 complete -c vnet -n '__vnet_using \'listen\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'listen\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
@@ -434,6 +459,42 @@ complete -c vnet -n '__vnet_using \'map rm\'' -l session -x -d 'session name (de
 complete -c vnet -n '__vnet_using \'map set\'' -l remote -x -d 'new destination, DEST:PORT'
 complete -c vnet -n '__vnet_using \'map set\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'map set\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet mcast join
+complete -c vnet -n '__vnet_using \'mcast join\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'mcast join\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'mcast join\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'the host (or router)'
+
+# vnet mcast leave
+complete -c vnet -n '__vnet_using \'mcast leave\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'mcast leave\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'mcast leave\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'the host (or router)'
+
+# vnet mcast ls
+complete -c vnet -n '__vnet_using \'mcast ls\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'mcast ls\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet mroute add
+complete -c vnet -n '__vnet_using \'mroute add\'' -l group -x -d 'the multicast group (G), e.g. 239.1.1.1'
+complete -c vnet -n '__vnet_using \'mroute add\'' -l in -x -a '(__vnet_node_names iface)' -d 'the interface the packets arrive on (lan, uplink, ...)'
+complete -c vnet -n '__vnet_using \'mroute add\'' -l out -x -a '(__vnet_node_names iface)' -d 'an outgoing interface, IFACE or IFACE:MINTTL (repeatable)'
+complete -c vnet -n '__vnet_using \'mroute add\'' -l source -x -d 'the sender\'s unicast address (S)'
+complete -c vnet -n '__vnet_using \'mroute add\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'mroute add\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'mroute add\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'the router'
+
+# vnet mroute ls
+complete -c vnet -n '__vnet_using \'mroute ls\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'mroute ls\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'mroute ls\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'the router (default: every router)'
+
+# vnet mroute rm
+complete -c vnet -n '__vnet_using \'mroute rm\'' -l all -d 'remove every installed route of the router'
+complete -c vnet -n '__vnet_using \'mroute rm\'' -l group -x -d 'the route\'s group (G)'
+complete -c vnet -n '__vnet_using \'mroute rm\'' -l source -x -d 'the route\'s source (S)'
+complete -c vnet -n '__vnet_using \'mroute rm\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'mroute rm\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'mroute rm\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'the router'
 
 # vnet nat set
 complete -c vnet -n '__vnet_using \'nat set\'' -l allocation -x -a 'sequential random' -d 'how new external ports are picked'
@@ -487,6 +548,7 @@ complete -c vnet -n '__vnet_using \'repl\'' -l session -x -d 'session name (defa
 # vnet router add
 complete -c vnet -n '__vnet_using \'router add\'' -l allocation -x -a 'sequential random' -d 'how new external ports are picked'
 complete -c vnet -n '__vnet_using \'router add\'' -l cidr -x -d 'the subnet this router owns (its LAN), e.g. 192.168.1.0/24'
+complete -c vnet -n '__vnet_using \'router add\'' -l compat -x -a 'gvisor linux' -d 'multicast semantics: gvisor (TTL >= threshold, 3 pending packets; default) or linux (ipmr: TTL > threshold, 4)'
 complete -c vnet -n '__vnet_using \'router add\'' -l filtering -x -a 'ei ad apd' -d 'RFC 4787 filtering'
 complete -c vnet -n '__vnet_using \'router add\'' -l gateway -x -d 'LAN address (default: first usable address of the subnet)'
 complete -c vnet -n '__vnet_using \'router add\'' -l hairpin -d 'loop packets to the NAT\'s own external mappings back inside (default on)'
@@ -499,7 +561,9 @@ complete -c vnet -n '__vnet_using \'router add\'' -l mapping -x -a 'ei ad apd' -
 complete -c vnet -n '__vnet_using \'router add\'' -l mapping-lifetime -x -d 'idle time before a mapping expires, e.g. 30s, 2m (default 5m)'
 complete -c vnet -n '__vnet_using \'router add\'' -l max-jitter -x -d 'extra random delay up to this, order kept, e.g. 2ms'
 complete -c vnet -n '__vnet_using \'router add\'' -l min-delay -x -d 'delay added to every forwarded packet, e.g. 5ms'
+complete -c vnet -n '__vnet_using \'router add\'' -l mroute-queue -x -d 'packets held per unresolved (S,G) until a route comes (default 3, linux 4)'
 complete -c vnet -n '__vnet_using \'router add\'' -l mtu -x -d 'MTU of both interfaces in bytes (default 1500)'
+complete -c vnet -n '__vnet_using \'router add\'' -l multicast -d 'forward multicast per `vnet mroute` routes and run the IGMP querier on the LAN'
 complete -c vnet -n '__vnet_using \'router add\'' -l nat -x -a 'none full-cone restricted-cone port-restricted symmetric 1to1 linux linux-random' -d 'NAT preset; --mapping/--filtering given with it must agree with it, and none takes no other NAT flag'
 complete -c vnet -n '__vnet_using \'router add\'' -l parent -x -a '(__vnet_node_names router)' -d 'parent router (omit for the root)'
 complete -c vnet -n '__vnet_using \'router add\'' -l port-preservation -d 'keep the internal port as the external one when free'
@@ -535,6 +599,7 @@ complete -c vnet -n '__vnet_using \'send\'' -l hex -x -d 'payload as hex digits'
 complete -c vnet -n '__vnet_using \'send\'' -l interval -x -d 'time between datagrams, on the session clock (e.g. 20ms)'
 complete -c vnet -n '__vnet_using \'send\'' -l replies -x -d 'with --wait: stop once this many replies came (default: wait it out)'
 complete -c vnet -n '__vnet_using \'send\'' -l size -x -d 'payload of this many bytes'
+complete -c vnet -n '__vnet_using \'send\'' -l ttl -x -d 'IP TTL (default 64; 1 to a multicast group, as node:dgram)'
 complete -c vnet -n '__vnet_using \'send\'' -l wait -x -d 'then print replies to this socket for this long (wall time), like nc -u -w; exit 124 if too few came'
 complete -c vnet -n '__vnet_using \'send\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'send\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'

@@ -67,10 +67,10 @@ test('upward through home\'s NAT: campus members see the masqueraded source, no 
 test('export writes the routes, memberships and router options back; applying the export gives the same file', () => {
   const net = built();
   const yaml = topologyToYaml(exportTopology(net));
-  assert.match(yaml, /mroutes:\n  - \{ router: isp, source: 198\.51\.100\.10, group: 239\.5\.5\.5, in: uplink, out: \[ lan \] \}/);
+  assert.match(yaml, /mroutes:\n {2}- \{ router: isp, source: 198\.51\.100\.10, group: 239\.5\.5\.5, in: uplink, out: \[ lan \] \}/);
   assert.match(yaml, /multicast: \{ forwarding: true, compat: linux \}/);
   assert.match(yaml, /out: \[ lan:3 \]/);
-  assert.match(yaml, /memberships:\n  - \{ host: i1, group: 239\.5\.5\.5 \}/);
+  assert.match(yaml, /memberships:\n {2}- \{ host: i1, group: 239\.5\.5\.5 \}/);
   const again = new Network({ clock: 'virtual', seed: 3 });
   applyTopology(again, parseTopology(yaml, 'export.yaml'));
   assert.equal(topologyToYaml(exportTopology(again)), yaml);
