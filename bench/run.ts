@@ -7,6 +7,7 @@ import { cliLatency } from './cli.js';
 import { nat2Workload, sendTrial } from './workloads.js';
 import { captureBench } from './capture.js';
 import { bridgeBench } from './bridge.js';
+import { multicastBench } from './multicast.js';
 
 interface Figure {
   name: string;
@@ -192,7 +193,7 @@ async function delayAccuracy(): Promise<void> {
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  const all: Record<string, () => void | Promise<void>> = { flat, nat1, nat2, manyHosts, mappings, tbfRate, delayAccuracy, capture: () => captureBench(report), bridge: () => bridgeBench(report), cli: () => cliLatency(report) };
+  const all: Record<string, () => void | Promise<void>> = { flat, nat1, nat2, manyHosts, mappings, tbfRate, delayAccuracy, capture: () => captureBench(report), bridge: () => bridgeBench(report), multicast: () => multicastBench(report), cli: () => cliLatency(report) };
   for (const [name, fn] of Object.entries(all)) if (!only || only === name) await fn();
   const out = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, figures };
   writeFileSync(new URL('../../bench/results.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
