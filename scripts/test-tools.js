@@ -23,6 +23,7 @@ export const TOOLS = [
   ['dot', 'graphviz'], // `vnet show --format dot` renders
   ['ip', 'iproute2'], // network namespaces for the side-by-side tests against Linux
   ['nft', 'nftables'], // the Linux NAT the linux preset is compared with
+  ['python3', 'python3'], // Linux's multicast routes (MRT_* socket options) beside vnet's
 ];
 
 /** The programs of TOOLS not found on `path` (a PATH string). */
