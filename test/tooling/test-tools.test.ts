@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts', 'test-tools.js');
-const TOOLS = ['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'script', 'dot', 'ip', 'nft'];
+const TOOLS = ['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'script', 'dot', 'ip', 'nft', 'python3'];
 
 const dirs: string[] = [];
 after(() => {
