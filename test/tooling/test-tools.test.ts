@@ -61,7 +61,7 @@ test('every program present: nothing is printed or installed', () => {
 
 test('missing programs as root with apt-get: it says what it installs, then apt-get update and install non-interactively', () => {
   assert.ok(root, 'run the tests as root, as the reference machine and CI do: this checks the root install path');
-  const dir = fakeBin(['tshark', 'socat', 'dig', 'man', 'zsh', 'fish', 'dot', 'ip', 'nft'], true);
+  const dir = fakeBin(['tshark', 'socat', 'dig', 'man', 'zsh', 'fish', 'dot', 'ip', 'nft', 'python3'], true);
   const r = check(dir);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'npm test: installing what the tests need (dnsmasq, jq, groff, script): apt-get install -y --no-install-recommends dnsmasq-base jq groff-base bsdutils');
@@ -72,7 +72,7 @@ test('missing programs as root with apt-get: it says what it installs, then apt-
 });
 
 test('missing programs and no apt-get: one line naming them and the command, exit 1 at once', () => {
-  const r = check(fakeBin(['tshark', 'socat', 'dnsmasq', 'dig', 'groff', 'man', 'zsh', 'fish', 'dot', 'ip', 'nft']));
+  const r = check(fakeBin(['tshark', 'socat', 'dnsmasq', 'dig', 'groff', 'man', 'zsh', 'fish', 'dot', 'ip', 'nft', 'python3']));
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '');
   const lines = r.stderr.trim().split('\n');
@@ -83,7 +83,7 @@ test('missing programs and no apt-get: one line naming them and the command, exi
 
 test('missing programs, apt-get present but not root: one line with the install command; apt-get is not run', () => {
   assert.ok(root, 'run the tests as root, as the reference machine and CI do: this checks the root install path');
-  const dir = fakeBin(['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'dot', 'ip', 'nft'], true);
+  const dir = fakeBin(['tshark', 'socat', 'dnsmasq', 'dig', 'jq', 'groff', 'man', 'zsh', 'fish', 'dot', 'ip', 'nft', 'python3'], true);
   const r = check(dir, 65534);
   assert.equal(r.status, 1);
   assert.equal(r.stderr.trim(), 'npm test: missing programs the tests need: script; as root, run: apt-get install -y --no-install-recommends bsdutils');
