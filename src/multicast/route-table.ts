@@ -9,6 +9,12 @@ import type { Scheduler, Task } from '../engine/scheduler.js';
 /** gVisor's DefaultMaxPendingQueueSize; Linux ipmr holds 4 (see LINUX_PENDING_QUEUE_SIZE). */
 export const DEFAULT_PENDING_QUEUE_SIZE = 3;
 export const LINUX_PENDING_QUEUE_SIZE = 4;
+/**
+ * Pending routes held at once (vnet's bound; gVisor has none): beyond it a packet of a new (S,G) is refused
+ * like one beyond a full queue, without an event. Linux ipmr holds 10 unresolved entries.
+ */
+export const DEFAULT_MAX_PENDING_ROUTES = 1024;
+export const LINUX_MAX_PENDING_ROUTES = 10;
 /** A pending route lives 10 s from its creation (DefaultPendingRouteExpiration). */
 export const PENDING_ROUTE_EXPIRATION_NS = 10_000_000_000;
 /** The sweep of expired pending routes runs every 10 s while any exist (DefaultCleanupInterval). */
@@ -65,7 +71,7 @@ export type LookupResult<P> =
   | { state: 'installed'; route: InstalledRoute }
   | { state: 'pending-inserted'; pending: PendingRoute<P> }
   | { state: 'queued'; pending: PendingRoute<P> }
-  | { state: 'queue-full'; pending: PendingRoute<P> };
+  | { state: 'queue-full'; pending: PendingRoute<P> | undefined };
 
 /** (S,G) as one number key: exact for any pair of IPv4 addresses (2^64 > 2^53, so a string is used). */
 export function routeKey(source: Ipv4, group: Ipv4): string {
@@ -75,6 +81,7 @@ export function routeKey(source: Ipv4, group: Ipv4): string {
 export interface RouteTableOptions<P> {
   scheduler: Scheduler;
   maxPendingQueueSize?: number;
+  maxPendingRoutes?: number;
   /** Told about each pending route the sweep removes, with its packets (they are dropped). */
   onExpired?: (source: Ipv4, group: Ipv4, pending: PendingRoute<P>) => void;
 }
@@ -88,6 +95,7 @@ interface Keyed<T> {
 export class MulticastRouteTable<P> {
   readonly scheduler: Scheduler;
   maxPendingQueueSize: number;
+  maxPendingRoutes: number;
   private readonly onExpired: ((source: Ipv4, group: Ipv4, pending: PendingRoute<P>) => void) | undefined;
   private readonly installed = new Map<string, Keyed<InstalledRoute>>();
   private readonly pending = new Map<string, Keyed<PendingRoute<P>>>();
@@ -96,6 +104,7 @@ export class MulticastRouteTable<P> {
   constructor(o: RouteTableOptions<P>) {
     this.scheduler = o.scheduler;
     this.maxPendingQueueSize = o.maxPendingQueueSize ?? DEFAULT_PENDING_QUEUE_SIZE;
+    this.maxPendingRoutes = o.maxPendingRoutes ?? DEFAULT_MAX_PENDING_ROUTES;
     this.onExpired = o.onExpired;
   }
 
@@ -111,6 +120,7 @@ export class MulticastRouteTable<P> {
     if (r !== undefined) return { state: 'installed', route: r.value };
     const found = this.pending.get(key);
     if (found === undefined) {
+      if (this.pending.size >= this.maxPendingRoutes) return { state: 'queue-full', pending: undefined };
       const now = this.scheduler.now();
       const pending: PendingRoute<P> = { createdNs: now, expiresNs: now + PENDING_ROUTE_EXPIRATION_NS, packets: [pkt], overflow: 0 };
       this.pending.set(key, { source, group, value: pending });

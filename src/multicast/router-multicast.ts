@@ -17,7 +17,7 @@ import {
 } from './lan-members.js';
 import { isLinkLocalGroup } from './node-groups.js';
 import {
-  DEFAULT_PENDING_QUEUE_SIZE, LINUX_PENDING_QUEUE_SIZE, MulticastRouteTable, type InstalledRoute, type OutgoingInterface, type PendingRoute,
+  DEFAULT_MAX_PENDING_ROUTES, DEFAULT_PENDING_QUEUE_SIZE, LINUX_MAX_PENDING_ROUTES, LINUX_PENDING_QUEUE_SIZE, MulticastRouteTable, type InstalledRoute, type OutgoingInterface, type PendingRoute,
 } from './route-table.js';
 
 export type MulticastCompat = 'gvisor' | 'linux';
@@ -108,6 +108,7 @@ export class RouterMulticast {
     this.compatMode = compat;
     if (q !== undefined) this.queueSizeSet = q;
     this.table.maxPendingQueueSize = this.queueSizeSet ?? (compat === 'linux' ? LINUX_PENDING_QUEUE_SIZE : DEFAULT_PENDING_QUEUE_SIZE);
+    this.table.maxPendingRoutes = compat === 'linux' ? LINUX_MAX_PENDING_ROUTES : DEFAULT_MAX_PENDING_ROUTES;
     if (o.forwarding !== undefined) this.setForwarding(o.forwarding);
   }
 

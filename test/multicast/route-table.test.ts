@@ -107,3 +107,14 @@ test('re-install overwrites the route; remove one and remove all leave pending r
   t.close();
   assert.equal(t.pendingRoutes().length, 0, 'close drops the pending routes');
 });
+
+test('pending routes are bounded: past the limit a new (S,G) is refused (Linux ipmr keeps 10 unresolved)', () => {
+  const { t } = table();
+  t.maxPendingRoutes = 2;
+  assert.equal(t.lookupOrQueue(S, G, 'a').state, 'pending-inserted');
+  assert.equal(t.lookupOrQueue(S, G + 1, 'b').state, 'pending-inserted');
+  assert.deepEqual(t.lookupOrQueue(S, G + 2, 'c'), { state: 'queue-full', pending: undefined });
+  assert.equal(t.lookupOrQueue(S, G, 'a2').state, 'queued', 'an existing one still queues');
+  t.install(S, G + 3, ROUTE);
+  assert.equal(t.lookupOrQueue(S, G + 3, 'd').state, 'installed', 'installed routes are not limited');
+});
