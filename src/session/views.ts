@@ -44,6 +44,8 @@ export interface RouterView {
   children: string[];
   hosts: string[];
   interfaces: InterfaceView[];
+  /** Multicast forwarding, when the router has it on (or settings other than the defaults). */
+  multicast?: { forwarding: boolean; compat: 'gvisor' | 'linux'; pendingQueueSize: number; routes: number };
 }
 
 export interface HostView {
@@ -84,6 +86,12 @@ export function routerView(r: Router): RouterView {
     children: r.children.map((c) => c.name),
     hosts: r.hosts.map((h) => h.name),
     interfaces: r.interfaces().map(interfaceView),
+    ...(r.hasMulticast && r.multicast.options() !== undefined ? {
+      multicast: {
+        forwarding: r.multicast.forwarding, compat: r.multicast.compat, pendingQueueSize: r.multicast.pendingQueueSize,
+        routes: r.multicast.table.installedRoutes().length,
+      },
+    } : {}),
   };
 }
 
