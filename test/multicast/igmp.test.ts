@@ -99,3 +99,14 @@ test('general queries every 125 s after 2 at startup keep members; a member that
   assert.equal((gone as { reason?: string }).reason, 'timeout');
   assert.ok(gone.time - at <= 260e9 && gone.time - at > 125e9, `expired ${gone.time - at} ns after b went silent`);
 });
+
+test('a leave while another member remains: the group-specific queries draw its report and the router keeps the group', () => {
+  const { net, events } = lan();
+  net.joinGroup('a', '239.1.1.1');
+  net.joinGroup('b', '239.1.1.1');
+  net.advance('11s');
+  net.leaveGroup('a', '239.1.1.1');
+  net.advance('5s');
+  assert.deepEqual(net.memberships('r1').learned.map((x) => [x.group, x.reporter]), [['239.1.1.1', '10.1.0.3']], 'b answered');
+  assert.deepEqual(events.map((e) => e.type), ['mcast-member-added']);
+});
