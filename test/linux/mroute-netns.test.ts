@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Network } from '../../src/engine/network.js';
+import { CaptureManager } from '../../src/capture/index.js';
+import { requireTshark, tsharkFields } from '../capture/tshark.js';
 import type { MulticastCompat } from '../../src/multicast/router-multicast.js';
 
 // The router's side: MRT_INIT, two VIFs by ifindex, then the MFC entry (S, G) iif vif 0 → vif 1 at
@@ -199,4 +201,42 @@ test('unresolved (S,G): Linux holds 4 of 6 packets and forwards them once the ro
   assert.deepEqual(l, { got: ['p1', 'p2', 'p3', 'p4'], upcalls: 1 });
   assert.deepEqual(vnet('linux', 'later', 1, sent), { got: l.got, missing: 1 });
   assert.deepEqual(vnet('gvisor', 'later', 1, sent), { got: ['p1', 'p2', 'p3'], missing: 1 });
+});
+
+// Joins G, leaves 300 ms later (IGMPv2 forced on the interface: a v2 report, then a leave).
+const JOIN_LEAVE = `
+const s = require('node:dgram').createSocket('udp4');
+s.bind(5000, () => {
+  s.addMembership(process.argv[1], process.argv[2]);
+  setTimeout(() => { s.dropMembership(process.argv[1], process.argv[2]); s.close(); }, 300);
+});`;
+
+const IGMP_FIELDS = ['eth.dst', 'ip.dst', 'ip.ttl', 'ip.dsfield', 'ip.flags.df', 'ip.id', 'ip.opt.type', 'igmp.type', 'igmp.maddr', 'igmp.checksum'];
+
+test('IGMPv2 on the wire: Linux\'s report and leave and vnet\'s have the same headers, option and checksums', async () => {
+  requireTshark();
+  sh(['ip', 'netns', 'exec', NS.s, 'sysctl', '-qw', 'net.ipv4.conf.vs.force_igmp_version=2']);
+  const file = join(dir, 'linux-igmp.pcap');
+  const capture = start(NS.r, ['tshark', '-i', 'vr1', '-f', 'igmp', '-a', 'duration:4', '-w', file], 'tshark');
+  const captured = new Promise<void>((resolve) => capture.child.on('exit', () => resolve()));
+  await new Promise((r) => setTimeout(r, 1500)); // tshark's start
+  sh(['ip', 'netns', 'exec', NS.s, process.execPath, '-e', JOIN_LEAVE, G, S_IP]);
+  await captured;
+  const linuxRows = tsharkFields(file, IGMP_FIELDS);
+  assert.equal(linuxRows.length, 2, `Linux sent a report and a leave: ${JSON.stringify(linuxRows)}`);
+
+  const net = new Network({ clock: 'virtual' });
+  net.addRouter({ name: 'internet', cidr: '0.0.0.0/0' });
+  net.addHost({ name: 'h', router: 'internet', ips: [S_IP] });
+  const vfile = join(dir, 'vnet-igmp.pcap');
+  const m = new CaptureManager(net);
+  m.start({ ifaces: ['h/eth0'], file: vfile });
+  const sock = net.host('h').udpBind(5000);
+  sock.addMembership(G);
+  net.advance('300ms');
+  sock.dropMembership(G);
+  net.runUntilIdle();
+  m.stopAll();
+  net.close();
+  assert.deepEqual(tsharkFields(vfile, IGMP_FIELDS, 'igmp'), linuxRows);
 });
