@@ -148,7 +148,7 @@ export class Host extends NetNode {
 
   input(pkt: Packet, iface: Interface): void {
     if (!this.hasAddress(pkt.dst)) {
-      // Group-addressed: the LAN hands a host only its groups' frames (and 224.0.0.0/24's), as its NIC filters.
+      // Group-addressed: the LAN hands a host only the frames of groups it joined (and 224.0.0.1's), as its NIC filters.
       if (isMulticast(pkt.dst)) return this.deliverGroup(pkt, iface);
       iface.drop(pkt, 'martian');
       return;
