@@ -16,6 +16,7 @@ export default class HostShow extends VnetCommand {
       `host ${h.name} ${h.ips.join(', ')} on ${h.router}`,
       ...interfaceTable(h.interfaces, '  '),
       `  sockets  ${h.sockets.map((s) => `udp ${s.address}:${s.port}`).join(', ') || '-'}`,
+      ...(h.groups ? [`  groups   ${h.groups.join(', ')}`] : []),
     ]);
   }
 }

@@ -54,6 +54,8 @@ export interface HostView {
   ips: string[];
   interfaces: InterfaceView[];
   sockets: { address: string; port: number }[];
+  /** Multicast groups the host is in (by socket or `mcast join`), when any. */
+  groups?: string[];
 }
 
 type WithTimeNs<E> = E extends unknown ? Omit<E, 'time'> & { timeNs: number } : never;
@@ -102,6 +104,7 @@ export function hostView(h: Host): HostView {
     ips: h.addresses.map(formatIpv4),
     interfaces: [interfaceView(h.eth0)],
     sockets: h.ports.sockets().filter((s) => !s.closed).map((s) => s.address()),
+    ...(h.groups !== null && h.groups.size > 0 ? { groups: h.groups.list().map((g) => g.group) } : {}),
   };
 }
 

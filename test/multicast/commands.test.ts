@@ -25,6 +25,7 @@ test('routes and memberships through the commands: add, ls (text and JSON), join
   assert.match(await ok('router:show', ['campus']), /mcast {4}forwarding on, linux semantics, 4 pending packets per \(S,G\), 0 routes/);
   assert.equal(await ok('mcast:join', ['alice', '239.1.1.1']), 'alice joined 239.1.1.1\n');
   assert.equal(await ok('mcast:join', ['alice', '239.1.1.1']), 'alice is already in 239.1.1.1\n');
+  assert.match(await ok('host:show', ['alice']), /\n {2}groups {3}239\.1\.1\.1\n/);
   await ok('send', ['tv', '239.1.1.1:5000', '--ttl', '8']);
   const pending = await ok('mroute:ls', ['campus']);
   assert.match(pending, /campus\s+\(198\.51\.100\.10, 239\.1\.1\.1\)\s+uplink\s+-\s+unresolved\s+1\s+-\s+-\s+0\s+expires 10s/);
