@@ -476,7 +476,7 @@ complete -c vnet -n '__vnet_using \'mcast ls\'' -l session -x -d 'session name (
 
 # vnet mroute add
 complete -c vnet -n '__vnet_using \'mroute add\'' -l group -x -d 'the multicast group (G), e.g. 239.1.1.1'
-complete -c vnet -n '__vnet_using \'mroute add\'' -l in -x -a '(__vnet_node_names iface)' -d 'the interface the packets arrive on (lan, uplink, ...)'
+complete -c vnet -n '__vnet_using \'mroute add\'' -l in -x -a '(__vnet_node_names iface)' -d 'the interface the packets arrive on (lan, uplink, ...; ROUTER/IFACE is taken too)'
 complete -c vnet -n '__vnet_using \'mroute add\'' -l out -x -a '(__vnet_node_names iface)' -d 'an outgoing interface, IFACE or IFACE:MINTTL (repeatable)'
 complete -c vnet -n '__vnet_using \'mroute add\'' -l source -x -d 'the sender\'s unicast address (S)'
 complete -c vnet -n '__vnet_using \'mroute add\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'

@@ -20,7 +20,7 @@ export default class MrouteAdd extends VnetCommand {
   static override flags = {
     source: Flags.string({ description: 'the sender\'s unicast address (S)', required: true }),
     group: Flags.string({ description: 'the multicast group (G), e.g. 239.1.1.1', required: true }),
-    in: Flags.string({ description: 'the interface the packets arrive on (lan, uplink, ...)', required: true }),
+    in: Flags.string({ description: 'the interface the packets arrive on (lan, uplink, ...; ROUTER/IFACE is taken too)', required: true }),
     out: Flags.string({ description: 'an outgoing interface, IFACE or IFACE:MINTTL (repeatable)', required: true, multiple: true }),
   };
 

@@ -47,21 +47,30 @@ export function parseGroup(text: string): Ipv4 {
   return g;
 }
 
-/** `lan`, `lan:3` → { iface, minTtl }. */
-export function parseOif(o: string | OutgoingInterface): OutgoingInterface {
-  if (typeof o !== 'string') return { iface: o.iface, minTtl: o.minTtl ?? DEFAULT_MIN_TTL };
-  const m = /^([A-Za-z0-9_.-]+)(?::(\d{1,3}))?$/.exec(o);
+/** `lan`, `lan:3` (or `ROUTER/lan:3`, as shell completion offers it) → { iface, minTtl }. */
+export function parseOif(o: string | OutgoingInterface, router?: string): OutgoingInterface {
+  if (typeof o !== 'string') return { iface: ifaceOf(o.iface, router), minTtl: o.minTtl ?? DEFAULT_MIN_TTL };
+  const m = /^((?:[A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+)(?::(\d{1,3}))?$/.exec(o);
   if (!m) throw invalid(`outgoing interface ${quoteInput(o)} is not IFACE or IFACE:MINTTL (e.g. lan or lan:2)`);
   const minTtl = m[2] === undefined ? DEFAULT_MIN_TTL : Number(m[2]);
   if (minTtl > 255) throw invalid(`TTL threshold ${minTtl} in ${quoteInput(o)} is not 0-255`);
-  return { iface: m[1], minTtl };
+  return { iface: ifaceOf(m[1], router), minTtl };
+}
+
+/** An interface of `router` as typed: `lan`, or `ROUTER/lan` naming that router. */
+export function ifaceOf(text: string, router?: string): string {
+  const slash = text.indexOf('/');
+  if (slash < 0 || router === undefined) return text;
+  const node = text.slice(0, slash);
+  if (node !== router) throw invalid(`interface ${quoteInput(text)} is not one of router ${router}'s; write its name alone, e.g. lan or uplink`);
+  return text.slice(slash + 1);
 }
 
 export function addMroute(r: Router, spec: Omit<MrouteSpec, 'router'>): MrouteView {
   const source = parseAddress(spec.source, 'source');
   const group = parseGroup(spec.group);
-  const oifs = (spec.out ?? []).map(parseOif);
-  r.multicast.addRoute(source, group, spec.in, oifs);
+  const oifs = (spec.out ?? []).map((o) => parseOif(o, r.name));
+  r.multicast.addRoute(source, group, ifaceOf(spec.in, r.name), oifs);
   return r.multicast.routes().find((v) => v.source === formatIpv4(source) && v.group === formatIpv4(group) && v.state === 'resolved')!;
 }
 

@@ -12,7 +12,7 @@ import type { Router } from '../engine/router.js';
 import { formatDuration, parseDuration } from '../engine/units.js';
 import { parseIcmpRatelimit } from '../engine/icmp-ratelimit.js';
 import { addFilter, addHost, addName, addRouter, vlanIds } from './entry-methods.js';
-import { parseOif } from '../multicast/network-api.js';
+import { ifaceOf, parseOif } from '../multicast/network-api.js';
 import { canonicalIp, routerDoc, sameConfig } from './topology-export.js';
 import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE } from '../engine/network.js';
 import { placeOf, routerBuildOrder, topologyError, type DnsDoc, type HostDoc, type RouterDoc, type Topology } from './topology-schema.js';
@@ -137,8 +137,8 @@ function applyMulticast(net: Network, topo: Topology, s: ApplySummary, undo: Und
     const where = `mroutes[${i}]`;
     const label = `${doc.router} (${doc.source}, ${doc.group})`;
     const before = attempt(doc, where, () => net.mroutes(doc.router).find((m) => m.state === 'resolved' && m.source === canonicalIp(doc.source) && m.group === canonicalIp(doc.group)));
-    const oifs = attempt(doc, where, () => doc.out.map(parseOif));
-    if (before !== undefined && before.iif === doc.in && sameConfig.equal(before.oifs, oifs)) {
+    const oifs = attempt(doc, where, () => doc.out.map((o) => parseOif(o, doc.router)));
+    if (before !== undefined && before.iif === ifaceOf(doc.in, doc.router) && sameConfig.equal(before.oifs, oifs)) {
       s.unchanged.mroutes!.push(label);
       return;
     }

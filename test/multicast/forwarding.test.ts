@@ -279,4 +279,6 @@ test('route errors say one fact: unknown interface, input listed as output, no o
   assert.throws(() => add({ source: '239.1.1.2' }), /not a unicast address/);
   assert.throws(() => add({ group: '10.0.0.1' }), /not a multicast address/);
   assert.throws(() => add({ out: ['lan:300'] }), /not 0-255/);
+  assert.throws(() => add({ out: ['r2/lan'] }), /interface "r2\/lan" is not one of router r1's; write its name alone/);
+  assert.equal(add({ in: 'r1/uplink', out: ['r1/lan:2'] }).oifs[0].iface, 'lan', 'ROUTER/IFACE as completion offers it');
 });
