@@ -40,6 +40,8 @@ export class InstalledRoute implements MulticastRoute {
   packets = 0;
   bytes = 0;
   wrongIif = 0;
+  /** When the last mroute-wrong-iif event of this route went out (Linux sends one per 3 s). */
+  lastWrongIifEventNs = -Infinity;
   private lastUsed: number;
 
   constructor(route: MulticastRoute, now: number) {

@@ -57,6 +57,8 @@ interface Queued {
 }
 
 const TENTH_NS = 100_000_000;
+/** Linux's MFC_ASSERT_THRESH: one wrong-interface upcall per route per 3 s. */
+const LINUX_ASSERT_INTERVAL_NS = 3_000_000_000;
 
 export class RouterMulticast {
   readonly table: MulticastRouteTable<Queued>;
@@ -242,9 +244,14 @@ export class RouterMulticast {
       route.wrongIif++;
       inIf.drop(pkt, 'mroute-wrong-iif');
       const ev = r.ctx.events;
+      const now = r.now();
+      if (this.compatMode === 'linux') {
+        if (now - route.lastWrongIifEventNs < LINUX_ASSERT_INTERVAL_NS) return;
+        route.lastWrongIifEventNs = now;
+      }
       if (ev.active) {
         ev.emit({
-          type: 'mroute-wrong-iif', time: r.now(), router: r.name, source: formatIpv4(pkt.src), group: formatIpv4(pkt.dst),
+          type: 'mroute-wrong-iif', time: now, router: r.name, source: formatIpv4(pkt.src), group: formatIpv4(pkt.dst),
           iif: inIf.name, expectedIif: route.iif,
         });
       }

@@ -164,6 +164,18 @@ test('wrong input interface: dropped, counted on the route, mroute-wrong-iif nam
   assert.equal(net.mroutes('r1')[0].wrongIif, 1);
 });
 
+test('compat linux: at most one mroute-wrong-iif event per route per 3 s (ipmr\'s MFC_ASSERT_THRESH); every packet counted', () => {
+  const { net, events } = tree({ forwarding: true, compat: 'linux' });
+  net.addMroute({ router: 'r1', source: S, group: G, in: 'lan', out: ['uplink'] });
+  const tx = sender(net);
+  for (let i = 0; i < 4; i++) {
+    tx.send('x', 5000, G);
+    net.advance('1s');
+  }
+  assert.deepEqual(mroute(events).map((e) => e.time), [0, 3e9]);
+  assert.equal(net.mroutes('r1')[0].wrongIif, 4);
+});
+
 test('re-install overwrites: the new outgoing interfaces take effect', () => {
   const { net } = tree();
   const a = member(net, 'a');
