@@ -19,8 +19,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          regex: '(^|/)src/(engine|wire|capture|bridge|netns|services)(/|$)',
-          message: 'commands import the session API (src/session/api.ts) or src/cli/, not the engine, wire, capture, bridge, netns or services layers',
+          regex: '(^|/)src/(engine|wire|capture|bridge|netns|services|multicast)(/|$)',
+          message: 'commands import the session API (src/session/api.ts) or src/cli/, not the engine, wire, capture, bridge, netns, services or multicast layers',
         }],
       }],
     },

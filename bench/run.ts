@@ -10,6 +10,7 @@ import { bridgeBench } from './bridge.js';
 import { stunBench } from './stun.js';
 import { natpmpBench } from './natpmp.js';
 import { netnsBench } from './netns.js';
+import { multicastBench } from './multicast.js';
 
 interface Figure {
   name: string;
@@ -195,7 +196,7 @@ async function delayAccuracy(): Promise<void> {
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  const all: Record<string, () => void | Promise<void>> = { flat, nat1, nat2, manyHosts, mappings, tbfRate, delayAccuracy, capture: () => captureBench(report), bridge: () => bridgeBench(report), stun: () => stunBench(report), natpmp: () => natpmpBench(report), netns: () => netnsBench(report), cli: () => cliLatency(report) };
+  const all: Record<string, () => void | Promise<void>> = { flat, nat1, nat2, manyHosts, mappings, tbfRate, delayAccuracy, capture: () => captureBench(report), bridge: () => bridgeBench(report), stun: () => stunBench(report), natpmp: () => natpmpBench(report), netns: () => netnsBench(report), multicast: () => multicastBench(report), cli: () => cliLatency(report) };
   for (const [name, fn] of Object.entries(all)) if (!only || only === name) await fn();
   const file = new URL('../../bench/results.json', import.meta.url);
   // One workload run alone (`npm run bench -- netns`) replaces its own figures and keeps the others'.

@@ -39,19 +39,19 @@ export default class Apply extends VnetCommand {
   }
 }
 
-const KINDS: (keyof EntryNames)[] = ['routers', 'hosts', 'dns', 'filters', 'captures'];
+const KINDS: (keyof EntryNames)[] = ['routers', 'hosts', 'dns', 'filters', 'captures', 'mroutes', 'memberships'];
 
 function summaryLines(s: ApplySummary): string[] {
   const verb = s.dryRun ? { created: 'would create', changed: 'would change', unchanged: 'already there' } : { created: 'created', changed: 'changed', unchanged: 'unchanged' };
   const lines: string[] = [];
   for (const state of ['created', 'changed', 'unchanged'] as const) {
     for (const kind of KINDS) {
-      const names = s[state][kind];
+      const names = s[state][kind] ?? [];
       if (names.length > 0) lines.push(`${verb[state]} ${kind}: ${names.join(', ')}`);
     }
   }
   lines.push(...s.changes.map((c) => `  ${c}`), ...s.notes.map((n) => `note: ${n}`));
-  const total = KINDS.reduce((n, k) => n + s.created[k].length + s.changed[k].length, 0);
+  const total = KINDS.reduce((n, k) => n + (s.created[k]?.length ?? 0) + (s.changed[k]?.length ?? 0), 0);
   if (total === 0) lines.push(s.dryRun ? 'nothing would change' : 'nothing changed');
   else if (s.dryRun) lines.push('dry run: nothing was changed');
   return lines;

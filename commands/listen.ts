@@ -18,12 +18,14 @@ export default class Listen extends VnetCommand {
   static override examples = [
     '<%= config.bin %> listen server:7 --echo',
     '<%= config.bin %> listen server:7 --count 1 --timeout 5s --json | jq -r .from',
+    '<%= config.bin %> listen alice:5000 --group 239.1.1.1',
   ];
   static override args = { endpoint: Args.string({ description: 'HOST:PORT to bind', required: true }) };
   static override flags = {
     count: Flags.integer({ description: 'exit after this many datagrams', min: 1 }),
     timeout: wallWaitFlag({ description: 'give up after this long (wall time, up to 2501h), exit status 124' }),
     echo: Flags.boolean({ description: 'send each datagram back to where it came from' }),
+    group: Flags.string({ description: 'join this multicast group while listening (repeatable); leaving sends an IGMP leave', multiple: true }),
   };
 
   async run(): Promise<void> {
@@ -33,7 +35,7 @@ export default class Listen extends VnetCommand {
     let r: { received: number; timedOut: boolean };
     try {
       ({ result: r } = await this.callUntilInterrupted('listen', {
-        host, port, count: flags.count, echo: flags.echo,
+        host, port, count: flags.count, echo: flags.echo, group: flags.group,
         timeoutMs: flags.timeout,
       }, (item) => {
         // The first item says the socket is bound: scripts may wait for this line on stderr before sending.

@@ -17,6 +17,7 @@ export default class Send extends VnetCommand {
     '<%= config.bin %> send alice server.example:53 --hex 0001 --from-port 5000',
     '<%= config.bin %> send alice 203.0.113.20:49152 --size 1200 --count 10 --interval 20ms',
     '<%= config.bin %> send alice 198.51.100.9:7 --data ping --wait 2s --replies 1 --json',
+    '<%= config.bin %> send src 239.1.1.1:5000 --ttl 8 --count 5',
   ];
   static override args = {
     host: Args.string({ description: 'the sending host', required: true }),
@@ -31,6 +32,7 @@ export default class Send extends VnetCommand {
     interval: Flags.string({ description: 'time between datagrams, on the session clock (e.g. 20ms)' }),
     wait: Flags.string({ description: 'then print replies to this socket for this long (wall time), like nc -u -w; exit 124 if too few came' }),
     replies: Flags.integer({ description: 'with --wait: stop once this many replies came (default: wait it out)', min: 1 }),
+    ttl: Flags.integer({ description: 'IP TTL (default 64; 1 to a multicast group, as node:dgram)', min: 0, max: 255 }),
   };
 
   async run(): Promise<void> {
@@ -39,7 +41,7 @@ export default class Send extends VnetCommand {
     type Reply = { from: string; to: string; size: number; data: string; rttNs: number; icmp?: string; mtu?: number };
     const { result: r, interrupted } = await this.callUntilInterrupted('send', {
       host: args.host, dest: args.dest, fromPort: flags['from-port'], data: flags.data, hex: flags.hex, size: flags.size,
-      count: flags.count, interval: flags.interval,
+      count: flags.count, interval: flags.interval, ttl: flags.ttl,
       waitMs: flags.wait === undefined ? undefined : parseDuration(flags.wait, 'wait') / 1e6, replies: flags.replies,
     }, (item) => {
       const d = item as Reply;

@@ -91,7 +91,7 @@ async function refuseIfRunning(name: string): Promise<void> {
 function appliedLines(applied: unknown): string[] {
   const created = (applied as { created?: Record<string, unknown[]> } | null)?.created;
   if (!created) return [];
-  const noun: Record<string, [string, string]> = { routers: ['router', 'routers'], hosts: ['host', 'hosts'], dns: ['name', 'names'], filters: ['filter', 'filters'], captures: ['capture', 'captures'] };
+  const noun: Record<string, [string, string]> = { routers: ['router', 'routers'], hosts: ['host', 'hosts'], dns: ['name', 'names'], filters: ['filter', 'filters'], captures: ['capture', 'captures'], mroutes: ['multicast route', 'multicast routes'], memberships: ['membership', 'memberships'] };
   const parts = Object.entries(created)
     .filter(([, names]) => names.length > 0)
     .map(([kind, names]) => `${names.length} ${(noun[kind] ?? [kind, kind])[names.length === 1 ? 0 : 1]}`);

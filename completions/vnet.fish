@@ -9,7 +9,7 @@
 function __vnet_next_words
     switch "$argv[1]"
         case ''
-            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen ls map nat proxy repl router send shell show status up
+            printf '%s\n' apply capture clock demo dns down events exec export filter host init listen ls map mcast mroute nat natpmp proxy repl router send shell show status stun up
         case 'capture'
             printf '%s\n' ls start stop
         case 'clock'
@@ -22,14 +22,22 @@ function __vnet_next_words
             printf '%s\n' add ls rm show
         case 'map'
             printf '%s\n' add ls rm set
+        case 'mcast'
+            printf '%s\n' join leave ls
+        case 'mroute'
+            printf '%s\n' add ls rm
         case 'nat'
-            printf '%s\n' set show
+            printf '%s\n' probe set show
+        case 'natpmp'
+            printf '%s\n' disable enable external ls request reset show
         case 'proxy'
             printf '%s\n' add ls rm
         case 'router'
-            printf '%s\n' add iface ls rm show
+            printf '%s\n' add iface ls rm set show
         case 'router iface'
             printf '%s\n' add rm
+        case 'stun'
+            printf '%s\n' add ls rm
     end
 end
 
@@ -63,7 +71,7 @@ function __vnet_valued_flags
         case 'exec'
             printf '%s\n' --clock --file -f --host --map --seed --timeout --session
         case 'export'
-            printf '%s\n' --output -o --session
+            printf '%s\n' --file -f --format --image --output -o --prefix --session
         case 'filter add'
             printf '%s\n' --burst --delay --drop-match --duplicate --jitter --loss --loss-model --overhead --queue --rate --seed --session
         case 'filter change'
@@ -83,7 +91,7 @@ function __vnet_valued_flags
         case 'init'
             printf '%s\n' --session
         case 'listen'
-            printf '%s\n' --count --timeout --session
+            printf '%s\n' --count --group --timeout --session
         case 'ls'
             printf '%s\n' --session
         case 'map add'
@@ -94,9 +102,37 @@ function __vnet_valued_flags
             printf '%s\n' --session
         case 'map set'
             printf '%s\n' --remote --session
+        case 'mcast join'
+            printf '%s\n' --session
+        case 'mcast leave'
+            printf '%s\n' --session
+        case 'mcast ls'
+            printf '%s\n' --session
+        case 'mroute add'
+            printf '%s\n' --group --in --out --source --session
+        case 'mroute ls'
+            printf '%s\n' --session
+        case 'mroute rm'
+            printf '%s\n' --group --source --session
+        case 'nat probe'
+            printf '%s\n' --expect --filtering --host --lifetime --mapping --max-lifetime --stun --timeout --session
         case 'nat set'
             printf '%s\n' --allocation --filtering --mapping --mapping-lifetime --nat --port-range --tcp-established --tcp-transitory --session
         case 'nat show'
+            printf '%s\n' --session
+        case 'natpmp disable'
+            printf '%s\n' --session
+        case 'natpmp enable'
+            printf '%s\n' --allow-ports --max-lifetime --session
+        case 'natpmp external'
+            printf '%s\n' --host --session
+        case 'natpmp ls'
+            printf '%s\n' --session
+        case 'natpmp request'
+            printf '%s\n' --external --host --lifetime --nonce --tcp --udp --session
+        case 'natpmp reset'
+            printf '%s\n' --session
+        case 'natpmp show'
             printf '%s\n' --session
         case 'proxy add'
             printf '%s\n' --as --real --router --session
@@ -107,7 +143,7 @@ function __vnet_valued_flags
         case 'repl'
             printf '%s\n' --clock --seed --session
         case 'router add'
-            printf '%s\n' --allocation --cidr --filtering --gateway --icmp-ratelimit --ip --mapping --mapping-lifetime --max-jitter --min-delay --mtu --nat --parent --parent-lan --port-range --queue-size --tcp-established --tcp-transitory --vlan --session
+            printf '%s\n' --allocation --cidr --compat --filtering --gateway --icmp-ratelimit --ip --mapping --mapping-lifetime --max-jitter --min-delay --mroute-queue --mtu --nat --parent --parent-lan --port-range --queue-size --tcp-established --tcp-transitory --vlan --session
         case 'router iface add'
             printf '%s\n' --cidr --gateway --mac --vlan --session
         case 'router iface rm'
@@ -116,15 +152,23 @@ function __vnet_valued_flags
             printf '%s\n' --session
         case 'router rm'
             printf '%s\n' --session
+        case 'router set'
+            printf '%s\n' --ip --session
         case 'router show'
             printf '%s\n' --session
         case 'send'
-            printf '%s\n' --count --data --from-port --hex --interval --replies --size --wait --session
+            printf '%s\n' --count --data --from-port --hex --interval --replies --size --ttl --wait --session
         case 'shell'
             printf '%s\n' --session
         case 'show'
             printf '%s\n' --format --session
         case 'status'
+            printf '%s\n' --session
+        case 'stun add'
+            printf '%s\n' --alt-ip --alt-port --ip --port --router --session
+        case 'stun ls'
+            printf '%s\n' --session
+        case 'stun rm'
             printf '%s\n' --session
         case 'up'
             printf '%s\n' --clock --file -f --seed --session
@@ -208,14 +252,17 @@ complete -c vnet -n '__vnet_using \'\'' -f -a dns -d 'Names that hosts resolve: 
 complete -c vnet -n '__vnet_using \'\'' -f -a down -d 'Stop a session: flush and close its captures, stop the daemon, remove its socket.'
 complete -c vnet -n '__vnet_using \'\'' -f -a events -d 'Print the session\'s recent events; --follow keeps printing new ones until Ctrl-C (exit 0) or the session stops (exit 3).'
 complete -c vnet -n '__vnet_using \'\'' -f -a exec -d 'Run a real program as a virtual host: set up maps, run it, tear them down, exit with its status.'
-complete -c vnet -n '__vnet_using \'\'' -f -a export -d 'Write the session as a topology file (YAML): routers, hosts, NAT, filters and names.'
+complete -c vnet -n '__vnet_using \'\'' -f -a export -d 'Write the session as a topology file (YAML), or as a Linux lab: a netns script or a containerlab file.'
 complete -c vnet -n '__vnet_using \'\'' -f -a filter -d 'Impairment on an interface: loss, delay, jitter, duplication, rate and match drops.'
 complete -c vnet -n '__vnet_using \'\'' -f -a host -d 'Endpoints on a router\'s subnet: add, list, show and remove them.'
 complete -c vnet -n '__vnet_using \'\'' -f -a init -d 'Write a topology file by answering a few questions (sites, NAT types, hosts, a public server).'
 complete -c vnet -n '__vnet_using \'\'' -f -a listen -d 'Receive UDP datagrams on a virtual host and print each with the address it came from.'
 complete -c vnet -n '__vnet_using \'\'' -f -a ls -d 'List the sessions running for you: name, pid, clock, start time and socket.'
 complete -c vnet -n '__vnet_using \'\'' -f -a map -d 'Real clients on loopback acting as virtual hosts: local ports bridged in.'
+complete -c vnet -n '__vnet_using \'\'' -f -a mcast -d 'Multicast group membership of hosts (IGMPv2), and what routers learnt of it.'
+complete -c vnet -n '__vnet_using \'\'' -f -a mroute -d 'Multicast routes of routers: install, list and remove (S,G) routes.'
 complete -c vnet -n '__vnet_using \'\'' -f -a nat -d 'A router\'s NAT: show its live mapping table or change its behaviour.'
+complete -c vnet -n '__vnet_using \'\'' -f -a natpmp -d 'NAT-PMP and PCP on a NAT router\'s gateway address, and the client run from a host.'
 complete -c vnet -n '__vnet_using \'\'' -f -a proxy -d 'Real UDP servers on loopback made reachable inside the virtual network.'
 complete -c vnet -n '__vnet_using \'\'' -f -a repl -d 'Type vnet commands without the `vnet` prefix; attaches to a running session or holds its own.'
 complete -c vnet -n '__vnet_using \'\'' -f -a router -d 'Routers in a tree, each owning a subnet and NATing to its parent.'
@@ -223,6 +270,7 @@ complete -c vnet -n '__vnet_using \'\'' -f -a send -d 'Send UDP datagrams from a
 complete -c vnet -n '__vnet_using \'\'' -f -a shell -d 'Open $SHELL inside a netns host\'s network namespace: every program started there is that host.'
 complete -c vnet -n '__vnet_using \'\'' -f -a show -d 'Draw the topology: routers nested under their parents with subnet and NAT, hosts with addresses, filters where they sit.'
 complete -c vnet -n '__vnet_using \'\'' -f -a status -d 'Show the session: clock, routers, hosts, interface counters, filters, captures, proxies and maps.'
+complete -c vnet -n '__vnet_using \'\'' -f -a stun -d 'STUN servers (RFC 8489, RFC 5780) on virtual hosts, for `vnet nat probe` and real STUN clients.'
 complete -c vnet -n '__vnet_using \'\'' -f -a up -d 'Start a session: a background daemon holding one network, shared by every vnet command.'
 complete -c vnet -n '__vnet_using \'capture\'' -f -a ls -d 'List captures: id, state, interfaces, file, packets and bytes written.'
 complete -c vnet -n '__vnet_using \'capture\'' -f -a start -d 'Capture the packets crossing interfaces into a pcap or pcapng file that Wireshark opens.'
@@ -244,8 +292,22 @@ complete -c vnet -n '__vnet_using \'map\'' -f -a add -d 'Bind a local UDP port; 
 complete -c vnet -n '__vnet_using \'map\'' -f -a ls -d 'List maps: local address, virtual host and port, remote, the real client, packets each way.'
 complete -c vnet -n '__vnet_using \'map\'' -f -a rm -d 'Remove a map: its local port and virtual socket close.'
 complete -c vnet -n '__vnet_using \'map\'' -f -a set -d 'Change where a live map sends; its virtual socket, NAT mapping and real client stay (hole punching).'
+complete -c vnet -n '__vnet_using \'mcast\'' -f -a join -d 'Make a host a member of a multicast group, as if a socket on it had joined: it sends an IGMPv2 report and takes the group\'s datagrams.'
+complete -c vnet -n '__vnet_using \'mcast\'' -f -a leave -d 'Leave a multicast group joined with `vnet mcast join`; an IGMP leave goes out when no socket of the host holds the group.'
+complete -c vnet -n '__vnet_using \'mcast\'' -f -a ls -d 'List multicast groups: those hosts joined (by socket or `mcast join`), and those routers learnt on each interface from IGMP reports.'
+complete -c vnet -n '__vnet_using \'mroute\'' -f -a add -d 'Install a multicast route: packets from SOURCE to GROUP arriving on --in leave by every --out interface.'
+complete -c vnet -n '__vnet_using \'mroute\'' -f -a ls -d 'List multicast routes (of one router, or all): resolved ones with counters and last use, unresolved ones with their queue.'
+complete -c vnet -n '__vnet_using \'mroute\'' -f -a rm -d 'Remove a multicast route (--source and --group), or every installed route of the router (--all).'
+complete -c vnet -n '__vnet_using \'nat\'' -f -a probe -d 'Classify the NAT in front of a host with RFC 5780\'s tests against a STUN server (from `vnet stun add --alt-ip`).'
 complete -c vnet -n '__vnet_using \'nat\'' -f -a set -d 'Change a router\'s NAT. A new mapping or filtering behaviour starts an empty table; other changes keep mappings.'
 complete -c vnet -n '__vnet_using \'nat\'' -f -a show -d 'Show the live mapping table of a router\'s NAT.'
+complete -c vnet -n '__vnet_using \'natpmp\'' -f -a disable -d 'Stop serving NAT-PMP/PCP on a router; mappings already granted stay until they expire.'
+complete -c vnet -n '__vnet_using \'natpmp\'' -f -a enable -d 'Serve NAT-PMP (RFC 6886), and PCP (RFC 6887) with --pcp, on a NAT router\'s LAN address, UDP 5351.'
+complete -c vnet -n '__vnet_using \'natpmp\'' -f -a external -d 'Ask HOST\'s gateway for its external address with NAT-PMP, as natpmpc does without -a.'
+complete -c vnet -n '__vnet_using \'natpmp\'' -f -a ls -d 'List the routers serving NAT-PMP/PCP.'
+complete -c vnet -n '__vnet_using \'natpmp\'' -f -a request -d 'Ask HOST\'s gateway to map one of its ports (NAT-PMP, or PCP MAP with --pcp), as natpmpc -a does.'
+complete -c vnet -n '__vnet_using \'natpmp\'' -f -a reset -d 'Simulate a gateway reboot: the router\'s NAT table and the NAT-PMP epoch are lost, and announcements go out.'
+complete -c vnet -n '__vnet_using \'natpmp\'' -f -a show -d 'Show a router\'s NAT-PMP/PCP service: where it listens, its options, epoch and counters.'
 complete -c vnet -n '__vnet_using \'proxy\'' -f -a add -d 'Make a real UDP server on loopback reachable inside the virtual network at VIRTUAL_IP:PORT.'
 complete -c vnet -n '__vnet_using \'proxy\'' -f -a ls -d 'List proxied real servers: virtual address, real address, clients, packets each way, errors.'
 complete -c vnet -n '__vnet_using \'proxy\'' -f -a rm -d 'Remove a proxy: its sockets close, and a host it created goes too.'
@@ -253,9 +315,13 @@ complete -c vnet -n '__vnet_using \'router\'' -f -a add -d 'Add a router that ow
 complete -c vnet -n '__vnet_using \'router\'' -f -a iface -d ''
 complete -c vnet -n '__vnet_using \'router\'' -f -a ls -d 'List routers.'
 complete -c vnet -n '__vnet_using \'router\'' -f -a rm -d 'Remove a router and everything below it (hosts, child routers). Packets in flight are dropped.'
+complete -c vnet -n '__vnet_using \'router\'' -f -a set -d 'Give a child router new uplink addresses, as when its ISP hands out a new one.'
 complete -c vnet -n '__vnet_using \'router\'' -f -a show -d 'Show a router: subnets, NAT, delay settings, LANs, interfaces and their counters.'
 complete -c vnet -n '__vnet_using \'router iface\'' -f -a add -d 'Give a router another LAN interface with its own subnet; the router routes between its LANs.'
 complete -c vnet -n '__vnet_using \'router iface\'' -f -a rm -d 'Remove a LAN interface (not the first) from a router, with the hosts and child routers on it.'
+complete -c vnet -n '__vnet_using \'stun\'' -f -a add -d 'Add a STUN server: a host of its own on a router\'s LAN answering Binding requests.'
+complete -c vnet -n '__vnet_using \'stun\'' -f -a ls -d 'List STUN servers: addresses, ports, and requests answered, refused (error responses) and ignored (malformed).'
+complete -c vnet -n '__vnet_using \'stun\'' -f -a rm -d 'Remove a STUN server and its host.'
 
 # vnet apply
 complete -c vnet -n '__vnet_using \'apply\'' -l dry-run -d 'check the file against the session and print what would change, changing nothing'
@@ -330,8 +396,13 @@ complete -c vnet -n '__vnet_using \'exec\'' -l json -d 'print one JSON document 
 complete -c vnet -n '__vnet_using \'exec\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
 # vnet export
+complete -c vnet -n '__vnet_using \'export\'' -s f -l file -r -F -d 'export this topology file instead of the session (no session needed)'
 complete -c vnet -n '__vnet_using \'export\'' -l follow-symlink -d 'when -o names a symbolic link, write the file it points to'
+complete -c vnet -n '__vnet_using \'export\'' -l format -x -a 'topology netns containerlab' -d 'topology (a vnet topology file), netns (a sh script for Linux namespaces) or containerlab'
+complete -c vnet -n '__vnet_using \'export\'' -l image -x -d 'containerlab: the nodes\' image; needs ip, nft and tc (default nicolaka/netshoot:latest)'
 complete -c vnet -n '__vnet_using \'export\'' -s o -l output -r -F -d 'file to write (replaced atomically); stdout when left out'
+complete -c vnet -n '__vnet_using \'export\'' -l prefix -x -d 'netns/containerlab: the lab\'s name, prefixed to its namespaces and host interfaces (default: from the file or session name)'
+complete -c vnet -n '__vnet_using \'export\'' -l strict -d 'netns/containerlab: exit 2, naming each, if anything does not carry over'
 complete -c vnet -n '__vnet_using \'export\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'export\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
@@ -418,6 +489,7 @@ complete -c vnet -n '__vnet_using \'init\'; and __vnet_argc_is 0' -F -d 'file to
 # vnet listen
 complete -c vnet -n '__vnet_using \'listen\'' -l count -x -d 'exit after this many datagrams'
 complete -c vnet -n '__vnet_using \'listen\'' -l echo -d 'send each datagram back to where it came from'
+complete -c vnet -n '__vnet_using \'listen\'' -l group -x -d 'join this multicast group while listening (repeatable); leaving sends an IGMP leave'
 complete -c vnet -n '__vnet_using \'listen\'' -l timeout -x -d 'give up after this long (wall time, up to 2501h), exit status 124'
 complete -c vnet -n '__vnet_using \'listen\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'listen\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
@@ -449,6 +521,59 @@ complete -c vnet -n '__vnet_using \'map set\'' -l remote -x -d 'new destination,
 complete -c vnet -n '__vnet_using \'map set\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'map set\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
+# vnet mcast join
+complete -c vnet -n '__vnet_using \'mcast join\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'mcast join\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'mcast join\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'the host (or router)'
+
+# vnet mcast leave
+complete -c vnet -n '__vnet_using \'mcast leave\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'mcast leave\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'mcast leave\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names host)' -d 'the host (or router)'
+
+# vnet mcast ls
+complete -c vnet -n '__vnet_using \'mcast ls\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'mcast ls\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet mroute add
+complete -c vnet -n '__vnet_using \'mroute add\'' -l group -x -d 'the multicast group (G), e.g. 239.1.1.1'
+complete -c vnet -n '__vnet_using \'mroute add\'' -l in -x -a '(__vnet_node_names iface)' -d 'the interface the packets arrive on (lan, uplink, ...; ROUTER/IFACE is taken too)'
+complete -c vnet -n '__vnet_using \'mroute add\'' -l out -x -a '(__vnet_node_names iface)' -d 'an outgoing interface, IFACE or IFACE:MINTTL (repeatable)'
+complete -c vnet -n '__vnet_using \'mroute add\'' -l source -x -d 'the sender\'s unicast address (S)'
+complete -c vnet -n '__vnet_using \'mroute add\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'mroute add\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'mroute add\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'the router'
+
+# vnet mroute ls
+complete -c vnet -n '__vnet_using \'mroute ls\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'mroute ls\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'mroute ls\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'the router (default: every router)'
+
+# vnet mroute rm
+complete -c vnet -n '__vnet_using \'mroute rm\'' -l all -d 'remove every installed route of the router'
+complete -c vnet -n '__vnet_using \'mroute rm\'' -l group -x -d 'the route\'s group (G)'
+complete -c vnet -n '__vnet_using \'mroute rm\'' -l source -x -d 'the route\'s source (S)'
+complete -c vnet -n '__vnet_using \'mroute rm\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'mroute rm\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'mroute rm\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'the router'
+
+# vnet nat probe
+complete -c vnet -n '__vnet_using \'nat probe\'' -l expect -x -a 'full-cone restricted-cone port-restricted symmetric 1to1 linux linux-random none' -d 'exit 1 unless the NAT behaves as this preset (as seen from outside)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l filtering -x -a 'ei ad apd' -d 'exit 1 unless filtering is this'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l hairpin -d 'exit 1 unless hairpinning is on (--no-hairpin: off)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l no-hairpin -d 'not: exit 1 unless hairpinning is on (--no-hairpin: off)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l host -x -a '(__vnet_node_names host)' -d 'the virtual host to probe from'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l lifetime -x -d 'exit 1 unless the binding lifetime is this (e.g. 5m, or never)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l mapping -x -a 'ei ad apd' -d 'exit 1 unless mapping is this'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l max-lifetime -x -d 'the longest binding lifetime looked for'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l port-preservation -d 'exit 1 unless ports are preserved (--no-port-preservation: not)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l no-port-preservation -d 'not: exit 1 unless ports are preserved (--no-port-preservation: not)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l skip-lifetime -d 'leave the binding-lifetime test out'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l stun -x -d 'a STUN server with two addresses (vnet stun add NAME --alt-ip IP)'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l timeout -x -d 'how long each test waits for an answer'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'nat probe\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
 # vnet nat set
 complete -c vnet -n '__vnet_using \'nat set\'' -l allocation -x -a 'sequential random' -d 'how new external ports are picked'
 complete -c vnet -n '__vnet_using \'nat set\'' -l filtering -x -a 'ei ad apd' -d 'RFC 4787 filtering'
@@ -472,6 +597,50 @@ complete -c vnet -n '__vnet_using \'nat set\'; and __vnet_argc_is 0' -f -a '(__v
 complete -c vnet -n '__vnet_using \'nat show\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'nat show\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'nat show\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
+
+# vnet natpmp disable
+complete -c vnet -n '__vnet_using \'natpmp disable\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'natpmp disable\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'natpmp disable\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
+
+# vnet natpmp enable
+complete -c vnet -n '__vnet_using \'natpmp enable\'' -l allow-ports -x -d 'internal ports clients may map, LO-HI (default 1-65535); others are refused'
+complete -c vnet -n '__vnet_using \'natpmp enable\'' -l allow-third-party -d 'PCP THIRD_PARTY: let a client map ports of another LAN address'
+complete -c vnet -n '__vnet_using \'natpmp enable\'' -l max-lifetime -x -d 'longest lifetime granted, e.g. 2h (default 24h)'
+complete -c vnet -n '__vnet_using \'natpmp enable\'' -l pcp -d 'answer PCP (MAP, PEER, ANNOUNCE) too; without it PCP clients get NAT-PMP\'s unsupported version and fall back'
+complete -c vnet -n '__vnet_using \'natpmp enable\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'natpmp enable\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'natpmp enable\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'a NAT router'
+
+# vnet natpmp external
+complete -c vnet -n '__vnet_using \'natpmp external\'' -l host -x -a '(__vnet_node_names host)' -d 'the virtual host asking'
+complete -c vnet -n '__vnet_using \'natpmp external\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'natpmp external\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet natpmp ls
+complete -c vnet -n '__vnet_using \'natpmp ls\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'natpmp ls\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet natpmp request
+complete -c vnet -n '__vnet_using \'natpmp request\'' -l external -x -d 'suggested external port (default: any)'
+complete -c vnet -n '__vnet_using \'natpmp request\'' -l host -x -a '(__vnet_node_names host)' -d 'the virtual host asking'
+complete -c vnet -n '__vnet_using \'natpmp request\'' -l lifetime -x -d 'seconds (default 7200); 0 deletes the mapping'
+complete -c vnet -n '__vnet_using \'natpmp request\'' -l nonce -x -d 'PCP: the nonce (24 hex digits) of an earlier MAP, to renew or delete it'
+complete -c vnet -n '__vnet_using \'natpmp request\'' -l pcp -d 'use PCP MAP instead of NAT-PMP'
+complete -c vnet -n '__vnet_using \'natpmp request\'' -l tcp -x -d 'the host\'s TCP port to map'
+complete -c vnet -n '__vnet_using \'natpmp request\'' -l udp -x -d 'the host\'s UDP port to map'
+complete -c vnet -n '__vnet_using \'natpmp request\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'natpmp request\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet natpmp reset
+complete -c vnet -n '__vnet_using \'natpmp reset\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'natpmp reset\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'natpmp reset\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
+
+# vnet natpmp show
+complete -c vnet -n '__vnet_using \'natpmp show\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'natpmp show\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'natpmp show\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
 
 # vnet proxy add
 complete -c vnet -n '__vnet_using \'proxy add\'' -l as -x -d 'where it appears in the virtual network, VIRTUAL_IP:PORT'
@@ -501,6 +670,7 @@ complete -c vnet -n '__vnet_using \'repl\'' -l session -x -d 'session name (defa
 # vnet router add
 complete -c vnet -n '__vnet_using \'router add\'' -l allocation -x -a 'sequential random' -d 'how new external ports are picked'
 complete -c vnet -n '__vnet_using \'router add\'' -l cidr -x -d 'the subnet this router owns (its LAN), e.g. 192.168.1.0/24'
+complete -c vnet -n '__vnet_using \'router add\'' -l compat -x -a 'gvisor linux' -d 'multicast semantics: gvisor (TTL >= threshold, 3 pending packets; default) or linux (ipmr: TTL > threshold, 4)'
 complete -c vnet -n '__vnet_using \'router add\'' -l filtering -x -a 'ei ad apd' -d 'RFC 4787 filtering'
 complete -c vnet -n '__vnet_using \'router add\'' -l gateway -x -d 'LAN address (default: first usable address of the subnet)'
 complete -c vnet -n '__vnet_using \'router add\'' -l hairpin -d 'loop packets to the NAT\'s own external mappings back inside (default on)'
@@ -513,7 +683,9 @@ complete -c vnet -n '__vnet_using \'router add\'' -l mapping -x -a 'ei ad apd' -
 complete -c vnet -n '__vnet_using \'router add\'' -l mapping-lifetime -x -d 'idle time before a mapping expires, e.g. 30s, 2m (default 5m)'
 complete -c vnet -n '__vnet_using \'router add\'' -l max-jitter -x -d 'extra random delay up to this, order kept, e.g. 2ms'
 complete -c vnet -n '__vnet_using \'router add\'' -l min-delay -x -d 'delay added to every forwarded packet, e.g. 5ms'
+complete -c vnet -n '__vnet_using \'router add\'' -l mroute-queue -x -d 'packets held per unresolved (S,G) until a route comes (default 3, linux 4)'
 complete -c vnet -n '__vnet_using \'router add\'' -l mtu -x -d 'MTU of both interfaces in bytes (default 1500)'
+complete -c vnet -n '__vnet_using \'router add\'' -l multicast -d 'forward multicast per `vnet mroute` routes and run the IGMP querier on the LAN'
 complete -c vnet -n '__vnet_using \'router add\'' -l nat -x -a 'none full-cone restricted-cone port-restricted symmetric 1to1 linux linux-random' -d 'NAT preset; --mapping/--filtering given with it must agree with it, and none takes no other NAT flag'
 complete -c vnet -n '__vnet_using \'router add\'' -l parent -x -a '(__vnet_node_names router)' -d 'parent router (omit for the root)'
 complete -c vnet -n '__vnet_using \'router add\'' -l parent-lan -x -d 'the parent\'s LAN the uplink joins (lan, lan2, ...; default: the one holding --ip, else lan)'
@@ -552,6 +724,12 @@ complete -c vnet -n '__vnet_using \'router rm\'' -l json -d 'print one JSON docu
 complete -c vnet -n '__vnet_using \'router rm\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 complete -c vnet -n '__vnet_using \'router rm\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
 
+# vnet router set
+complete -c vnet -n '__vnet_using \'router set\'' -l ip -x -d 'uplink address in the parent\'s subnet (repeatable)'
+complete -c vnet -n '__vnet_using \'router set\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'router set\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+complete -c vnet -n '__vnet_using \'router set\'; and __vnet_argc_is 0' -f -a '(__vnet_node_names router)' -d 'router name'
+
 # vnet router show
 complete -c vnet -n '__vnet_using \'router show\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'router show\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
@@ -565,6 +743,7 @@ complete -c vnet -n '__vnet_using \'send\'' -l hex -x -d 'payload as hex digits'
 complete -c vnet -n '__vnet_using \'send\'' -l interval -x -d 'time between datagrams, on the session clock (e.g. 20ms)'
 complete -c vnet -n '__vnet_using \'send\'' -l replies -x -d 'with --wait: stop once this many replies came (default: wait it out)'
 complete -c vnet -n '__vnet_using \'send\'' -l size -x -d 'payload of this many bytes'
+complete -c vnet -n '__vnet_using \'send\'' -l ttl -x -d 'IP TTL (default 64; 1 to a multicast group, as node:dgram)'
 complete -c vnet -n '__vnet_using \'send\'' -l wait -x -d 'then print replies to this socket for this long (wall time), like nc -u -w; exit 124 if too few came'
 complete -c vnet -n '__vnet_using \'send\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'send\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
@@ -584,6 +763,23 @@ complete -c vnet -n '__vnet_using \'show\'' -l session -x -d 'session name (defa
 # vnet status
 complete -c vnet -n '__vnet_using \'status\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
 complete -c vnet -n '__vnet_using \'status\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet stun add
+complete -c vnet -n '__vnet_using \'stun add\'' -l alt-ip -x -d 'alternate address for RFC 5780 (another address in the subnet)'
+complete -c vnet -n '__vnet_using \'stun add\'' -l alt-port -x -d 'alternate port, with --alt-ip (default 3479)'
+complete -c vnet -n '__vnet_using \'stun add\'' -l ip -x -d 'primary address, in the router\'s subnet'
+complete -c vnet -n '__vnet_using \'stun add\'' -l port -x -d 'primary port'
+complete -c vnet -n '__vnet_using \'stun add\'' -l router -x -a '(__vnet_node_names router)' -d 'the router whose LAN the server joins'
+complete -c vnet -n '__vnet_using \'stun add\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'stun add\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet stun ls
+complete -c vnet -n '__vnet_using \'stun ls\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'stun ls\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
+
+# vnet stun rm
+complete -c vnet -n '__vnet_using \'stun rm\'' -l json -d 'print one JSON document (JSON lines for streams) on stdout and nothing else there'
+complete -c vnet -n '__vnet_using \'stun rm\'' -l session -x -d 'session name (default: $VNET_SESSION or "default")'
 
 # vnet up
 complete -c vnet -n '__vnet_using \'up\'' -l clock -x -a 'real virtual' -d 'real: time flows; virtual: time moves only with `vnet clock advance`'

@@ -34,6 +34,7 @@ export const TOOLS = [
   ['python3', 'python3'], // python3 -m http.server
   ['turnserver', 'coturn'], // RFC 5780 discovery from a real client behind each NAT
   ['turnutils_natdiscovery', 'coturn'],
+  ['python3', 'python3'], // Linux's multicast routes (MRT_* socket options) beside vnet's
 ];
 
 /** The programs of TOOLS not found on `path` (a PATH string). */

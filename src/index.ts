@@ -73,3 +73,11 @@ export type { NetnsHostsOptions, TunStats } from './netns/index.js';
 export type { ExternalStack } from './engine/host.js';
 export type { ExternalStackFactory } from './engine/network.js';
 export { serveDnsOnEveryRouter } from './services/dns-server.js';
+// Multicast: (S,G) routes with gVisor's RouteTable semantics (or Linux ipmr's), IGMPv2 membership.
+export { MulticastRouteTable, InstalledRoute, DEFAULT_PENDING_QUEUE_SIZE, LINUX_PENDING_QUEUE_SIZE } from './multicast/route-table.js';
+export type { MulticastRoute, OutgoingInterface, PendingRoute, LookupResult } from './multicast/route-table.js';
+export type { MulticastOptions, MulticastCompat, MrouteView } from './multicast/router-multicast.js';
+export type { MrouteSpec, MembershipSpec, McastView } from './multicast/network-api.js';
+export type { MembershipView } from './multicast/lan-members.js';
+export type { MrouteEvent, MembershipEvent } from './engine/events.js';
+export type { MrouteDoc, MembershipDoc } from './session/topology-schema.js';

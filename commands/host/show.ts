@@ -17,6 +17,7 @@ export default class HostShow extends VnetCommand {
       ...interfaceTable(h.interfaces, '  '),
       `  sockets  ${h.sockets.map((s) => `udp ${s.address}:${s.port}`).join(', ') || '-'}`,
       ...(h.netns === undefined ? [] : [`  netns    ${h.netns ?? '(none)'}${tunText(h)}`]),
+      ...(h.groups ? [`  groups   ${h.groups.join(', ')}`] : []),
     ]);
   }
 }

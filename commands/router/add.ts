@@ -12,6 +12,7 @@ export default class RouterAdd extends VnetCommand {
     '<%= config.bin %> router add isp --parent internet --cidr 100.64.0.0/16 --nat none',
     '<%= config.bin %> router add lab --parent office --parent-lan lan2 --cidr 10.20.0.0/24 --nat none',
     '<%= config.bin %> router add lab --parent internet --cidr 10.9.0.0/24 --icmp-ratelimit 0',
+    '<%= config.bin %> router add campus --parent internet --cidr 10.1.0.0/24 --nat none --multicast --compat linux',
     '<%= config.bin %> router add cgn --parent isp --cidr 10.0.0.0/8 --mapping ei --filtering ad --mapping-lifetime 2m --no-hairpin',
   ];
   static override args = { name: Args.string({ description: 'router name', required: true }) };
@@ -30,6 +31,9 @@ export default class RouterAdd extends VnetCommand {
     'icmp-ratelimit': Flags.string({
       description: 'ICMP errors to one destination: one per this long, bursts of 6, like Linux\'s icmp_ratelimit (default 1s; 0 = no limit)',
     }),
+    multicast: Flags.boolean({ description: 'forward multicast per `vnet mroute` routes and run the IGMP querier on the LAN' }),
+    compat: Flags.string({ description: 'multicast semantics: gvisor (TTL >= threshold, 3 pending packets; default) or linux (ipmr: TTL > threshold, 4)', options: ['gvisor', 'linux'] }),
+    'mroute-queue': Flags.integer({ description: 'packets held per unresolved (S,G) until a route comes (default 3, linux 4)', min: 0, max: 1024 }),
   };
 
   async run(): Promise<void> {
@@ -39,6 +43,9 @@ export default class RouterAdd extends VnetCommand {
       nat: natOptionsFrom(flags, flags.parent === undefined ? undefined : 'port-restricted'),
       minDelay: flags['min-delay'], maxJitter: flags['max-jitter'], queueSize: flags['queue-size'], mtu: flags.mtu, vlan: flags.vlan,
       icmpRatelimit: flags['icmp-ratelimit'],
+      multicast: flags.multicast || flags.compat !== undefined || flags['mroute-queue'] !== undefined
+        ? { forwarding: flags.multicast || undefined, compat: flags.compat as 'gvisor' | 'linux' | undefined, pendingQueueSize: flags['mroute-queue'] }
+        : undefined,
     })) as RouterView;
     this.print(r, () => `router ${r.name} ${r.cidr} gateway ${r.gateway}${r.uplink.length ? ` uplink ${r.uplink.join(',')}` : ''} nat ${r.nat}`);
   }

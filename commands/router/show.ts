@@ -18,6 +18,7 @@ export default class RouterShow extends VnetCommand {
       `  nat      ${r.nat}`,
       `  delay    min ${formatDuration(r.minDelayNs)} jitter ${formatDuration(r.maxJitterNs)} queue ${r.queueSize}`,
       `  icmp     ${r.icmpRatelimitNs === 0 ? 'errors not rate-limited' : `errors 1 per ${formatDuration(r.icmpRatelimitNs)} per destination, bursts of 6`}; ${r.icmpLimited} held back`,
+      ...(r.multicast ? [`  mcast    forwarding ${r.multicast.forwarding ? 'on' : 'off'}, ${r.multicast.compat} semantics, ${r.multicast.pendingQueueSize} pending packets per (S,G), ${r.multicast.routes} routes (\`vnet mroute ls ${r.name}\`)`] : []),
       `  children ${r.children.join(', ') || '-'}`,
       `  hosts    ${r.hosts.join(', ') || '-'}`,
       ...(r.lans.length > 1 ? lanTable(r.lans, '  ') : []),

@@ -15,6 +15,10 @@ export function eventText(e: EventView, c: ChalkInstance): string {
     case 'service-enabled': case 'service-disabled': case 'service-reset': return `${e.type} ${e.service} on ${e.router}`;
     case 'capture-failed': return `${c.red(e.type)} ${e.id}: ${e.error}`;
     case 'error': return `${c.red('error')} ${e.message}`;
+    case 'mroute-missing': return `${c.yellow(e.type)} ${e.router} (${e.source}, ${e.group}) iif ${e.iif}`;
+    case 'mroute-wrong-iif': return `${c.yellow(e.type)} ${e.router} (${e.source}, ${e.group}) iif ${e.iif}, route expects ${e.expectedIif}`;
+    case 'mcast-member-added': case 'mcast-member-removed':
+      return `${c.cyan(e.type)} ${e.router}/${e.iface} ${e.group} (reporter ${e.reporter})${e.reason ? `: ${e.reason}` : ''}`;
     default: return JSON.stringify(e);
   }
 }

@@ -109,7 +109,33 @@ export interface ServiceEvent extends BaseEvent {
   service: string;
 }
 
-export type NetworkEvent = MappingEvent | DropEvent | NodeEvent | FilterEvent | ErrorEvent | CaptureEvent | UplinkEvent | ServiceEvent;
+
+/**
+ * A multicast router's upcalls, as a routing daemon sees them: the first packet of an (S,G) without a
+ * route (`mroute-missing`, once per pending route) and a packet on another interface than its route's
+ * (`mroute-wrong-iif`, with the interface the route expects).
+ */
+export interface MrouteEvent extends BaseEvent {
+  type: 'mroute-missing' | 'mroute-wrong-iif';
+  router: string;
+  source: string;
+  group: string;
+  iif: string;
+  expectedIif?: string;
+}
+
+/** A router learnt (IGMP report) or lost (leave, or 260 s without reports) the members of a group on one interface. */
+export interface MembershipEvent extends BaseEvent {
+  type: 'mcast-member-added' | 'mcast-member-removed';
+  router: string;
+  iface: string;
+  group: string;
+  /** The last host that reported. */
+  reporter: string;
+  reason?: 'leave' | 'timeout';
+}
+
+export type NetworkEvent = MappingEvent | DropEvent | NodeEvent | FilterEvent | ErrorEvent | CaptureEvent | MrouteEvent | MembershipEvent | UplinkEvent | ServiceEvent;
 export type EventListener = (e: NetworkEvent) => void;
 
 export class EventBus {

@@ -1,6 +1,6 @@
 // A host: one or more addresses on eth0 plus loopback, sockets, and a default
 // route to its router's gateway. Hosts do not forward.
-import { Cidr, formatIpv4, isLoopback, type Ipv4 } from '../wire/addr.js';
+import { Cidr, formatIpv4, isLoopback, isMulticast, type Ipv4 } from '../wire/addr.js';
 import { packetLength, type Packet } from '../wire/packet.js';
 import { readQuoted } from '../wire/quoted.js';
 import type { NetContext } from './context.js';
@@ -184,6 +184,8 @@ export class Host extends NetNode {
       return;
     }
     if (!this.hasAddress(pkt.dst)) {
+      // Group-addressed: the LAN hands a host only the frames of groups it joined (and 224.0.0.1's), as its NIC filters.
+      if (isMulticast(pkt.dst)) return this.deliverGroup(pkt, iface);
       iface.drop(pkt, 'martian');
       return;
     }
@@ -200,6 +202,7 @@ export class Host extends NetNode {
   shutdown(): void {
     this.alive = false;
     this.clearReassembly();
+    this.groups?.clear();
     for (const s of this.ports.sockets()) if (!s.closed) s.close();
     this.eth0.up = false;
     if (this.loopback) this.loopback.up = false;

@@ -31,6 +31,8 @@ import { DEFAULT_MTU } from './iface.js';
 import { DEFAULT_QUEUE_SIZE } from './router.js';
 import { parseIcmpRatelimit } from './icmp-ratelimit.js';
 import { quoteInput } from '../wire/user-input.js';
+import type { MulticastOptions, MrouteView } from '../multicast/router-multicast.js';
+import { addMroute, cliMember, mcastView, parseGroup, removeMroute, type McastView, type MrouteSpec } from '../multicast/network-api.js';
 export { DEFAULT_MTU, DEFAULT_QUEUE_SIZE };
 export interface NetworkOptions {
   /** 'virtual' (default: time moves only through advance()) or 'real', or a Clock of your own. */
@@ -66,6 +68,8 @@ export interface RouterOptions {
   mac?: { lan?: string; uplink?: string };
   /** ICMP errors to one destination: one per this long, bursts of 6 (Linux's icmp_ratelimit); 0 = no limit. Default '1s'. */
   icmpRatelimit?: string | number;
+  /** Multicast forwarding, its compatibility mode (gvisor or linux) and pending queue size. */
+  multicast?: MulticastOptions;
 }
 
 export interface HostOptions {
@@ -214,6 +218,7 @@ export class Network implements NetContext {
       throw err;
     }
     r.icmpLimiter.intervalNs = icmpRatelimitNs;
+    if (o.multicast !== undefined) r.multicast.configure(o.multicast);
     r.lan.vlan = vlan.length > 0 ? Object.freeze(vlan) : r.lan.vlan;
     if (r.uplink) r.uplink.vlan = r.lan.vlan;
     if (parent) {
@@ -458,6 +463,52 @@ export class Network implements NetContext {
   /** Engine time in nanoseconds since the clock's origin. */
   now(): number {
     return this.clock.now();
+  }
+
+  // Multicast (src/multicast/): routes per router, group memberships.
+
+  /** Installs (or replaces) an (S,G) route on a router; forwarding is turned on if it was off (as smcroute does), and queued packets flow. */
+  addMroute(spec: MrouteSpec): MrouteView {
+    return addMroute(this.router(spec.router), spec);
+  }
+
+  /** Removes one (S,G) route; false when there was none. */
+  removeMroute(router: string, source: string, group: string): boolean {
+    return removeMroute(this.router(router), source, group);
+  }
+
+  /** Removes every installed route of a router (pending ones stay); returns how many. */
+  removeAllMroutes(router: string): number {
+    const r = this.router(router);
+    return r.hasMulticast ? r.multicast.removeAllRoutes() : 0;
+  }
+
+  /** Installed and pending routes of one router, or of all. */
+  mroutes(router?: string): MrouteView[] {
+    const rs = router === undefined ? this.routers : [this.router(router)];
+    return rs.flatMap((r) => (r.hasMulticast ? r.multicast.routes() : []));
+  }
+
+  /** Changes a router's multicast settings (forwarding, compat, pending queue size). */
+  setMulticast(router: string, o: MulticastOptions): void {
+    this.router(router).multicast.configure(o);
+  }
+
+  /** A host (or router) joins a group as `vnet mcast join` does: an IGMP report goes out; false when it had joined already. */
+  joinGroup(node: string, group: string): boolean {
+    const n = this.node(node);
+    return n.joinGroup(cliMember(n), parseGroup(group), 0);
+  }
+
+  /** Leaves what joinGroup joined (a leave goes out when no socket holds the group); false when it had not. */
+  leaveGroup(node: string, group: string): boolean {
+    const n = this.node(node);
+    return n.dropGroup(cliMember(n), parseGroup(group));
+  }
+
+  /** Groups nodes joined, and members routers learnt from IGMP; of one node or all. */
+  memberships(node?: string): McastView {
+    return mcastView(node === undefined ? [...this.routers, ...this.hosts] : [this.node(node)]);
   }
 
   /** Stops everything: sockets close, NAT timers stop, queued packets are dropped. */

@@ -3,7 +3,7 @@
 // unreachable, ICMP errors handed to the socket that caused them).
 import { formatIpv4, isIpv4, parseIpv4, type Ipv4 } from '../wire/addr.js';
 import {
-  ICMP_DEST_UNREACHABLE, ICMP_ECHO_REQUEST, ICMP_REDIRECT, ICMP_TIME_EXCEEDED, isIcmpError, makeIcmp, PROTO_ICMP, PROTO_UDP,
+  ICMP_DEST_UNREACHABLE, ICMP_ECHO_REQUEST, ICMP_REDIRECT, ICMP_TIME_EXCEEDED, isIcmpError, makeIcmp, PROTO_ICMP, PROTO_IGMP, PROTO_UDP,
   UNREACH_FRAG_NEEDED, UNREACH_PORT, UNREACH_PROTOCOL, type Packet,
 } from '../wire/packet.js';
 import { fragmentPacket } from '../wire/fragment.js';
@@ -20,6 +20,7 @@ import { VSocket, type SocketHost, type SocketOptions } from './socket.js';
 import { UdpPortTable } from './udp-ports.js';
 import { hash32 } from './rng.js';
 import type { DropReason } from './stats.js';
+import { NodeGroups } from '../multicast/node-groups.js';
 
 /** An ICMP message that reached a node (for ping, traceroute and tests). */
 export interface IcmpMessage {
@@ -55,6 +56,8 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   protected pmtuCache: PmtuCache | null = null;
   private reassemblyBuffer: Reassembly | null = null;
   private ipId = -1;
+  /** Multicast groups this node's sockets joined (made on first join). */
+  groups: NodeGroups | null = null;
 
   constructor(name: string, ctx: NetContext) {
     this.name = name;
@@ -186,6 +189,58 @@ export abstract class NetNode implements InterfaceOwner, SocketHost {
   setUdpService(port: number, handler: ProtocolHandler | null): void {
     if (handler) (this.udpServices ??= new Map()).set(port, handler);
     else this.udpServices?.delete(port);
+  }
+
+  /** True when a socket of this node joined `group` (or it is 224.0.0.1, which every node is in). */
+  inGroup(group: Ipv4): boolean {
+    return group === 0xe0000001 || (this.groups !== null && this.groups.has(group));
+  }
+
+  /** The node's group memberships (made on first use). */
+  get multicastGroups(): NodeGroups {
+    return (this.groups ??= new NodeGroups(this.scheduler, this.ctx.rng.fork(`igmp:${this.name}`)));
+  }
+
+  /** The interface group memberships use: the one holding `ifaceIp`, or the default (eth0, a router's LAN). */
+  protected groupInterface(ifaceIp: Ipv4): Interface {
+    const all = this.interfaces();
+    return (ifaceIp !== 0 ? all.find((i) => i.addresses.includes(ifaceIp)) : undefined) ?? all[0];
+  }
+
+  joinGroup(member: object, group: Ipv4, ifaceIp: Ipv4): boolean {
+    return this.multicastGroups.join(member, group, this.groupInterface(ifaceIp));
+  }
+
+  dropGroup(member: object, group: Ipv4): boolean {
+    return this.groups !== null && this.groups.drop(member, group);
+  }
+
+  dropGroups(member: object): void {
+    this.groups?.dropMember(member);
+  }
+
+  /** IP_MULTICAST_LOOP: the node's own members of the group get a copy of what it sent. */
+  loopGroup(pkt: Packet): void {
+    if (this.groups !== null && this.groups.has(pkt.dst) && pkt.proto === PROTO_UDP) this.ports.deliverGroup(pkt);
+  }
+
+  /** An IGMP message for this node's own memberships (queries are answered with reports). */
+  groupsIgmpInput(pkt: Packet): void {
+    this.groups?.igmpInput(pkt);
+  }
+
+  /**
+   * A datagram to a group this node is in: reassembled if a fragment, then to every socket bound to its port
+   * (on the wildcard or the group), as Linux does with IP_MULTICAST_ALL on, the default.
+   */
+  deliverGroup(pkt: Packet, iface: Interface): void {
+    if (pkt.frag) {
+      const whole = this.reassemble(pkt, iface);
+      if (whole === null) return;
+      pkt = whole.packet;
+    }
+    if (pkt.proto === PROTO_IGMP) return this.groupsIgmpInput(pkt);
+    if (pkt.proto === PROTO_UDP && this.inGroup(pkt.dst) && !this.ports.deliverGroup(pkt)) iface.drop(pkt, 'rcvbuf-full');
   }
 
   /** Delivers a packet addressed to this node. */

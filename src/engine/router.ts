@@ -18,6 +18,7 @@ import type { Rng } from './rng.js';
 import { FIRST_LAN, Lan, RouterLans, type RoutedSubnet } from './router-lans.js';
 import type { Task } from './scheduler.js';
 import { quoteInput } from '../wire/user-input.js';
+import { RouterMulticast } from '../multicast/router-multicast.js';
 
 
 /** Packets a router may hold while delaying, when no queue size is given. */
@@ -66,6 +67,9 @@ export class Router extends NetNode implements ForwardingHost {
   private queueHead = 0;
   private lastDue = 0;
   private queueTask: Task | undefined;
+  private multicastState: RouterMulticast | null = null;
+  /** Moves when a neighbour is attached or detached (the multicast switch caches each LAN's members). */
+  segmentVersion = 0;
 
   constructor(name: string, ctx: NetContext, s: RouterSettings) {
     super(name, ctx);
@@ -86,6 +90,10 @@ export class Router extends NetNode implements ForwardingHost {
       this.uplink = null;
     }
     this.forwarding = new Forwarder(this, this.lans);
+    // Group destinations (224.0.0.0/4) take the multicast path (src/multicast/), made on first use: routed
+    // per (S,G) route ahead of the unicast lookup, and put on a LAN's wire to every member of the segment.
+    this.forwarding.multicast = { forward: (pkt, inIf) => this.multicast.input(pkt, inIf) };
+    this.lans.groupSwitch = (pkt, lan) => this.multicast.lanDeliver(pkt, lan);
     this.refreshAddresses();
   }
 
@@ -173,10 +181,12 @@ export class Router extends NetNode implements ForwardingHost {
 
   /** Puts an interface on one of this router's LANs (its peerInterface) under each of its addresses. */
   attach(iface: Interface): void {
+    this.segmentVersion++;
     this.lans.attach(iface);
   }
 
   detach(iface: Interface): void {
+    this.segmentVersion++;
     this.lans.detach(iface);
   }
 
@@ -235,6 +245,8 @@ export class Router extends NetNode implements ForwardingHost {
    */
   output(pkt: Packet, pmtuWant = false): VnetError | null {
     const dst = pkt.dst;
+    // Group-addressed packets the router sends leave by its LAN (the default multicast interface).
+    if (dst >>> 28 === 14) return this.sendOwn(pkt, this.lan, pmtuWant);
     if (this.hasAddress(dst)) {
       this.deliverLocal(pkt, this.lan);
       return null;
@@ -285,6 +297,21 @@ export class Router extends NetNode implements ForwardingHost {
 
   linkMtu(dst: Ipv4): number {
     return (this.lanToward(dst) ?? this.uplink!).mtu;
+  }
+
+  /** The router's multicast routes, IGMP state and settings (made on first use). */
+  get multicast(): RouterMulticast {
+    return (this.multicastState ??= new RouterMulticast(this));
+  }
+
+  /** True once multicast was configured or used on this router. */
+  get hasMulticast(): boolean {
+    return this.multicastState !== null;
+  }
+
+  /** Sends a copy the multicast forwarder made (TTL already decremented): MTU check, source NAT on the uplink. */
+  forwardGroupCopy(pkt: Packet, out: Interface, inIf: Interface): void {
+    this.forwarding.forwardCopy(pkt, out, inIf);
   }
 
   private enqueue(pkt: Packet, iface: Interface): void {
@@ -341,6 +368,8 @@ export class Router extends NetNode implements ForwardingHost {
     this.queue = [];
     this.queueHead = 0;
     this.nat?.dispose();
+    this.multicastState?.shutdown();
+    this.groups?.clear();
     for (const s of this.ports.sockets()) if (!s.closed) s.close();
     for (const l of this.lans.list) l.iface.up = false;
     if (this.uplink) this.uplink.up = false;

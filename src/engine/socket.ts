@@ -3,7 +3,7 @@
 // node's codes (EADDRINUSE, EMSGSIZE, ERR_SOCKET_DGRAM_NOT_RUNNING, ...).
 import { EventEmitter } from 'node:events';
 import { formatIpv4, isIpv4, parseIpv4, type Ipv4 } from '../wire/addr.js';
-import { makeUdp, type Packet } from '../wire/packet.js';
+import { clonePacket, makeUdp, type Packet } from '../wire/packet.js';
 import { VnetError } from './errors.js';
 import type { Scheduler } from './scheduler.js';
 import type { UdpPortTable } from './udp-ports.js';
@@ -56,6 +56,12 @@ export interface SocketHost {
   output(pkt: Packet, pmtuWant?: boolean): VnetError | null;
   /** The path MTU toward `dst` (the link's, or what a "fragmentation needed" taught). */
   pathMtu(dst: Ipv4): number;
+  /** Multicast: joins `group` for `member` on the interface holding `ifaceIp` (0: the default); false when already joined. */
+  joinGroup?(member: object, group: Ipv4, ifaceIp: Ipv4): boolean;
+  dropGroup?(member: object, group: Ipv4): boolean;
+  dropGroups?(member: object): void;
+  /** A copy of a group datagram this node sent, for its own members (IP_MULTICAST_LOOP). */
+  loopGroup?(pkt: Packet): void;
 }
 
 /**
@@ -87,6 +93,9 @@ export class VSocket extends EventEmitter {
   private connected = false;
   private recvBufferSize: number;
   private ttl = 64;
+  /** IP_MULTICAST_TTL (node's default 1) and IP_MULTICAST_LOOP (default on). */
+  private multicastTtl = 1;
+  private multicastLoop = true;
   private mtuDiscover: MtuDiscover = 'want';
   private queue: Packet[] | null = null;
   private queuedBytes = 0;
@@ -142,7 +151,8 @@ export class VSocket extends EventEmitter {
       throw new VnetError('ERR_SOCKET_BAD_PORT', `port ${port} is not 0-65535`);
     }
     const ip = address === undefined || address === '' || address === '0.0.0.0' ? 0 : this.addressOf(address);
-    if (ip !== 0 && !this.host.hasAddress(ip)) {
+    // A multicast address may be bound (the socket then takes only that group's datagrams), as on Linux.
+    if (ip !== 0 && ip >>> 28 !== 14 && !this.host.hasAddress(ip)) {
       throw new VnetError('EADDRNOTAVAIL', `${formatIpv4(ip)} is not an address of ${this.host.name}; bind to one of its addresses or 0.0.0.0`);
     }
     this.localPort = this.host.ports.bind(this, ip, port);
@@ -214,10 +224,60 @@ export class VSocket extends EventEmitter {
     // Copy: node's send lets the caller reuse its buffer at once. A pooled Buffer is the cheapest copy.
     const copy = Buffer.allocUnsafe(data.length);
     copy.set(data);
-    const pkt = makeUdp(src, this.localPort, dstIp, dstPort, copy, this.ttl);
+    const group = dstIp >>> 28 === 14;
+    const pkt = makeUdp(src, this.localPort, dstIp, dstPort, copy, group ? this.multicastTtl : this.ttl);
     const mode = this.mtuDiscover;
     pkt.df = mode !== 'dont';
-    return this.host.output(pkt, mode === 'want');
+    const loop = group && this.multicastLoop && this.host.loopGroup !== undefined ? clonePacket(pkt) : null;
+    const err = this.host.output(pkt, mode === 'want');
+    if (err === null && loop !== null) this.host.loopGroup!(loop);
+    return err;
+  }
+
+  /** node:dgram's addMembership: this socket joins `multicastAddress` (on the interface with address `multicastInterface`). */
+  addMembership(multicastAddress: string, multicastInterface?: string): void {
+    if (this.state === 'closed') throw notRunning();
+    const group = this.groupOf(multicastAddress, 'addMembership');
+    const ifaceIp = this.interfaceOf(multicastInterface);
+    if (this.host.joinGroup === undefined) throw new VnetError('EINVAL', `${this.host.name} cannot join multicast groups`);
+    if (!this.host.joinGroup(this, group, ifaceIp)) {
+      throw new VnetError('EADDRINUSE', `this socket already joined ${multicastAddress}; dropMembership first to join again`);
+    }
+  }
+
+  /** node:dgram's dropMembership. */
+  dropMembership(multicastAddress: string, _multicastInterface?: string): void {
+    if (this.state === 'closed') throw notRunning();
+    const group = this.groupOf(multicastAddress, 'dropMembership');
+    if (this.host.dropGroup === undefined || !this.host.dropGroup(this, group)) {
+      throw new VnetError('EADDRNOTAVAIL', `this socket has not joined ${multicastAddress}; nothing to drop`);
+    }
+  }
+
+  /** node:dgram's setMulticastTTL (0-255; default 1). */
+  setMulticastTTL(ttl: number): number {
+    if (!Number.isInteger(ttl) || ttl < 0 || ttl > 255) throw new VnetError('EINVAL', `multicast TTL ${ttl} is not 0-255`);
+    this.multicastTtl = ttl;
+    return ttl;
+  }
+
+  /** node:dgram's setMulticastLoopback: whether this node's own members get a copy of what it sends to a group (default true). */
+  setMulticastLoopback(flag: boolean): boolean {
+    this.multicastLoop = Boolean(flag);
+    return flag;
+  }
+
+  private groupOf(text: string, what: string): Ipv4 {
+    const ip = isIpv4(text) ? parseIpv4(text) : -1;
+    if (ip < 0 || ip >>> 28 !== 14) throw new VnetError('EINVAL', `${what}: ${JSON.stringify(text)} is not a multicast address (224.0.0.0/4), e.g. 239.1.1.1`);
+    return ip;
+  }
+
+  private interfaceOf(text: string | undefined): Ipv4 {
+    if (text === undefined || text === '' || text === '0.0.0.0') return 0;
+    const ip = isIpv4(text) ? parseIpv4(text) : -1;
+    if (ip < 0 || !this.host.hasAddress(ip)) throw new VnetError('EADDRNOTAVAIL', `${JSON.stringify(text)} is not an address of ${this.host.name}; give one of its interface addresses`);
+    return ip;
   }
 
   connect(port: number, address?: string | (() => void), cb?: () => void): void {
@@ -258,6 +318,7 @@ export class VSocket extends EventEmitter {
   close(cb?: () => void): this {
     if (this.state === 'closed') throw notRunning();
     if (this.state === 'bound') this.host.ports.unbind(this);
+    this.host.dropGroups?.(this);
     this.state = 'closed';
     this.queue = null;
     this.queuedBytes = 0;

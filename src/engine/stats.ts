@@ -26,6 +26,10 @@ export type DropReason =
   | 'frag-duplicate' // a fragment whose bytes were all held already
   | 'martian' // a source or destination address that cannot appear on the wire
   | 'node-removed' // in flight when its node was removed
+  | 'mroute-queue-full' // a multicast packet of an unresolved (S,G) whose pending queue was full
+  | 'mroute-expired' // queued for an (S,G) route nobody installed within 10 s
+  | 'mroute-wrong-iif' // a multicast packet on another interface than its route expects (RPF check)
+  | 'mroute-ttl-threshold' // a multicast copy not sent on an interface: TTL under its threshold
   | 'malformed'; // bytes from outside that did not parse
 
 export class InterfaceStats {

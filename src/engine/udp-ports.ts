@@ -2,6 +2,7 @@
 // datagrams, and ephemeral port choice (49152-65535, like IANA's dynamic range).
 import { formatIpv4, type Ipv4 } from '../wire/addr.js';
 import { VnetError } from './errors.js';
+import type { Packet } from '../wire/packet.js';
 import type { VSocket } from './socket.js';
 
 export const EPHEMERAL_LOW = 49152;
@@ -55,6 +56,23 @@ export class UdpPortTable {
       if (s.localIp === 0 && wildcard === undefined) wildcard = s;
     }
     return wildcard;
+  }
+
+  /**
+   * A datagram to a multicast group: every socket on its port bound to the wildcard or to the group, that
+   * accepts the sender, queues it. False when one of them had no room (the caller counts it).
+   */
+  deliverGroup(pkt: Packet): boolean {
+    const found = this.byPort.get(pkt.dstPort);
+    if (found === undefined) return true;
+    if (!Array.isArray(found)) {
+      return (found.localIp !== 0 && found.localIp !== pkt.dst) || !found.accepts(pkt.src, pkt.srcPort) || found.enqueue(pkt);
+    }
+    let ok = true;
+    for (const s of found) {
+      if ((s.localIp === 0 || s.localIp === pkt.dst) && s.accepts(pkt.src, pkt.srcPort) && !s.enqueue(pkt)) ok = false;
+    }
+    return ok;
   }
 
   /** The socket bound to local port, for ICMP errors about what it sent. */

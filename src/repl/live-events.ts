@@ -9,7 +9,8 @@ import type { EventView } from '../session/views.js';
 export const MAX_HELD_EVENTS = 100;
 
 /** The event types the REPL shows live. */
-const SHOWN = new Set(['mapping-created', 'mapping-expired', 'mapping-deleted', 'mapping-refused', 'drop']);
+const SHOWN = new Set(['mapping-created', 'mapping-expired', 'mapping-deleted', 'mapping-refused', 'drop',
+  'mroute-missing', 'mroute-wrong-iif', 'mcast-member-added', 'mcast-member-removed']);
 
 /** One event as the REPL prints it, or undefined for events it does not show live. */
 export function describeLiveEvent(e: EventView, color = false): string | undefined {

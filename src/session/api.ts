@@ -20,3 +20,4 @@ export type { StunView } from '../services/stun-registry.js';
 export type { NatProbeResult } from './stun-methods.js';
 export type { NatPmpServerInfo } from '../services/natpmp/server.js';
 export type { HostMappingResult } from '../services/natpmp/on-host.js';
+export type { MrouteView, McastView } from './multicast-methods.js';

@@ -79,9 +79,11 @@ function methodSchemas(topology: Schema): Record<string, Schema> {
     send: params({
       host: text, dest: text, fromPort: { type: 'integer' }, data: { type: 'string' }, hex: { type: 'string' }, size: { type: 'integer' },
       count: { type: 'integer' }, interval: def('duration'), waitMs: { type: 'number', minimum: 0 }, replies: { type: 'integer', minimum: 1 },
+      ttl: { type: 'integer', minimum: 0, maximum: 255 },
     }, ['host', 'dest']),
     listen: params({
       host: text, port: { type: 'integer' }, address: text, count: { type: 'integer' }, timeoutMs: { type: 'number', minimum: 0 }, echo: { type: 'boolean' },
+      group: { anyOf: [def('ipv4'), { type: 'array', items: def('ipv4'), minItems: 1 }] },
     }, ['host', 'port']),
     // Bridge endpoints are checked by the bridge (ADDRESS:PORT, loopback); missing ones are named there with an example.
     'proxy.add': params({ real: text, as: text, router: text }),
@@ -103,6 +105,13 @@ function methodSchemas(topology: Schema): Record<string, Schema> {
     }, ['host', 'protocol', 'port']),
     'natpmp.external': params({ host: text }, ['host']),
     'router.set': params({ name: text, ips: { type: 'array', minItems: 1, items: def('ipv4') } }, ['name', 'ips']),
+    // Multicast: a route and a membership are the file's entries.
+    'mroute.add': def('mroute'),
+    'mroute.rm': params({ router: text, source: def('ipv4'), group: def('ipv4'), all: { type: 'boolean' } }, ['router']),
+    'mroute.ls': params({ router: text }),
+    'mcast.join': def('membership'),
+    'mcast.leave': def('membership'),
+    'mcast.ls': params({ node: text }),
     'topology.apply': params({ text: { type: 'string' }, fileName: { type: 'string' }, dryRun: { type: 'boolean' }, baseDir: { type: 'string' } }, ['text']),
     'topology.export': params({ baseDir: { type: 'string' } }),
     // STUN servers take the topology file's entries; the probe its expectations.

@@ -21,6 +21,7 @@ import { bridgeMethods } from './bridge-methods.js';
 import { stunMethods } from './stun-methods.js';
 import { natPmpMethods } from './natpmp-methods.js';
 import { gatewayServices } from '../services/registry.js';
+import { multicastMethods } from './multicast-methods.js';
 import { parseEndpoint } from '../bridge/endpoint.js';
 import { checked, definedKeys, num, str } from './params.js';
 import { checkParams } from './method-params.js';
@@ -93,6 +94,7 @@ export class Session {
       ...bridgeMethods(this.bridge),
       ...stunMethods(this),
       ...natPmpMethods(this.net, this.clockKind),
+      ...multicastMethods(this.net),
       status: () => this.status(),
       'router.add': checked((p: RouterDoc) => routerView(addRouter(this.net, p))),
       'router.ls': () => this.net.routers.map(routerView),
@@ -257,6 +259,10 @@ export class Session {
     const sock = host.createSocket('udp4');
     sock.bindNow(p.fromPort === undefined ? 0 : num(p, 'fromPort'));
     const dstIp = isIpv4(destHost) ? parseIpv4(destHost) : host.resolve(destHost);
+    if (p.ttl !== undefined) {
+      if (dstIp >>> 28 === 14) sock.setMulticastTTL(num(p, 'ttl'));
+      else sock.setTTL(num(p, 'ttl'));
+    }
     const dstAddr = formatIpv4(dstIp);
     const to = `${dstAddr}:${destPort}`;
     const from = `${formatIpv4(host.sourceFor(dstIp))}:${sock.address().port}`;
@@ -323,6 +329,14 @@ export class Session {
     const timeoutMs = p.timeoutMs === undefined ? undefined : num(p, 'timeoutMs');
     const echo = Boolean(p.echo);
     const sock = host.udpBind(port, p.address as string | undefined);
+    for (const g of groupsOf(p.group)) {
+      try {
+        sock.addMembership(g);
+      } catch (err) {
+        sock.close();
+        throw err;
+      }
+    }
     const bound = sock.address().address;
     const to = bound === '0.0.0.0' ? formatIpv4(host.addresses[0]) : bound;
     let received = 0;
@@ -358,6 +372,11 @@ function icmpErrorName(type: number, code: number): string {
     4: 'fragmentation needed', 9: 'network prohibited', 10: 'host prohibited', 13: 'administratively prohibited',
   };
   return names[code] ?? `destination unreachable (code ${code})`;
+}
+
+/** `listen --group`: one group or several. */
+function groupsOf(v: unknown): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 }
 
 function payloadOf(p: Record<string, unknown>): Uint8Array {

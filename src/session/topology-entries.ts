@@ -12,6 +12,7 @@ import type { Router } from '../engine/router.js';
 import { formatDuration, parseDuration } from '../engine/units.js';
 import { parseIcmpRatelimit } from '../engine/icmp-ratelimit.js';
 import { addFilter, addHost, addLan, addName, addRouter, vlanIds } from './entry-methods.js';
+import { ifaceOf, parseOif } from '../multicast/network-api.js';
 import { canonicalIp, lanDoc, routerDoc, sameConfig } from './topology-export.js';
 import type { Lan } from '../engine/router-lans.js';
 import { gatewayServices, natPmpDefaults, natPmpDocOf, natPmpOptions } from '../services/registry.js';
@@ -26,6 +27,9 @@ export interface EntryNames {
   filters: string[];
   /** Capture files. */
   captures: string[];
+  /** Multicast routes (`ROUTER (S, G)`) and memberships (`HOST GROUP`): only when the file has them. */
+  mroutes?: string[];
+  memberships?: string[];
 }
 
 export interface ApplySummary {
@@ -126,7 +130,36 @@ export function applyEntries(net: Network, topo: Topology, fileName: string, und
     });
     s.created.filters.push(label);
   });
+  applyMulticast(net, topo, s, undo, attempt);
   return s;
+}
+
+/** Routes: installed when missing or different (a different one is replaced); memberships joined when missing. */
+function applyMulticast(net: Network, topo: Topology, s: ApplySummary, undo: UndoLog, attempt: <T>(entry: object, fallback: string, fn: () => T) => T): void {
+  if (topo.mroutes !== undefined) for (const k of ['created', 'changed', 'unchanged'] as const) s[k].mroutes = [];
+  if (topo.memberships !== undefined) for (const k of ['created', 'changed', 'unchanged'] as const) s[k].memberships = [];
+  topo.mroutes?.forEach((doc, i) => {
+    const where = `mroutes[${i}]`;
+    const label = `${doc.router} (${doc.source}, ${doc.group})`;
+    const before = attempt(doc, where, () => net.mroutes(doc.router).find((m) => m.state === 'resolved' && m.source === canonicalIp(doc.source) && m.group === canonicalIp(doc.group)));
+    const oifs = attempt(doc, where, () => doc.out.map((o) => parseOif(o, doc.router)));
+    if (before !== undefined && before.iif === ifaceOf(doc.in, doc.router) && sameConfig.equal(before.oifs, oifs)) {
+      s.unchanged.mroutes!.push(label);
+      return;
+    }
+    attempt(doc, where, () => net.addMroute(doc));
+    undo?.push(() => {
+      if (before === undefined) net.removeMroute(doc.router, doc.source, doc.group);
+      else net.addMroute({ router: before.router, source: before.source, group: before.group, in: before.iif, out: before.oifs });
+    });
+    (before === undefined ? s.created : s.changed).mroutes!.push(label);
+  });
+  topo.memberships?.forEach((doc, i) => {
+    const label = `${doc.host} ${doc.group}`;
+    const joined = attempt(doc, `memberships[${i}]`, () => net.joinGroup(doc.host, doc.group));
+    if (joined) undo?.push(() => net.leaveGroup(doc.host, doc.group));
+    (joined ? s.created : s.unchanged).memberships!.push(label);
+  });
 }
 
 function routerNamed(net: Network, name: string): Router | undefined {
@@ -194,7 +227,7 @@ function routerConflict(live: Router, doc: RouterDoc): string | undefined {
 }
 
 /** Router keys routerConflict compares itself, or updateRouter changes in place. */
-const COMPARED_ABOVE = new Set(['name', 'cidr', 'parent', 'gateway', 'uplink', 'lan', 'mtu', 'vlan', 'nat', 'minDelay', 'maxJitter', 'queueSize', 'icmpRatelimit', 'parentLan', 'lans', 'natpmp']);
+const COMPARED_ABOVE = new Set(['multicast', 'name', 'cidr', 'parent', 'gateway', 'uplink', 'lan', 'mtu', 'vlan', 'nat', 'minDelay', 'maxJitter', 'queueSize', 'icmpRatelimit', 'parentLan', 'lans', 'natpmp']);
 
 /** The live LAN a `lans` item names (by name, else by subnet), if there is one. */
 function liveLan(live: Router, doc: LanDoc): Lan | undefined {
@@ -262,6 +295,14 @@ function updateRouter(net: Network, live: Router, doc: RouterDoc, undo: UndoLog)
     });
     const show = (v: number): string => (field === 'queueSize' ? String(v) : formatDuration(v));
     changes.push(`${label} ${show(before)} → ${show(value)}`);
+  }
+  const mc = doc.multicast;
+  const mcBefore = live.hasMulticast ? live.multicast.options() ?? {} : {};
+  if (mc !== undefined && !sameConfig.equal(mc, mcBefore)) {
+    // Forwarding turned on by `mroute add` stays on when the file leaves it out.
+    live.multicast.configure({ forwarding: mc.forwarding ?? live.multicast.forwarding, compat: mc.compat ?? 'gvisor', pendingQueueSize: mc.pendingQueueSize });
+    undo?.push(() => live.multicast.configure({ forwarding: mcBefore.forwarding ?? false, compat: mcBefore.compat ?? 'gvisor', pendingQueueSize: mcBefore.pendingQueueSize }));
+    changes.push(`multicast ${JSON.stringify(mcBefore)} → ${JSON.stringify(mc)}`);
   }
   const limiter = live.icmpLimiter;
   const interval = parseIcmpRatelimit(doc.icmpRatelimit);

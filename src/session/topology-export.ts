@@ -15,6 +15,7 @@ import { DEFAULT_MTU, DEFAULT_QUEUE_SIZE, defaultRootGateway, type Network } fro
 import type { Router } from '../engine/router.js';
 import { gatewayServices } from '../services/registry.js';
 import { FIRST_LAN, type Lan } from '../engine/router-lans.js';
+import { DEFAULT_MIN_TTL } from '../multicast/network-api.js';
 import { formatDurationOneUnit, formatRate, formatSize, parseDuration } from '../engine/units.js';
 import type { DnsDoc, FilterDoc, HostDoc, LanDoc, RouterDoc, Topology } from './topology-schema.js';
 import { stunServersIfAny } from '../services/stun-registry.js';
@@ -60,6 +61,14 @@ export function exportTopology(net: Network, opts: ExportOptions = {}): Topology
   }
   const stun = stunServersIfAny(net)?.docs() ?? [];
   if (stun.length > 0) topo.stun = stun;
+  const mroutes = net.mroutes().filter((m) => m.state === 'resolved');
+  if (mroutes.length > 0) {
+    topo.mroutes = mroutes.map((m) => ({
+      router: m.router, source: m.source, group: m.group, in: m.iif, out: m.oifs.map((o) => (o.minTtl === DEFAULT_MIN_TTL ? o.iface : `${o.iface}:${o.minTtl}`)),
+    }));
+  }
+  const joined = net.memberships().joined.filter((j) => j.cli);
+  if (joined.length > 0) topo.memberships = joined.map((j) => ({ host: j.node, group: j.group }));
   const root = net.root;
   for (const r of net.routers) {
     const names = r.names.entries(r.name).sort((a, b) => a.name.localeCompare(b.name));
@@ -104,6 +113,8 @@ export function routerDoc(r: Router): RouterDoc {
   const natpmp = gatewayServices(r.ctx as Network).natPmpDoc(r.name);
   if (natpmp !== undefined) doc.natpmp = natpmp;
   if (r.lans.list.length > 1) doc.lans = r.lans.list.slice(1).map(lanDoc);
+  const multicast = r.hasMulticast ? r.multicast.options() : undefined;
+  if (multicast !== undefined) doc.multicast = multicast;
   return doc;
 }
 

@@ -54,6 +54,21 @@ export interface CaptureDoc {
   withDrops?: boolean;
 }
 
+/** A multicast route entry, which is also what `mroute.add` takes. */
+export interface MrouteDoc {
+  router: string;
+  source: string;
+  group: string;
+  in: string;
+  out: string[];
+}
+
+/** A group membership entry, which is also what `mcast.join` takes. */
+export interface MembershipDoc {
+  host: string;
+  group: string;
+}
+
 export interface Topology {
   version: 1;
   clock?: 'virtual' | 'real';
@@ -65,6 +80,9 @@ export interface Topology {
   captures: CaptureDoc[];
   /** STUN servers (left out: none). */
   stun?: StunDoc[];
+  /** Multicast routes and memberships: present only when the file (or the network) has some. */
+  mroutes?: MrouteDoc[];
+  memberships?: MembershipDoc[];
 }
 
 /** The line (1-based) of the value at `path` in the source file, or of the key when the path ends at a key. */
@@ -129,6 +147,14 @@ export function validateTopology(doc: unknown, locate?: Locate, fileName = '<top
     topo.stun = [];
     d.stun.forEach((s, i) => register(topo.stun!, { ...s }, ['stun', i]));
   }
+  if (d.mroutes !== undefined) {
+    topo.mroutes = [];
+    d.mroutes.forEach((m, i) => register(topo.mroutes!, { ...m, out: [...m.out] }, ['mroutes', i]));
+  }
+  if (d.memberships !== undefined) {
+    topo.memberships = [];
+    d.memberships.forEach((m, i) => register(topo.memberships!, { ...m }, ['memberships', i]));
+  }
 
   checkRules(topo, at, fileName);
   topologyFiles.set(topo, fileName);
@@ -140,6 +166,7 @@ function normalizeRouter(r: RouterDoc, vlanPlace: EntryPlace, fileName: string):
   if (r.uplink) out.uplink = { ...r.uplink, ...(r.uplink.ips ? { ips: [...r.uplink.ips] } : {}) };
   if (r.lan) out.lan = { ...r.lan };
   if (r.lans) out.lans = r.lans.map((l) => ({ ...l, ...(Array.isArray(l.vlan) ? { vlan: [...l.vlan] } : {}) }));
+  if (r.multicast) out.multicast = { ...r.multicast };
   if (typeof r.nat === 'object') out.nat = { ...r.nat, ...(r.nat.portRange ? { portRange: [...r.nat.portRange] as [number, number] } : {}), ...(r.nat.pairs ? { pairs: { ...r.nat.pairs } } : {}) };
   if (r.vlan !== undefined) {
     try {

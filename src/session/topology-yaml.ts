@@ -143,9 +143,11 @@ export function topologyToYaml(topo: Topology): string {
   }
   if (topo.captures.length > 0) plain.captures = topo.captures;
   if (topo.stun !== undefined && topo.stun.length > 0) plain.stun = topo.stun;
+  if (topo.mroutes !== undefined && topo.mroutes.length > 0) plain.mroutes = topo.mroutes;
+  if (topo.memberships !== undefined && topo.memberships.length > 0) plain.memberships = topo.memberships;
   const doc = new Document(JSON.parse(JSON.stringify(plain)) as unknown);
   doc.commentBefore = ' vnet topology: `vnet apply -f FILE` adds it to a session, `vnet up -f FILE` starts one from it';
-  for (const section of ['routers', 'hosts', 'filters', 'dns', 'captures', 'stun']) {
+  for (const section of ['routers', 'hosts', 'filters', 'dns', 'captures', 'stun', 'mroutes', 'memberships']) {
     const list = doc.get(section, true);
     if (!isSeq(list)) continue;
     for (const item of list.items) {

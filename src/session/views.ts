@@ -3,7 +3,9 @@
 // `...Ns` (`timeNs` for a moment on the session clock); a datagram's payload length is `size` (bytes);
 // addresses are text ("IP" or "IP:PORT"); no text duplicates of numbers.
 import { formatIpv4 } from '../wire/addr.js';
-import type { CaptureEvent, DropEvent, ErrorEvent, FilterEvent, MappingEvent, NetworkEvent, NodeEvent, ServiceEvent, UplinkEvent } from '../engine/events.js';
+import type {
+  CaptureEvent, DropEvent, ErrorEvent, FilterEvent, MappingEvent, MembershipEvent, MrouteEvent, NetworkEvent, NodeEvent, ServiceEvent, UplinkEvent,
+} from '../engine/events.js';
 import type { Host } from '../engine/host.js';
 import type { Interface } from '../engine/iface.js';
 import { formatMac } from '../engine/mac.js';
@@ -61,6 +63,8 @@ export interface RouterView {
   /** Every LAN, the first first. */
   lans: LanView[];
   interfaces: InterfaceView[];
+  /** Multicast forwarding, when the router has it on (or settings other than the defaults). */
+  multicast?: { forwarding: boolean; compat: 'gvisor' | 'linux'; pendingQueueSize: number; routes: number };
 }
 
 export interface HostView {
@@ -73,11 +77,14 @@ export interface HostView {
   sockets: { address: string; port: number }[];
   /** A netns host's namespace (`vnet exec`/`vnet shell` run there); null while none is attached. */
   netns?: string | null;
+  /** Multicast groups the host is in (by socket or `mcast join`), when any. */
+  groups?: string[];
 }
 
 type WithTimeNs<E> = E extends unknown ? Omit<E, 'time'> & { timeNs: number } : never;
 /** A network event as JSON: the engine's event with its time as `timeNs` (a drop's packet as text). */
-export type EventView = WithTimeNs<MappingEvent | ReturnType<DropEvent['toJSON']> | NodeEvent | FilterEvent | ErrorEvent | CaptureEvent | UplinkEvent | ServiceEvent>;
+export type EventView = WithTimeNs<MappingEvent | ReturnType<DropEvent['toJSON']> | NodeEvent | FilterEvent | ErrorEvent | CaptureEvent
+  | MrouteEvent | MembershipEvent | UplinkEvent | ServiceEvent>;
 
 export function interfaceView(i: Interface): InterfaceView {
   return { name: i.fullName, addresses: i.addresses.map(formatIpv4), mac: formatMac(i.mac), mtu: i.mtu, vlan: [...i.vlan], stats: i.stats.toJSON() };
@@ -114,6 +121,12 @@ export function routerView(r: Router): RouterView {
     hosts: r.hosts.map((h) => h.name),
     lans: r.lans.list.map((l) => lanView(r, l)),
     interfaces: r.interfaces().map(interfaceView),
+    ...(r.hasMulticast && r.multicast.options() !== undefined ? {
+      multicast: {
+        forwarding: r.multicast.forwarding, compat: r.multicast.compat, pendingQueueSize: r.multicast.pendingQueueSize,
+        routes: r.multicast.table.installedRoutes().length,
+      },
+    } : {}),
   };
 }
 
@@ -126,6 +139,7 @@ export function hostView(h: Host): HostView {
     interfaces: [interfaceView(h.eth0)],
     sockets: h.ports.sockets().filter((s) => !s.closed).map((s) => s.address()),
     ...(h.netns ? { netns: h.stack?.name ?? null } : {}),
+    ...(h.groups !== null && h.groups.size > 0 ? { groups: h.groups.list().map((g) => g.group) } : {}),
   };
 }
 

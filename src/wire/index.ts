@@ -12,3 +12,4 @@ export * from './quoted.js';
 export * from './stun.js';
 export * from './natpmp.js';
 export * from './pcp.js';
+export * from './igmp.js';

@@ -58,7 +58,7 @@ test('filtering nftables cannot express is named; symmetric becomes fully-random
 test('keys and sections the exporter does not know are listed, not dropped', () => {
   const topo = topologyOfFile(twoNat('linux'), 't.yaml') as Topology & Record<string, unknown>;
   (topo.hosts[0] as unknown as Record<string, unknown>).netns = true;
-  topo.mroutes = [{ router: 'home', group: '239.1.1.1' }];
+  topo.mroutes = [{ router: 'home', source: '192.168.1.2', group: '239.1.1.1', in: 'lan', out: ['uplink'] }];
   const gaps = gapsOf(topo);
   (topo.routers[2] as unknown as Record<string, unknown>).shiny = 1;
   assert.ok(gaps.some((g) => g.startsWith('mroutes: multicast routes need a multicast routing daemon')), gaps.join('\n'));
