@@ -287,7 +287,9 @@ test('the multicast step: group destinations go to the forwarder set on the rout
   const r = net.router('office');
   const seen: string[] = [];
   r.forwarding.multicast = { forward: (p: Packet, inIf) => seen.push(`${formatIpv4(p.dst)} in ${inIf.fullName} ttl ${p.ttl}`) };
-  net.host('b').udpBind(4000).send('group', 5000, '239.1.1.1');
+  const sender = net.host('b').udpBind(4000);
+  sender.setMulticastTTL(64); // the default is 1, as on Linux: the packet would not leave the LAN
+  sender.send('group', 5000, '239.1.1.1');
   net.host('a').udpBind(4000).send('unicast', 7000, '10.2.0.2');
   net.runUntilIdle();
   assert.deepEqual(seen, ['239.1.1.1 in office/lan2 ttl 64']);
