@@ -24,9 +24,11 @@ export interface NamespaceConfig {
   gateway: string;
 }
 
-/** Why this process cannot make namespaces and TUN devices (one line with the mend), or null when it can. */
+/**
+ * Why this process cannot make namespaces and TUN devices (one line with the mend), or null when it can.
+ * The effective capabilities decide, not the uid: root with its capabilities dropped cannot either.
+ */
 export function missingPrivilege(): string | null {
-  if (process.getuid?.() === 0) return null;
   let caps = 0n;
   try {
     const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
