@@ -43,6 +43,9 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   filters: ['on', 'direction', 'loss', 'lossModel', 'duplicate', 'delay', 'jitter', 'preserveOrder', 'rate', 'burst', 'queue', 'overhead', 'dropMatch', 'seed'],
   dns: ['name', 'ip', 'router'],
   captures: ['on', 'file', 'format', 'snaplen', 'withDrops'],
+  stun: ['name', 'router', 'ip', 'altIp', 'port', 'altPort'],
+  mroutes: ['router', 'source', 'group', 'in', 'out'],
+  memberships: ['host', 'group'],
 };
 
 const entryName = (e: unknown, i: number): string => {

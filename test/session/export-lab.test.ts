@@ -66,6 +66,8 @@ test('keys and sections the exporter does not know are listed, not dropped; a ne
   (topo.routers[2] as unknown as Record<string, unknown>).shiny = 1;
   topo.shinier = [];
   assert.deepEqual(gapsOf(topo), ['shinier: this section is not known to the exporter; not carried over', 'routers home: shiny: not known to the exporter; not carried over']);
+  topo.memberships = [{ host: 'alice', group: '239.1.1.1', shiny: 3 } as never];
+  assert.ok(gapsOf(topo).includes('memberships #1: shiny: not known to the exporter; not carried over'));
 });
 
 test('multicast, NAT-PMP and STUN servers: one specific line each, and --strict fails on them', async () => {
