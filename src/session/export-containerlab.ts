@@ -1,6 +1,6 @@
 // `vnet export --format containerlab`: the topology as a containerlab file. Routers and hosts are
 // `kind: linux` nodes without a management network (`network-mode: none`, so the lab's links are
-// its only paths), configured by `exec:` lines (addresses, routes, nftables); each router's LAN is a
+// its only paths), configured by `exec:` lines (addresses, routes, nftables); each LAN of a router is a
 // host bridge (`kind: bridge`), which containerlab expects to exist, so a companion script makes the
 // bridges before `containerlab deploy` and sets the impairments (`containerlab tools netem set`) after.
 import { stringify } from 'yaml';
@@ -45,16 +45,24 @@ export function hostIfname(prefix: string, label: string, avoid: ReadonlySet<str
 export interface ContainerlabFiles {
   yaml: string;
   script: string;
-  /** Host bridges the lab needs, by router. */
+  /** Host bridges the lab needs, by LAN: ROUTER for the first, ROUTER/LAN for the others. */
   bridges: Record<string, string>;
 }
 
 export function containerlabFiles(plan: LabPlan, gaps: readonly Gap[], opts: ContainerlabOptions): ContainerlabFiles {
   const P = opts.prefix;
   const bridges: Record<string, string> = {};
-  // A bridge is a node of the file too: its name must not be a router's or a host's.
-  const nodeNames = new Set([...plan.routers.map((r) => r.name), ...plan.hosts.map((h) => h.name)]);
-  for (const r of plan.routers) bridges[r.name] = hostIfname(P, r.name, nodeNames);
+  // A bridge is a node of the file too: its name must not be a router's or a host's, nor another bridge's or port's.
+  const taken = new Set([...plan.routers.map((r) => r.name), ...plan.hosts.map((h) => h.name)]);
+  const claim = (label: string): string => {
+    let name = hostIfname(P, label, taken);
+    for (let n = 1; taken.has(name); n++) name = hostIfname(P, `${label}#${n}`, taken);
+    taken.add(name);
+    return name;
+  };
+  // The first LAN's bridge is PREFIX-ROUTER; another LAN's PREFIX-ROUTER.LAN (cut short with a hash past 15 characters).
+  const bridgeKey = (router: string, lan: string): string => (lan === 'lan' ? router : `${router}/${lan}`);
+  for (const r of plan.routers) for (const l of r.lans) bridges[bridgeKey(r.name, l.name)] = claim(l.name === 'lan' ? r.name : `${r.name}.${l.name}`);
   const nodes: Record<string, unknown> = {};
   const links: { endpoints: [string, string] }[] = [];
   const routeLines = (rs: readonly PlanRoute[]): string[] => rs.map((x) => `ip route replace ${routeArgs(x)}`);
@@ -64,7 +72,7 @@ export function containerlabFiles(plan: LabPlan, gaps: readonly Gap[], opts: Con
     `ip link set ${dev} up`,
   ];
   for (const r of plan.routers) {
-    const exec = [...ifaceLines('lan', r.lanMac, r.mtu, [`${r.gateway}/${r.cidr.prefix}`])];
+    const exec = r.lans.flatMap((l) => ifaceLines(l.name, l.mac, r.mtu, [`${l.gateway}/${l.cidr.prefix}`]));
     if (r.parent !== undefined) exec.push(...ifaceLines('uplink', r.uplinkMac!, r.mtu, r.uplinkAddrs));
     exec.push(...routeLines(r.routes));
     const rules = natRules(r);
@@ -75,17 +83,16 @@ export function containerlabFiles(plan: LabPlan, gaps: readonly Gap[], opts: Con
     const sysctls: Record<string, string> = { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.arp_ignore': '1', 'net.ipv6.conf.all.disable_ipv6': '1' };
     if (r.doc.icmpRatelimit !== undefined) sysctls['net.ipv4.icmp_ratelimit'] = String(icmpRatelimitMs(r.doc.icmpRatelimit));
     nodes[r.name] = { kind: 'linux', image: opts.image, 'network-mode': 'none', sysctls, exec };
-    links.push({ endpoints: [`${r.name}:lan`, `${bridges[r.name]}:${hostIfname(P, `${r.name}/lan`)}`] });
+    for (const l of r.lans) links.push({ endpoints: [`${r.name}:${l.name}`, `${bridges[bridgeKey(r.name, l.name)]}:${claim(`${r.name}/${l.name}`)}`] });
   }
   for (const r of plan.routers) {
     if (r.parent === undefined) continue;
-    const parent = plan.routers.find((x) => x.name === r.parent)!;
-    links.push({ endpoints: [`${r.name}:uplink`, `${bridges[parent.name]}:${portOf(P, parent.name, r.name)}`] });
+    links.push({ endpoints: [`${r.name}:uplink`, `${bridges[bridgeKey(r.parent, r.parentLan!)]}:${claim(`${r.parent}.${r.name}`)}`] });
   }
   for (const h of plan.hosts) {
     const exec = [...ifaceLines('eth0', h.mac, h.mtu, h.addrs), ...routeLines(h.routes)];
     nodes[h.name] = { kind: 'linux', image: opts.image, 'network-mode': 'none', sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1' }, exec };
-    links.push({ endpoints: [`${h.name}:eth0`, `${bridges[h.router]}:${portOf(P, h.router, h.name)}`] });
+    links.push({ endpoints: [`${h.name}:eth0`, `${bridges[bridgeKey(h.router, h.lan)]}:${claim(`${h.router}.${h.name}`)}`] });
   }
   for (const br of Object.values(bridges)) nodes[br] = { kind: 'bridge' };
 
@@ -99,11 +106,6 @@ export function containerlabFiles(plan: LabPlan, gaps: readonly Gap[], opts: Con
   const doc = { name: P, topology: { nodes, links } };
   const yaml = `${header.join('\n')}\n${stringify(doc, { lineWidth: 0 })}`;
   return { yaml, script: companionScript(plan, gaps, bridges, opts), bridges };
-}
-
-/** The host-side port of `member` on `router`'s LAN bridge. */
-function portOf(P: string, router: string, member: string): string {
-  return hostIfname(P, `${router}.${member}`);
 }
 
 function companionScript(plan: LabPlan, gaps: readonly Gap[], bridges: Record<string, string>, opts: ContainerlabOptions): string {

@@ -93,9 +93,10 @@ function tbfOf(f: PlanFilter, gaps: string[], where: string): TbfParams {
  * traffic too; Linux's bridge (or containerlab's link) gives the router's interface only what the router sends.
  */
 function lanEgressGap(plan: LabPlan, f: PlanFilter, where: string, gaps: string[]): void {
-  if (f.iface !== 'lan' || f.spec.direction !== 'egress') return;
+  if (f.spec.direction !== 'egress') return;
   const r = plan.routers.find((x) => x.name === f.node);
-  if (r !== undefined && r.members.length >= 2) gaps.push(`${where}: vnet applies it to traffic between ${r.name}'s LAN members too; in the lab it acts only on what ${r.name} itself sends onto the LAN`);
+  if (r === undefined || !r.lans.some((l) => l.name === f.iface)) return;
+  if (r.members.filter((m) => m.lan === f.iface).length >= 2) gaps.push(`${where}: vnet applies it to traffic between ${r.name}'s ${f.iface === 'lan' ? 'LAN' : f.iface} members too; in the lab it acts only on what ${r.name} itself sends onto the LAN`);
 }
 
 /** The device a filter's qdisc goes on in the netns lab; undefined when tc has no place for it. */

@@ -3,6 +3,7 @@
 // check, and an entry key or section no check knows is listed by itself, so nothing new is ever
 // dropped silently.
 import { clabNetem, netnsQdiscs } from './export-filters.js';
+import { STUN_ALT_PORT, STUN_PORT } from '../services/stun-server.js';
 import { natRules } from './export-nat.js';
 import type { LabPlan } from './export-plan.js';
 import type { Topology } from './topology-schema.js';
@@ -35,24 +36,16 @@ type GapCheck = (ctx: GapContext) => Gap[];
  * else in the document (a section or key added by a later feature) is reported as not carried over.
  */
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': ['version', 'clock', 'seed', 'routers', 'hosts', 'filters', 'dns', 'captures'],
-  routers: ['name', 'cidr', 'parent', 'gateway', 'uplink', 'lan', 'nat', 'minDelay', 'maxJitter', 'queueSize', 'icmpRatelimit', 'mtu', 'vlan'],
-  hosts: ['name', 'router', 'ips', 'mac', 'mtu'],
+  '': ['version', 'clock', 'seed', 'routers', 'hosts', 'filters', 'dns', 'captures', 'stun', 'mroutes', 'memberships'],
+  routers: ['name', 'cidr', 'parent', 'parentLan', 'gateway', 'uplink', 'lan', 'lans', 'nat', 'natpmp', 'multicast', 'minDelay', 'maxJitter', 'queueSize', 'icmpRatelimit', 'mtu', 'vlan'],
+  // netns: a transparent host is a namespace in the lab too, with the same eth0, addresses and routes.
+  hosts: ['name', 'router', 'lan', 'ips', 'mac', 'mtu', 'netns'],
   filters: ['on', 'direction', 'loss', 'lossModel', 'duplicate', 'delay', 'jitter', 'preserveOrder', 'rate', 'burst', 'queue', 'overhead', 'dropMatch', 'seed'],
   dns: ['name', 'ip', 'router'],
   captures: ['on', 'file', 'format', 'snaplen', 'withDrops'],
-};
-
-/**
- * Why a section or key that later features add does not carry over, when the exporter can say more than
- * "not known" (keyed by the name the feature is expected to use; any other name still gets the plain line).
- */
-const HINTS: Record<string, string> = {
-  mroutes: 'multicast routes need a multicast routing daemon in the lab (smcroute, pimd); not carried over',
-  multicast: 'multicast routes need a multicast routing daemon in the lab (smcroute, pimd); not carried over',
-  natpmp: 'NAT-PMP/PCP on the gateway needs a daemon in the router\'s namespace (miniupnpd); not carried over',
-  stun: 'STUN servers need a server program in the lab (coturn, stuntman); not carried over',
-  netns: 'a transparent host is a namespace already; its programs are not carried over',
+  stun: ['name', 'router', 'ip', 'altIp', 'port', 'altPort'],
+  mroutes: ['router', 'source', 'group', 'in', 'out'],
+  memberships: ['host', 'group'],
 };
 
 const entryName = (e: unknown, i: number): string => {
@@ -65,14 +58,14 @@ const unknownKeys: GapCheck = ({ topo }) => {
   const out: Gap[] = [];
   const doc = topo as unknown as Record<string, unknown>;
   for (const key of Object.keys(doc)) {
-    if (!KNOWN_KEYS[''].includes(key)) out.push({ where: key, what: HINTS[key] ?? 'this section is not known to the exporter; not carried over' });
+    if (!KNOWN_KEYS[''].includes(key)) out.push({ where: key, what: 'this section is not known to the exporter; not carried over' });
   }
   for (const [section, keys] of Object.entries(KNOWN_KEYS)) {
     if (section === '' || !Array.isArray(doc[section])) continue;
     (doc[section] as unknown[]).forEach((entry, i) => {
       if (entry === null || typeof entry !== 'object') return;
       for (const key of Object.keys(entry)) {
-        if (!keys.includes(key)) out.push({ where: `${section} ${entryName(entry, i)}`, what: `${key}: ${HINTS[key] ?? 'not known to the exporter; not carried over'}` });
+        if (!keys.includes(key)) out.push({ where: `${section} ${entryName(entry, i)}`, what: `${key}: not known to the exporter; not carried over` });
       }
     });
   }
@@ -105,7 +98,46 @@ const routerQueues: GapCheck = ({ plan }) =>
   });
 
 const vlans: GapCheck = ({ plan }) =>
-  plan.routers.filter((r) => r.doc.vlan !== undefined).map((r) => ({ where: `router ${r.name}`, what: `VLAN tags ${JSON.stringify(r.doc.vlan)}: the lab's links are untagged; not carried over` }));
+  plan.routers.flatMap((r) => [
+    ...(r.doc.vlan !== undefined ? [{ where: `router ${r.name}`, what: `VLAN tags ${JSON.stringify(r.doc.vlan)}: the lab's links are untagged; not carried over` }] : []),
+    ...(r.doc.lans ?? []).flatMap((l, i) => (l.vlan !== undefined ? [{ where: `router ${r.name}/${r.lans[i + 1].name}`, what: `VLAN tags ${JSON.stringify(l.vlan)}: the lab's links are untagged; not carried over` }] : [])),
+  ]);
+
+/** Where a Linux router needs a daemon the lab does not start: a multicast routing daemon, a NAT-PMP/PCP server. */
+const routerDaemons: GapCheck = ({ plan, topo }) =>
+  plan.routers.flatMap((r) => {
+    const out: Gap[] = [];
+    const m = r.doc.multicast ?? {};
+    // Forwarding is on when the entry says so or the router has routes (`mroute add` turns it on).
+    if (m.forwarding === true || (m.forwarding === undefined && (topo.mroutes ?? []).some((x) => x.router === r.name))) {
+      const opts = [...(m.compat !== undefined ? [`compat ${m.compat}`] : []), ...(m.pendingQueueSize !== undefined ? [`pendingQueueSize ${m.pendingQueueSize}`] : [])];
+      out.push({ where: `router ${r.name}`, what: `multicast forwarding${opts.length > 0 ? ` (${opts.join(', ')})` : ''}: Linux forwards multicast only while a routing daemon holds its multicast routing socket (smcroute, pimd), which the lab does not install or start; nor is ${r.name} the IGMP querier of its LANs; not carried over` });
+    }
+    if (r.doc.natpmp !== undefined) {
+      const pcp = typeof r.doc.natpmp === 'object' && r.doc.natpmp.pcp === true;
+      out.push({ where: `router ${r.name}`, what: `natpmp: NAT-PMP${pcp ? ' and PCP' : ''} on UDP 5351 of its LAN addresses: not carried over; miniupnpd in its namespace would be the Linux equivalent, and the script configures none (clients get port unreachable and no mappings)` });
+    }
+    return out;
+  });
+
+/** Static multicast routes and memberships: in Linux, a daemon's or a program's (smcroute, which the lab does not assume). */
+const multicastEntries: GapCheck = ({ topo }) => [
+  ...(topo.mroutes ?? []).map((m) => ({
+    where: `mroutes ${m.router}`,
+    what: `(${m.source}, ${m.group}) in ${m.in} out ${m.out.join(' ')}: a static multicast route needs smcroute in ${m.router}'s namespace (smcroute.conf: mroute from ${m.in} source ${m.source} group ${m.group} to ${m.out.map((o) => o.split(':')[0]).join(' ')}${m.out.some((o) => o.includes(':')) ? '; thresholds are per interface there, phyint IFACE ttl-threshold N' : ''}), which the lab does not install or start; not carried over`,
+  })),
+  ...(topo.memberships ?? []).map((m) => ({
+    where: `memberships ${m.host}`,
+    what: `${m.group}: no program in the lab joins the group, so ${m.host} sends no IGMP reports; run a receiver there (or smcroute's mgroup); not carried over`,
+  })),
+];
+
+/** A STUN server is a host in the lab (its addresses, MAC and routes), but nothing answers STUN there. */
+const stunServers: GapCheck = ({ topo }) =>
+  (topo.stun ?? []).map((s) => ({
+    where: `stun ${s.name}`,
+    what: `exported as a plain host at ${s.ip}${s.altIp !== undefined ? ` and ${s.altIp}` : ''}; no STUN server runs there (run one in its namespace, e.g. stuntman's stunserver${s.altIp !== undefined ? ' in full mode for RFC 5780' : ''}, on port ${s.port ?? STUN_PORT}${s.altIp !== undefined ? ` and ${s.altPort ?? STUN_ALT_PORT}` : ''})`,
+  }));
 
 const filters: GapCheck = ({ plan, format }) =>
   (format === 'netns' ? netnsQdiscs(plan).gaps : clabNetem(plan).gaps).map((g) => {
@@ -125,7 +157,7 @@ const bridged: GapCheck = ({ extras }) => [
 ];
 
 /** Every check, in the order the header lists their findings. A new feature adds its check here. */
-export const GAP_CHECKS: readonly GapCheck[] = [unknownKeys, virtualClock, determinism, nat, routerQueues, vlans, filters, dnsNames, captures, bridged];
+export const GAP_CHECKS: readonly GapCheck[] = [unknownKeys, virtualClock, determinism, nat, routerQueues, vlans, routerDaemons, multicastEntries, stunServers, filters, dnsNames, captures, bridged];
 
 /** Everything of the topology that does not carry over to `format`. */
 export function exportGaps(ctx: GapContext): Gap[] {

@@ -1,6 +1,6 @@
 // `vnet export --format netns`: the topology as a POSIX sh script that builds it in Linux network
-// namespaces. One namespace per router and per host (PREFIX-NODE); a router's LAN is a bridge `lan`
-// in the router's namespace holding the gateway address, each LAN member joined to it by a veth pair
+// namespaces. One namespace per router and per host (PREFIX-NODE); each LAN of a router is a bridge named as the
+// LAN (`lan`, `lan2`, ...) in the router's namespace holding that LAN's gateway address, each LAN member joined to it by a veth pair
 // (`p-MEMBER` on the bridge, `eth0` or `uplink` in the member). Every interface name lives inside a
 // lab namespace, so two labs with different prefixes never collide. `up` converges (run it twice:
 // same lab), `down` deletes the namespaces and with them every link, bridge, qdisc and nft table.
@@ -18,10 +18,10 @@ export interface NetnsOptions {
 /** Linux's limit on interface names (IFNAMSIZ - 1). */
 export const MAX_IFNAME = 15;
 
-/** The bridge port of `member` on a router's LAN: `p-MEMBER`, or `pN` (its place on the LAN) when that is too long. */
+/** The bridge port of `member` on a router's LAN: `p-MEMBER`, or `pN` (its place among the router's LAN members) when that is too long or a LAN's name. */
 export function portName(r: PlanRouter, member: string): string {
   const named = `p-${member}`;
-  return named.length <= MAX_IFNAME ? named : `p${r.members.findIndex((m) => m.node === member)}`;
+  return named.length <= MAX_IFNAME && !r.lans.some((l) => l.name === named) ? named : `p${r.members.findIndex((m) => m.node === member)}`;
 }
 
 /** Quotes a word for sh (single quotes; every name is checked already, this is belt and braces). */
@@ -65,24 +65,27 @@ export function netnsScript(plan: LabPlan, gaps: readonly Gap[], opts: NetnsOpti
     if (r.doc.icmpRatelimit !== undefined) line(`nsctl ${ns(r.name)} net/ipv4/icmp_ratelimit ${icmpRatelimitMs(r.doc.icmpRatelimit)}`);
   }
   for (const r of plan.routers) {
-    line(`# ${r.name}: LAN ${r.cidr} on bridge lan, gateway ${r.gateway}`);
-    line(`mkbridge ${ns(r.name)} lan ${r.lanMac}`);
-    line(`ip -n ${ns(r.name)} addr replace ${r.gateway}/${r.cidr.prefix} dev lan`);
-    for (const m of r.members) {
-      const port = portName(r, m.node);
-      line(`mkveth ${ns(r.name)} ${shq(port)} ${ns(m.node)} ${m.iface}`);
-      line(`ip -n ${ns(r.name)} link set ${shq(port)} master lan mtu ${m.mtu} up`);
+    for (const l of r.lans) {
+      const br = shq(l.name);
+      line(`# ${r.name}: LAN ${l.cidr} on bridge ${l.name}, gateway ${l.gateway}`);
+      line(`mkbridge ${ns(r.name)} ${br} ${l.mac}`);
+      line(`ip -n ${ns(r.name)} addr replace ${l.gateway}/${l.cidr.prefix} dev ${br}`);
+      for (const m of r.members.filter((x) => x.lan === l.name)) {
+        const port = portName(r, m.node);
+        line(`mkveth ${ns(r.name)} ${shq(port)} ${ns(m.node)} ${m.iface}`);
+        line(`ip -n ${ns(r.name)} link set ${shq(port)} master ${br} mtu ${m.mtu} up`);
+      }
+      line(`ip -n ${ns(r.name)} link set ${br} mtu ${r.mtu} up`);
     }
-    line(`ip -n ${ns(r.name)} link set lan mtu ${r.mtu} up`);
   }
   for (const r of plan.routers) {
     if (r.parent === undefined) continue;
-    line(`# ${r.name}: uplink on ${r.parent}'s LAN`);
+    line(`# ${r.name}: uplink on ${r.parent}'s LAN${r.parentLan !== 'lan' ? ` ${r.parentLan}` : ''}`);
     line(`ip -n ${ns(r.name)} link set uplink address ${r.uplinkMac} mtu ${r.mtu} up`);
     for (const a of r.uplinkAddrs) line(`ip -n ${ns(r.name)} addr replace ${a} dev uplink`);
   }
   for (const h of plan.hosts) {
-    line(`# host ${h.name} on ${h.router}'s LAN`);
+    line(`# host ${h.name} on ${h.router}'s LAN${h.lan !== 'lan' ? ` ${h.lan}` : ''}`);
     line(`ip -n ${ns(h.name)} link set eth0 address ${h.mac} mtu ${h.mtu} up`);
     for (const a of h.addrs) line(`ip -n ${ns(h.name)} addr replace ${a} dev eth0`);
   }

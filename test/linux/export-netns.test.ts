@@ -1,6 +1,6 @@
 // `vnet export --format netns` run for real: the script of a two-NAT topology (a port-restricted ISP NAT,
 // a home NAT behind it) builds the lab (root), the same probe run against vnet and against the lab sees
-// the same things, a tbf rate holds, and `down` leaves nothing. Real time (about 10 s); every namespace made is removed whatever the outcome.
+// the same things, a tbf rate holds, and `down` leaves nothing; so does a router with two LANs. Real time (about 10 s); every namespace made is removed whatever the outcome.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,12 +35,15 @@ const TOPOLOGY = topology('linux');
 const PREFIX = `vx${process.pid}`;
 /** The second lab's (home NAT symmetric). */
 const PREFIX2 = `vy${process.pid}`;
+/** The third lab's (a router with two LANs). */
+const PREFIX3 = `vz${process.pid}`;
 const NODES = ['internet', 'isp', 'home', 'alice', 'bob', 'server', 'stranger'];
 const nsOf = (node: string, prefix = PREFIX): string => `${prefix}-${node}`;
 const PROBE = fileURLToPath(new URL('./export-probe.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'vnet-export-'));
 const script = join(dir, 'lab.sh');
 const script2 = join(dir, 'lab2.sh');
+const script3 = join(dir, 'lab3.sh');
 const children: ChildProcess[] = [];
 
 function run(argv: string[]): { code: number; out: string; err: string } {
@@ -60,7 +63,7 @@ const namespaces = (prefix = PREFIX): string[] => run(['ip', 'netns', 'list']).o
 function removeOrphans(): void {
   for (const line of run(['ip', 'netns', 'list']).out.split('\n')) {
     const name = line.split(' ')[0];
-    const m = /^v[xy](\d+)-/.exec(name);
+    const m = /^v[xyz](\d+)-/.exec(name);
     if (m && !processAlive(Number(m[1]))) run(['ip', 'netns', 'del', name]);
   }
 }
@@ -120,7 +123,8 @@ after(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   run(['sh', script, 'down']);
   run(['sh', script2, 'down']);
-  for (const ns of [...namespaces(), ...namespaces(PREFIX2)]) run(['ip', 'netns', 'del', ns]);
+  run(['sh', script3, 'down']);
+  for (const ns of [...namespaces(), ...namespaces(PREFIX2), ...namespaces(PREFIX3)]) run(['ip', 'netns', 'del', ns]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -164,7 +168,7 @@ test('netem: set where the kernel has it, else a warning naming the interface', 
 });
 
 /** The probe (alice behind two NATs, then bob behind one) against vnet: the roles in this process, on the virtual hosts' sockets, on a virtual clock. */
-async function probeVnet(text: string): Promise<string[]> {
+async function probeVnet(text: string, clients = ['alice', 'bob'], ports: number[] = []): Promise<string[]> {
   const net = new Network({ clock: 'virtual', seed: 1 });
   applyTopology(net, parseTopology(text, 'two-nat.yaml'));
   const envOf = (host: string): ProbeEnv => ({
@@ -178,14 +182,16 @@ async function probeVnet(text: string): Promise<string[]> {
   const bound = Promise.all([ready((d) => server(envOf('server'), '198.51.100.9', d)), ready((d) => stranger(envOf('stranger'), d))]);
   net.advance('1ms');
   await bound;
-  return [...await client(envOf('alice'), '198.51.100.7'), ...await client(envOf('bob'), '198.51.100.7')];
+  const lines: string[] = [];
+  for (const [i, host] of clients.entries()) lines.push(...await client(envOf(host), '198.51.100.7', ports[i]));
+  return lines;
 }
 
 /** The probe against a lab: each role a process in its namespace. */
-async function probeLab(prefix: string): Promise<string[]> {
+async function probeLab(prefix: string, clients = ['alice', 'bob'], ports: number[] = []): Promise<string[]> {
   await Promise.all([startRole('server', 'server', '198.51.100.9', prefix), startRole('stranger', 'stranger', '', prefix)]);
   const lines: string[] = [];
-  for (const host of ['alice', 'bob']) lines.push(...(await nodeIn(host, [PROBE, 'client', '198.51.100.7'], 20_000, prefix)).trim().split('\n'));
+  for (const [i, host] of clients.entries()) lines.push(...(await nodeIn(host, [PROBE, 'client', '198.51.100.7', ...(ports[i] !== undefined ? [String(ports[i])] : [])], 20_000, prefix)).trim().split('\n'));
   return lines;
 }
 
@@ -222,6 +228,63 @@ test('a symmetric NAT (masquerade fully-random) looks the same to the probe in v
     assert.equal(run(['sh', script2, 'down']).code, 0);
   }
   assert.deepEqual(namespaces(PREFIX2), []);
+});
+
+const MULTI_LAN = `
+routers:
+  - { name: internet, cidr: 0.0.0.0/0 }
+  - { name: office, parent: internet, cidr: 10.1.0.0/24, uplink: { ips: [203.0.113.5] }, nat: linux, lans: [{ name: lan2, cidr: 10.2.0.0/24 }] }
+  - { name: lab, parent: office, parentLan: lan2, cidr: 10.20.0.0/24, nat: none }
+hosts:
+  - { name: alice, router: office }
+  - { name: printer, router: office, lan: lan2 }
+  - { name: inner, router: lab }
+  - { name: server, router: internet, ips: [198.51.100.7] }
+  - { name: stranger, router: internet, ips: [198.51.100.9] }
+`;
+
+test('a router with two LANs: a host on lan2 and one behind a routed router there leave through the NAT as in vnet; down is clean', async () => {
+  const { main, gaps } = exportLab(topologyOfFile(MULTI_LAN, 'multi-lan.yaml'), { format: 'netns', prefix: PREFIX3, source: 'multi-lan.yaml' });
+  assert.deepEqual(gaps, [], 'a linux NAT with several LANs carries over whole');
+  writeFileSync(script3, main);
+  const up = run(['sh', script3, 'up']);
+  assert.equal(up.code, 0, up.err);
+  try {
+    // Addresses as `vnet up -f` gives them, on the LAN each node is on.
+    const net = new Network({ clock: 'virtual', seed: 1 });
+    applyTopology(net, parseTopology(MULTI_LAN, 'multi-lan.yaml'));
+    const br = (node: string, dev: string): string => run(['ip', '-n', nsOf(node, PREFIX3), '-br', 'addr', 'show', dev]).out.trim().split(/\s+/).slice(2).join(' ');
+    assert.equal(br('office', 'lan2'), '10.2.0.1/24');
+    assert.equal(br('printer', 'eth0'), `${formatIpv4(net.host('printer').addresses[0])}/24`);
+    assert.equal(br('lab', 'uplink'), `${formatIpv4(net.router('lab').uplink!.addresses[0])}/24`);
+    assert.match(br('lab', 'uplink'), /^10\.2\.0\.\d+\/24$/);
+    // Each client from a port of its own: when two inside hosts share a source port, Linux reuses an earlier
+    // flow's external port for the same source (find_appropriate_src) where vnet's linux preset draws anew.
+    const inVnet = await probeVnet(MULTI_LAN, ['printer', 'inner'], [5000, 5001]);
+    assert.deepEqual(await probeLab(PREFIX3, ['printer', 'inner'], [5000, 5001]), inVnet);
+    assert.deepEqual(inVnet, [
+      'source 203.0.113.5',
+      'mapping endpoint-independent',
+      'ttl-seen-by-server 63',
+      'inbound-from-other-port dropped',
+      'inbound-from-other-host dropped',
+      // inner, behind the routed lab on office's lan2: one hop more, the same NAT
+      'source 203.0.113.5',
+      'mapping endpoint-independent',
+      'ttl-seen-by-server 62',
+      'inbound-from-other-port dropped',
+      'inbound-from-other-host dropped',
+    ]);
+    // Between the LANs, routed by office (no NAT): alice on lan reaches printer on lan2.
+    const ping = run(['ip', 'netns', 'exec', nsOf('alice', PREFIX3), 'ping', '-c1', '-W2', formatIpv4(net.host('printer').addresses[0])]);
+    assert.equal(ping.code, 0, ping.out + ping.err);
+    assert.match(ping.out, /ttl=63/);
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null && c.spawnargs.some((a) => a.startsWith(PREFIX3))) c.kill('SIGKILL');
+    assert.equal(run(['sh', script3, 'down']).code, 0);
+  }
+  assert.deepEqual(namespaces(PREFIX3), []);
+  assert.doesNotMatch(run(['ip', '-o', 'link', 'show']).out, /\bp-printer\b|\blan2\b/);
 });
 
 // Sends 1000-byte payloads (1042-byte frames, what tbf counts) to the server for 2 s, twice the rate;

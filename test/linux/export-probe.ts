@@ -65,12 +65,12 @@ export function stranger(env: ProbeEnv, ready: () => void): ProbeSocket {
 }
 
 /** Client: the observations, one `key value` line each, in a fixed order. */
-export async function client(env: ProbeEnv, serverIp: string): Promise<string[]> {
+export async function client(env: ProbeEnv, serverIp: string, clientPort = CLIENT_PORT): Promise<string[]> {
   const sock = env.socket();
   const inbox: string[] = [];
   sock.on('message', (msg) => void inbox.push(msg.toString()));
   sock.on('error', () => {});
-  await new Promise<void>((resolve) => sock.bind(CLIENT_PORT, resolve));
+  await new Promise<void>((resolve) => sock.bind(clientPort, resolve));
   const ask = async (text: string, port: number, prefix: string): Promise<string[]> => {
     for (let attempt = 0; attempt < 3; attempt++) {
       sock.send(text, port, serverIp);
@@ -108,16 +108,16 @@ export async function client(env: ProbeEnv, serverIp: string): Promise<string[]>
   }
 }
 
-/** `node export-probe.js server STRANGER_IP | stranger | client SERVER_IP`: one role on the real network. */
+/** `node export-probe.js server STRANGER_IP | stranger | client SERVER_IP [PORT]`: one role on the real network. */
 async function main(argv: string[]): Promise<void> {
   const env: ProbeEnv = { socket: () => realSocket('udp4'), wait: (ms) => new Promise((r) => setTimeout(r, ms)) };
-  const [role, arg] = argv;
+  const [role, arg, port] = argv;
   if (role === 'server') server(env, arg, () => console.log('ready'));
   else if (role === 'stranger') stranger(env, () => console.log('ready'));
   else if (role === 'client') {
-    for (const line of await client(env, arg)) console.log(line);
+    for (const line of await client(env, arg, port !== undefined ? Number(port) : CLIENT_PORT)) console.log(line);
     process.exit(0);
-  } else throw new Error(`export-probe: unknown role ${role}; use server STRANGER_IP, stranger or client SERVER_IP`);
+  } else throw new Error(`export-probe: unknown role ${role}; use server STRANGER_IP, stranger or client SERVER_IP [PORT]`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) void main(process.argv.slice(2));

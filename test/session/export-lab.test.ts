@@ -13,6 +13,10 @@ import { exportGaps } from '../../src/session/export-gaps.js';
 import { planLab } from '../../src/session/export-plan.js';
 import type { Topology } from '../../src/session/topology-schema.js';
 import { buildNatTopology, CliSandbox } from '../e2e/cli-helpers.js';
+import { Network } from '../../src/engine/network.js';
+import { formatMac } from '../../src/engine/mac.js';
+import { formatIpv4 } from '../../src/wire/addr.js';
+import { applyTopology, parseTopology } from '../../src/session/topology.js';
 
 const box = new CliSandbox();
 after(() => box.cleanup());
@@ -55,15 +59,132 @@ test('filtering nftables cannot express is named; symmetric becomes fully-random
   assert.match(text, /oifname "uplink" ip saddr 192\.168\.1\.2 snat to 100\.64\.0\.9/);
 });
 
-test('keys and sections the exporter does not know are listed, not dropped', () => {
+test('keys and sections the exporter does not know are listed, not dropped; a netns host carries over', () => {
   const topo = topologyOfFile(twoNat('linux'), 't.yaml') as Topology & Record<string, unknown>;
   (topo.hosts[0] as unknown as Record<string, unknown>).netns = true;
-  topo.mroutes = [{ router: 'home', source: '192.168.1.2', group: '239.1.1.1', in: 'lan', out: ['uplink'] }];
-  const gaps = gapsOf(topo);
+  assert.deepEqual(gapsOf(topo), [], 'a transparent host is a namespace in the lab too');
   (topo.routers[2] as unknown as Record<string, unknown>).shiny = 1;
-  assert.ok(gaps.some((g) => g.startsWith('mroutes: multicast routes need a multicast routing daemon')), gaps.join('\n'));
-  assert.ok(gaps.some((g) => g.startsWith('hosts alice: netns: a transparent host')));
-  assert.ok(gapsOf(topo).includes('routers home: shiny: not known to the exporter; not carried over'));
+  topo.shinier = [];
+  assert.deepEqual(gapsOf(topo), ['shinier: this section is not known to the exporter; not carried over', 'routers home: shiny: not known to the exporter; not carried over']);
+  topo.memberships = [{ host: 'alice', group: '239.1.1.1', shiny: 3 } as never];
+  assert.ok(gapsOf(topo).includes('memberships #1: shiny: not known to the exporter; not carried over'));
+});
+
+test('multicast, NAT-PMP and STUN servers: one specific line each, and --strict fails on them', async () => {
+  const text = twoNat('linux', `  - { name: tv, router: home }
+stun:
+  - { name: stun1, router: internet, ip: 198.51.100.20, altIp: 198.51.100.21 }
+mroutes:
+  - { router: home, source: 198.51.100.7, group: 239.1.1.1, in: uplink, out: [lan:2] }
+memberships:
+  - { host: tv, group: 239.1.1.1 }
+`).replace('nat: linux }\nhosts', 'nat: linux, natpmp: { pcp: true }, multicast: { compat: linux } }\nhosts');
+  const topo = topologyOfFile(text, 't.yaml');
+  assert.deepEqual(gapsOf(topo), [
+    'router home: multicast forwarding (compat linux): Linux forwards multicast only while a routing daemon holds its multicast routing socket (smcroute, pimd), which the lab does not install or start; nor is home the IGMP querier of its LANs; not carried over',
+    'router home: natpmp: NAT-PMP and PCP on UDP 5351 of its LAN addresses: not carried over; miniupnpd in its namespace would be the Linux equivalent, and the script configures none (clients get port unreachable and no mappings)',
+    "mroutes home: (198.51.100.7, 239.1.1.1) in uplink out lan:2: a static multicast route needs smcroute in home's namespace (smcroute.conf: mroute from uplink source 198.51.100.7 group 239.1.1.1 to lan; thresholds are per interface there, phyint IFACE ttl-threshold N), which the lab does not install or start; not carried over",
+    'memberships tv: 239.1.1.1: no program in the lab joins the group, so tv sends no IGMP reports; run a receiver there (or smcroute\'s mgroup); not carried over',
+    "stun stun1: exported as a plain host at 198.51.100.20 and 198.51.100.21; no STUN server runs there (run one in its namespace, e.g. stuntman's stunserver in full mode for RFC 5780, on port 3478 and 3479)",
+  ]);
+  // The STUN server's host is in the lab: both addresses on eth0 of its own namespace, on the root's LAN.
+  const main = exportLab(topo, { format: 'netns', prefix: 't', source: 't' }).main;
+  assert.match(main, /^ {2}ip -n t-stun1 addr replace 198\.51\.100\.20\/0 dev eth0\n {2}ip -n t-stun1 addr replace 198\.51\.100\.21\/0 dev eth0$/m);
+  assert.match(main, /^# Namespaces: .* t-stun1$/m);
+  const clab = parseYaml(exportLab(topo, { format: 'containerlab', prefix: 't', source: 't' }).main) as { topology: { nodes: Record<string, { kind: string }> } };
+  assert.equal(clab.topology.nodes.stun1.kind, 'linux');
+  const file = join(box.dir, 'daemons.yaml');
+  writeFileSync(file, text);
+  const strict = await box.run(['export', '-f', file, '--format', 'netns', '--strict']);
+  assert.equal(strict.code, 2, strict.stderr);
+  assert.match(strict.stderr, /^vnet: does not carry over: stun stun1: exported as a plain host/m);
+  assert.match(strict.stderr, /^vnet: does not carry over: router home: natpmp: /m);
+});
+
+const multiLan = `
+routers:
+  - { name: internet, cidr: 0.0.0.0/0 }
+  - name: office
+    parent: internet
+    cidr: 10.1.0.0/24
+    uplink: { ips: [203.0.113.5] }
+    nat: linux
+    lans:
+      - { name: lan2, cidr: 10.2.0.0/24 }
+      - { name: dmz, cidr: 10.3.0.0/24, gateway: 10.3.0.254, mac: "02:00:00:00:03:fe" }
+  - { name: lab, parent: office, parentLan: lan2, cidr: 10.20.0.0/24, nat: none }
+hosts:
+  - { name: alice, router: office }
+  - { name: printer, router: office, lan: lan2 }
+  - { name: web, router: office, ips: [10.3.0.80] }
+  - { name: inner, router: lab }
+  - { name: server, router: internet, ips: [198.51.100.7] }
+`;
+
+test('routers with several LANs: one bridge per LAN with its gateway, members on their LAN, routed children on any LAN, nothing listed', () => {
+  const topo = topologyOfFile(multiLan, 'm.yaml');
+  assert.deepEqual(gapsOf(topo), [], 'lans, lan and parentLan carry over');
+  const main = exportLab(topo, { format: 'netns', prefix: 'm', source: 'm.yaml' }).main;
+  const lines = (re: RegExp): string[] => main.split('\n').filter((l) => re.test(l)).map((l) => l.trim());
+  assert.deepEqual(lines(/^ {2}(mkbridge|ip -n \S+ addr replace \S+ dev (lan|lan2|dmz)$)/), [
+    lines(/mkbridge m-internet lan /)[0],
+    'ip -n m-internet addr replace 192.0.2.1/0 dev lan',
+    lines(/mkbridge m-office lan /)[0],
+    'ip -n m-office addr replace 10.1.0.1/24 dev lan',
+    lines(/mkbridge m-office lan2 /)[0],
+    'ip -n m-office addr replace 10.2.0.1/24 dev lan2',
+    'mkbridge m-office dmz 02:00:00:00:03:fe',
+    'ip -n m-office addr replace 10.3.0.254/24 dev dmz',
+    lines(/mkbridge m-lab lan /)[0],
+    'ip -n m-lab addr replace 10.20.0.1/24 dev lan',
+  ]);
+  // Each bridge has the MAC and gateway vnet gives that LAN (`vnet up -f` of the same file).
+  const net = new Network({ clock: 'virtual', seed: 1 });
+  applyTopology(net, parseTopology(multiLan, 'm.yaml'));
+  for (const r of net.routers) {
+    for (const l of r.lans.list) assert.ok(lines(/^ {2}mkbridge /).includes(`mkbridge m-${r.name} ${l.name} ${formatMac(l.iface.mac)}`), `${r.name}/${l.name} MAC`);
+    for (const l of r.lans.list) assert.ok(main.includes(`ip -n m-${r.name} addr replace ${formatIpv4(l.gateway)}/${l.cidr.prefix} dev ${l.name}\n`), `${r.name}/${l.name} gateway`);
+  }
+  // Members join the bridge of their LAN.
+  assert.deepEqual(lines(/master (lan2|dmz) /), [
+    'ip -n m-office link set p-lab master lan2 mtu 1500 up',
+    'ip -n m-office link set p-printer master lan2 mtu 1500 up',
+    'ip -n m-office link set p-web master dmz mtu 1500 up',
+  ]);
+  // The routed lab behind office's lan2: office routes it via lab's uplink there, every member of office's LANs through its own gateway.
+  const lab = /ip -n m-lab addr replace (10\.2\.0\.\d+)\/24 dev uplink/.exec(main)![1];
+  assert.ok(lines(/route replace/).includes(`ip -n m-office route replace 10.20.0.0/24 via ${lab}`));
+  for (const [host, gw] of [['alice', '10.1.0.1'], ['printer', '10.2.0.1'], ['web', '10.3.0.254']]) {
+    assert.deepEqual(lines(new RegExp(`^ {2}ip -n m-${host} route`)), [`ip -n m-${host} route replace default via ${gw}`, `ip -n m-${host} route replace 10.20.0.0/24 via ${gw}`]);
+  }
+  assert.deepEqual(lines(/^ {2}ip -n m-lab route/), ['ip -n m-lab route replace default via 10.2.0.1']);
+  // NAT for every LAN: masquerade on what leaves the uplink, whatever LAN it came from.
+  assert.match(main, /oifname "uplink" masquerade\n/);
+  assert.doesNotMatch(main, /iifname "lan"/);
+});
+
+test('routers with several LANs in containerlab: one bridge and one router interface per LAN, members linked to their LAN\'s bridge', () => {
+  const lab = exportLab(topologyOfFile(multiLan, 'm.yaml'), { format: 'containerlab', prefix: 'm', source: 'm.yaml', scriptName: 'm.netem.sh' });
+  const doc = parseYaml(lab.main) as { topology: { nodes: Record<string, { kind: string; exec?: string[] }>; links: { endpoints: [string, string] }[] } };
+  const nodes = doc.topology.nodes;
+  const bridges = Object.entries(nodes).filter(([, n]) => n.kind === 'bridge').map(([name]) => name);
+  assert.deepEqual(bridges.sort(), ['m-internet', 'm-lab', 'm-office', 'm-office.dmz', 'm-office.lan2']);
+  const bridgeOf = (endpoint: string): string => doc.topology.links.find((l) => l.endpoints[0] === endpoint)!.endpoints[1].split(':')[0];
+  assert.equal(bridgeOf('office:lan'), 'm-office');
+  assert.equal(bridgeOf('office:lan2'), 'm-office.lan2');
+  assert.equal(bridgeOf('office:dmz'), 'm-office.dmz');
+  assert.equal(bridgeOf('printer:eth0'), 'm-office.lan2');
+  assert.equal(bridgeOf('lab:uplink'), 'm-office.lan2');
+  assert.equal(bridgeOf('web:eth0'), 'm-office.dmz');
+  assert.equal(bridgeOf('alice:eth0'), 'm-office');
+  const ports = doc.topology.links.map((l) => l.endpoints[1]);
+  assert.equal(new Set(ports).size, ports.length, 'every bridge port its own name');
+  assert.ok(ports.every((p) => p.split(':')[1].length <= 15));
+  const office = nodes.office.exec!;
+  for (const want of ['ip link set dmz address 02:00:00:00:03:fe mtu 1500', 'ip addr replace 10.2.0.1/24 dev lan2', 'ip addr replace 10.3.0.254/24 dev dmz', 'ip link set lan2 up']) assert.ok(office.includes(want), want);
+  assert.ok(office.some((x) => /^ip route replace 10\.20\.0\.0\/24 via 10\.2\.0\.\d+$/.test(x)), office.join('\n'));
+  assert.deepEqual(nodes.printer.exec!.filter((x) => x.startsWith('ip route')), ['ip route replace default via 10.2.0.1', 'ip route replace 10.20.0.0/24 via 10.2.0.1']);
+  assert.match(lab.companion!, new RegExp(`^BRIDGES='${Object.keys(nodes).filter((n) => nodes[n].kind === 'bridge').join(' ')}'$`, 'm'));
 });
 
 test('clock, seeds, names, captures, router delays, VLANs and filters tc has no place for are listed', () => {
