@@ -24,7 +24,7 @@ export default class Export extends VnetCommand {
     'writes a containerlab file (kind linux nodes configured by exec lines, LANs as kind bridge) and beside it ' +
     'NAME.netem.sh, which makes the bridges before `containerlab deploy` and sets the impairments after. Both begin with ' +
     'a comment block listing, one a line, what does not carry over (NAT behaviours nftables lacks, the virtual clock and ' +
-    'seeds, names, captures, ...); --strict refuses (exit 2) when that list is not empty. With -f the topology file is ' +
+    'seeds, names, captures, multicast routes, NAT-PMP and STUN services, ...); every LAN of a router becomes a bridge. --strict refuses (exit 2) when that list is not empty. With -f the topology file is ' +
     'exported without a session (built in this process first, so addresses are those `vnet up -f` gives).';
   static override examples = [
     '<%= config.bin %> export',
