@@ -109,3 +109,31 @@ test('a source on lan2 without a route raises mroute-missing with iif lan2; one 
   net.runUntilIdle();
   assert.deepEqual(got.map((g) => `${g.data} from ${g.from}`), ['no route from 10.2.0.2']);
 });
+
+test('removing a LAN: its learnt members go, routes stop naming it (one that came in by it goes), and the export applies again', () => {
+  const { net, call } = office();
+  net.host('c').udpBind(5000).addMembership(G);
+  net.host('b').udpBind(5000).addMembership(G);
+  net.runUntilIdle();
+  call('mroute.add', { router: 'office', source: '10.1.0.2', group: G, in: 'lan', out: ['lan2', 'lan3:4'] });
+  call('mroute.add', { router: 'office', source: '10.3.0.2', group: G, in: 'lan3', out: ['lan'] });
+  call('mroute.add', { router: 'office', source: '10.1.0.3', group: G, in: 'lan', out: ['lan3'] });
+  assert.deepEqual(call('router.iface.rm', { router: 'office', name: 'lan3' }), { iface: 'office/lan3', removed: ['c', 'c2'], maps: [], proxies: [] });
+  const routes = (call('mroute.ls', { router: 'office' }) as MrouteView[]).map((r) => `${r.source} ${r.iif} ${r.oifs.map((o) => o.iface).join(',')}`);
+  assert.deepEqual(routes, ['10.1.0.2 lan lan2']);
+  assert.deepEqual((call('mcast.ls', {}) as McastView).learned.map((m) => m.iface), ['lan2']);
+  const { yaml } = call('topology.export', {}) as { yaml: string };
+  const again = newSession(11);
+  again.call('topology.apply', { text: yaml, fileName: 'export.yaml' }, ctx);
+  assert.equal((again.call('topology.export', {}, ctx) as { yaml: string }).yaml, yaml);
+  // A LAN added again under the name starts with no routes through it.
+  call('router.iface.add', { router: 'office', name: 'lan3', cidr: '10.3.0.0/24' });
+  const back = collect(net.addHost({ name: 'c3', router: 'office', lan: 'lan3' }).udpBind(5000), net);
+  net.host('c3').ports.sockets()[0].addMembership(G);
+  net.runUntilIdle();
+  const tx = net.host('a').udpBind(4000);
+  tx.setMulticastTTL(8);
+  tx.send('after', 5000, G);
+  net.runUntilIdle();
+  assert.deepEqual(back, []);
+});
