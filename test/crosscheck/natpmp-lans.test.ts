@@ -80,15 +80,26 @@ for (const multicast of [undefined, { forwarding: true }] as const) {
   });
 }
 
-test('a LAN added after natpmp enable: not served (refused) until disable + enable', async () => {
-  const { net, server: _server, services } = rig();
+test('a LAN added after natpmp enable: not served, not announced on, not shown, until disable + enable', async () => {
+  const { net, services } = rig();
   services.enableNatPmp('home', {});
   net.addLan({ router: 'home', cidr: '192.168.3.0/24' });
   const carol = net.addHost({ name: 'carol', router: 'home', lan: 'lan3' });
+  const heard = announcements(carol);
+  services.resetNatPmp('home'); // announcements go out again
+  net.runUntilIdle('200s');
+  assert.deepEqual(heard, [], 'no announcements of a service the LAN cannot reach');
+  assert.deepEqual(services.server('home').info().addresses, ['192.168.1.1', '192.168.2.1'], 'show lists what is served');
   await assert.rejects(settle(net, client(carol, '192.168.3.1').externalAddress()), { code: 'ECONNREFUSED' });
   services.disableNatPmp('home');
   services.enableNatPmp('home', {});
+  assert.deepEqual(services.server('home').info().addresses, ['192.168.1.1', '192.168.2.1', '192.168.3.1']);
   const ext = await settle(net, client(carol, '192.168.3.1').externalAddress());
   assert.equal(ext.address, EXTERNAL);
+  net.runUntilIdle('200s');
+  assert.equal(heard.length, 10);
+  // A LAN removed: no longer shown.
+  net.removeLan('home', 'lan2');
+  assert.deepEqual(services.server('home').info().addresses, ['192.168.1.1', '192.168.3.1']);
   net.close();
 });
