@@ -137,3 +137,23 @@ test('removing a LAN: its learnt members go, routes stop naming it (one that cam
   net.runUntilIdle();
   assert.deepEqual(back, []);
 });
+
+test('a child router on lan2 (parentLan) gets the parent\'s copies out of lan2 and forwards them into its own LAN', () => {
+  const { net, call } = office();
+  call('router.add', { name: 'lab', parent: 'office', parentLan: 'lan2', cidr: '10.20.0.0/24', nat: 'none', multicast: { forwarding: true } });
+  call('host.add', { name: 'd', router: 'lab' });
+  const got = collect(net.host('d').udpBind(5000), net);
+  net.host('d').ports.sockets()[0].addMembership(G);
+  net.runUntilIdle();
+  call('mroute.add', { router: 'office', source: '10.1.0.2', group: G, in: 'lan', out: ['lan2'] });
+  call('mroute.add', { router: 'lab', source: '10.1.0.2', group: G, in: 'uplink', out: ['lan'] });
+  const ttls: number[] = [];
+  net.iface('d/eth0').addTap({ packet: (p, dir) => { if (dir === 'in' && p.dst === 0xef010101) ttls.push(p.ttl); } });
+  const tx = net.host('a').udpBind(4000);
+  tx.setMulticastTTL(8);
+  tx.send('two hops', 5000, G);
+  net.runUntilIdle();
+  assert.deepEqual(got.map((g) => `${g.data} from ${g.from}`), ['two hops from 10.1.0.2']);
+  assert.deepEqual(ttls, [6]);
+  assert.deepEqual((call('mroute.ls', { router: 'lab' }) as MrouteView[]).map((r) => r.packets), [1]);
+});
