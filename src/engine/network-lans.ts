@@ -61,6 +61,7 @@ export function removeLanFrom(net: Network, routerName: string, name: string): s
   for (const c of r.children.filter((c) => c.parentLan === lan)) removed.push(...net.remove(c.name));
   for (const h of r.hosts.filter((h) => h.attachment === lan)) removed.push(...net.remove(h.name));
   net.filters.dropInterface(lan.iface);
+  if (r.hasMulticast) r.multicast.dropInterface(lan.iface);
   if (r.parent) uncarveRouted(r.parent, lan.cidr);
   r.removeLan(lan);
   recomputeRoutes(net.routers);

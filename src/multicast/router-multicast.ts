@@ -229,6 +229,23 @@ export class RouterMulticast {
     return this.members.list();
   }
 
+  /**
+   * A LAN `iface` was removed (`router iface rm`): what was learnt on it goes, routes no longer send
+   * out of it, and a route that came in by it or has no output left goes (so `mroute ls` and the
+   * export name only interfaces the router has). Returns how many routes went.
+   */
+  dropInterface(iface: Interface): number {
+    this.members.dropIface(iface.name);
+    this.segments.delete(iface);
+    let removed = 0;
+    for (const { source, group, route } of this.table.installedRoutes()) {
+      const i = route.oifs.findIndex((o) => o.iface === iface.name);
+      if (i >= 0) route.oifs.splice(i, 1);
+      if (route.iif === iface.name || route.oifs.length === 0) removed += this.table.remove(source, group) ? 1 : 0;
+    }
+    return removed;
+  }
+
   /** The router is removed: timers stop, pending packets go. */
   shutdown(): void {
     this.router.scheduler.cancel(this.querier);

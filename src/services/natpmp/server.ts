@@ -48,6 +48,8 @@ export class NatPmpServer implements ServerState {
   /** PCP nonces by mapping record: a table replaced by `nat set` or a new address leaves none behind. */
   readonly nonces = new WeakMap<NatMapping, Uint8Array>();
   private readonly sockets: VSocket[] = [];
+  /** The gateway addresses bound at enable (a LAN added later is served after disable + enable). */
+  private readonly served: Ipv4[] = [];
   private epochStart: number;
   private announceTask: Task | undefined;
   private announced = 0;
@@ -68,6 +70,7 @@ export class NatPmpServer implements ServerState {
     this.nat = router.nat;
     // Every LAN's gateway address (LANs added later are served after `natpmp disable` + `enable`).
     for (const ip of this.lanAddresses()) {
+      this.served.push(ip);
       const s = router.udpBind(NATPMP_PORT, formatIpv4(ip));
       s.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.receive(s, msg, rinfo));
       this.sockets.push(s);
@@ -101,6 +104,11 @@ export class NatPmpServer implements ServerState {
     return this.router.lans.list.flatMap((l) => l.iface.addresses);
   }
 
+  /** The gateway addresses served now: bound at enable and still a LAN's. */
+  private servedAddresses(): Ipv4[] {
+    return this.lanAddresses().filter((ip) => this.served.includes(ip));
+  }
+
   /** A LAN-side address: one of the router's LAN subnets or a subnet routed below it. */
   onLan(ip: Ipv4): boolean {
     return this.router.lans.list.some((l) => l.cidr.contains(ip)) || this.router.routedSubnets.some((r) => r.cidr.contains(ip));
@@ -122,7 +130,7 @@ export class NatPmpServer implements ServerState {
     const nat = this.router.nat;
     const mappings = nat === null ? 0 : nat.records().filter((m) => m.requestedBy !== undefined).length;
     return {
-      router: this.router.name, addresses: this.lanAddresses().map(formatIpv4), pcp: this.options.pcp,
+      router: this.router.name, addresses: this.servedAddresses().map(formatIpv4), pcp: this.options.pcp,
       maxLifetimeNs: this.options.maxLifetimeNs, allowPorts: [...this.options.allowPorts], allowThirdParty: this.options.allowThirdParty,
       epoch: this.epoch(), mappings, requests: this.requests, ignored: this.ignored,
     };
@@ -157,6 +165,7 @@ export class NatPmpServer implements ServerState {
     // 224.0.0.1 is link-local: it goes out of the LAN interface only, with TTL 1, never routed.
     for (const lan of this.router.lans.list) {
       for (const ip of lan.iface.addresses) {
+        if (!this.served.includes(ip)) continue;
         for (const bytes of copies) lan.iface.transmit(makeUdp(ip, NATPMP_PORT, group, NATPMP_ANNOUNCE_PORT, bytes, 1));
       }
     }
