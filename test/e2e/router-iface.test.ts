@@ -2,7 +2,7 @@
 // host add --lan, host ls, the `vnet show` tree, traffic between LANs, refusals with exit 2, export.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CliSandbox } from './cli-helpers.js';
+import { CliSandbox, stderrLine } from './cli-helpers.js';
 
 const box = new CliSandbox();
 after(() => box.cleanup());
@@ -48,10 +48,12 @@ test('iface add: the default name lan2, then a named LAN with gateway, VLAN and 
 
 test('traffic between two LANs of one router: one routing hop', async () => {
   const listen = box.spawn(['listen', 'b:7000', '--count', '1', '--json', ...S]);
-  // listen says {listening} on stderr once bound; then a sends.
-  await new Promise<void>((resolve) => listen.stderr!.on('data', (d: Buffer) => { if (String(d).includes('listening')) resolve(); }));
+  // finish() right away: it must see the 'close' event, which can come before `send` returns.
+  const done = box.finish(listen, ['listen']);
+  // listen says it is listening on stderr once bound; then a sends.
+  await stderrLine(listen, /listening on/);
   await box.ok(['send', 'a', '10.2.0.2:7000', '--data', 'across', ...S]);
-  const got = await box.finish(listen, ['listen']);
+  const got = await done;
   assert.equal(got.code, 0, got.stderr);
   assert.match(got.stdout, /"from":"10\.1\.0\.2:\d+"/);
   const lan2 = await box.json<{ interfaces: { name: string; stats: { txPackets: number } }[] }>(['router', 'show', 'office', ...S]);
