@@ -95,9 +95,15 @@ export class CliSandbox {
   /** Kills every process this sandbox started (with their groups) and every daemon with a pid file here, then removes the directory. */
   cleanup(): void {
     for (const c of this.children) killGroup(c);
+    const pids = new Set<number>();
     for (const f of readdirSync(this.dir)) {
-      if (!f.endsWith('.pid')) continue;
-      const pid = Number(readFileSync(join(this.dir, f), 'utf8').trim());
+      if (f.endsWith('.pid')) pids.add(Number(readFileSync(join(this.dir, f), 'utf8').trim()));
+    }
+    // A daemon in its last steps has removed its pid file but not yet exited (`down` returns then):
+    // every process started with this sandbox's runtime directory goes too.
+    for (const pid of processesWithEnv(`VNET_RUNTIME_DIR=${this.dir}`)) pids.add(pid);
+    pids.delete(process.pid);
+    for (const pid of pids) {
       try {
         if (pid > 0) process.kill(pid, 'SIGKILL');
       } catch {
@@ -152,4 +158,18 @@ export async function waitUntil(cond: () => boolean, what: string, ms = 10_000):
     if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Processes whose environment holds `entry` (NAME=VALUE), read from /proc (Linux; ours are readable as root or their owner). */
+export function processesWithEnv(entry: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(entry)) found.push(Number(name));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
 }
