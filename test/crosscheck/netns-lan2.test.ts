@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CliSandbox } from '../e2e/cli-helpers.js';
+import { removeNamespaces } from '../netns/leftovers.js';
 
 const SESSION = `cc${process.pid}`;
 const S = ['--session', SESSION];
@@ -49,8 +50,7 @@ after(async () => {
     if (box) await box.run(['down', '--yes', ...S]);
   } finally {
     box?.cleanup();
-    const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]);
-    for (const ns of left) if (ns.startsWith(`vnet-${SESSION}-`)) spawnSync('ip', ['netns', 'del', ns]);
+    removeNamespaces((ns) => ns.startsWith(`vnet-${SESSION}-`));
   }
 });
 

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CliSandbox, waitUntil } from '../e2e/cli-helpers.js';
+import { removeNamespaces } from './leftovers.js';
 
 const S = ['--session', 'turn'];
 const BEHAVIOURS = { ei: 'Endpoint Independent', ad: 'Address Dependent', apd: 'Address and Port Dependent' } as const;
@@ -17,9 +18,7 @@ const PAIRS: [Behaviour, Behaviour][] = (['ei', 'ad', 'apd'] as Behaviour[]).fla
 let box: CliSandbox | undefined;
 after(() => {
   box?.cleanup();
-  for (const ns of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0])) {
-    if (ns.startsWith('vnet-turn-')) spawnSync('ip', ['netns', 'del', ns]);
-  }
+  removeNamespaces((ns) => ns.startsWith('vnet-turn-'));
 });
 
 function run(ns: string, argv: string[], timeoutMs: number): Promise<string> {

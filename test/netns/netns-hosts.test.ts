@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CliSandbox, stderrLine, waitUntil } from '../e2e/cli-helpers.js';
 import { assertTsharkClean, requireTshark, tsharkCount, tsharkFields } from '../capture/tshark.js';
+import { removeNamespaces } from './leftovers.js';
 
 const S = ['--session', 'nn'];
 let box: CliSandbox;
@@ -62,14 +63,7 @@ function topology(name: string, text: string): string {
 after(() => {
   box?.cleanup();
   // The daemons were killed: their namespaces are what a SIGKILL leaves. Remove ours (records in box.dir).
-  for (const ns of namespaces()) {
-    if (!ns.startsWith('vnet-nn-')) continue;
-    try {
-      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-    } catch {
-      // gone
-    }
-  }
+  removeNamespaces((ns) => ns.startsWith('vnet-nn-'));
 });
 
 test('host show names the namespace; eth0 there has the host address, the MTU and a default route via the gateway', async () => {

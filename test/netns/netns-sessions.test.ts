@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BIN, CliSandbox, waitUntil } from '../e2e/cli-helpers.js';
+import { removeNamespaces } from './leftovers.js';
 
 let box: CliSandbox;
 
@@ -38,10 +39,7 @@ before(() => {
 
 after(() => {
   box?.cleanup();
-  for (const ns of namespaces()) {
-    if (!/^vnet-(twin-a|twin-b|killed|virt)-/.test(ns)) continue;
-    spawnSync('ip', ['netns', 'del', ns]);
-  }
+  removeNamespaces((ns) => /^vnet-(twin-a|twin-b|killed|virt)-/.test(ns));
 });
 
 test('a virtual-clock session refuses netns hosts with exit 2 and one line saying why', async () => {
