@@ -1,8 +1,8 @@
 // vnet's `linux` preset side by side with a real Linux NAT: nftables masquerade in a router
 // namespace between two veth pairs (inside: two hosts' addresses; outside: two remote addresses).
 // The same probes run through both, and the external ports the remote side sees must agree:
-// the source port kept toward two destinations, overloaded across two inside hosts, and changed
-// on a collision. Needs root, `ip` and `nft` (fails loudly without them); every namespace it makes
+// the source port kept toward two destinations, overloaded across two inside hosts, changed
+// on a collision, and the changed port kept by that host's next flow. Needs root, `ip` and `nft` (fails loudly without them); every namespace it makes
 // is removed and every process it starts is killed, whatever the outcome.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,6 +22,8 @@ const PROBES: { name: string; probes: Probe[] }[] = [
   { name: 'port kept toward two destinations', probes: [[0, 4000, 0, 3478], [0, 4000, 1, 3478]] },
   { name: 'overloading: two hosts, one source port, different destinations', probes: [[0, 5000, 0, 7000], [1, 5000, 1, 7000]] },
   { name: 'collision: two hosts, one source port, one destination', probes: [[0, 6000, 0, 7000], [1, 6000, 0, 7000]] },
+  // The kernel's find_appropriate_src: the host that lost its port keeps the one its first flow got.
+  { name: 'after a collision the host keeps its new port toward another destination', probes: [[0, 8000, 0, 7000], [1, 8000, 0, 7000], [1, 8000, 1, 7000]] },
 ];
 
 function sh(...args: string[]): string {
@@ -164,8 +166,13 @@ test('linux preset vs nftables masquerade: the external ports agree', async () =
     for (const c of PROBES) {
       const linux = await linuxPorts(dir, c.probes);
       const vnet = vnetPorts(c.probes);
-      // A kept port must be the same port; a changed one is random on both sides, so only "changed" is compared.
-      const shape = (ports: number[]) => ports.map((p, i) => (p === c.probes[i][1] ? `kept ${p}` : 'changed'));
+      // A kept port must be the same port; a changed one is random on both sides, so only "changed" is
+      // compared, and which earlier probe's port it repeats.
+      const shape = (ports: number[]) => ports.map((p, i) => {
+        if (p === c.probes[i][1]) return `kept ${p}`;
+        const earlier = ports.indexOf(p);
+        return earlier < i ? `changed, as probe ${earlier + 1}` : 'changed';
+      });
       assert.deepEqual(shape(vnet), shape(linux), `${c.name}: vnet ${vnet.join(',')}, Linux ${linux.join(',')}`);
     }
   } finally {

@@ -57,6 +57,25 @@ test('linux: the port is kept, overloaded across destinations, and replies reach
   assert.deepEqual([atX.map((r) => r.data), atX2.map((r) => r.data)], [['to x'], ['to x2']]);
 });
 
+test('linux: a host whose source port was taken keeps the port its first flow got (the kernel\'s find_appropriate_src); linux-random does not', () => {
+  for (const [preset, keeps] of [['linux', true], ['linux-random', false]] as const) {
+    const net = natNetwork(preset);
+    const x = net.host('x').udpBind(8000);
+    const x2 = net.host('x2').udpBind(8000);
+    const atY1 = collect(net.host('y1').udpBind(7000), net);
+    const atY2 = collect(net.host('y2').udpBind(7000), net);
+    x.send('first', 7000, '198.51.100.1');
+    x2.send('collides', 7000, '198.51.100.1');
+    x2.send('elsewhere', 7000, '198.51.100.2');
+    net.runUntilIdle();
+    const [, taken] = atY1.map((r) => r.port);
+    if (preset === 'linux') assert.equal(atY1[0].port, 8000, 'x keeps its port');
+    assert.notEqual(taken, 8000, 'x2 collides on 8000 toward y1');
+    // Measured on Linux 6.x (test/engine/nat-linux-netns.test.ts): 8000, P, P.
+    assert.equal(atY2[0].port === taken, keeps, `${preset}: x2 toward y2 left from ${atY2[0].port}, toward y1 from ${taken}`);
+  }
+});
+
 test('linux: no hairpin; a packet to the NAT\'s own mapping is the router\'s, answered port unreachable', () => {
   const net = natNetwork('linux');
   const x = net.host('x').udpBind(4000);

@@ -9,11 +9,11 @@ import type { DropReason } from '../stats.js';
 import type { Behavior, NatConfig } from './config.js';
 import {
   ADDRESS_ONLY, admHash, apdmHash, ChainIndex, eimHash, findAdm, findApdm, findEim, findExternal, ICMP_ID, indexFor, keying, PORTS,
-  type ExternalSide, type ProtoState,
+  type ProtoState,
 } from './lookup.js';
 import { ExpiryLanes, LANE_ASSURED, LANE_LIFETIME } from './expiry.js';
 import { MappingEntry, type ExplicitRequest, type Nat, type NatEvent, type NatMapping } from './mapping.js';
-import { flowFrom, linkOnPort, pickFlowPort, unlinkFromPort } from './overload.js';
+import { flowFrom, linkOnPort, pickFlowPort, tupleFree, unlinkFromPort } from './overload.js';
 import { PortAllocator, type PortPolicy } from './ports.js';
 import { tcpAfter, tcpOpened, tcpTimerClass } from './tcp-state.js';
 import { mappingView, type MappingView } from './view.js';
@@ -47,6 +47,8 @@ export class NatTable implements Nat {
   private idPolicy!: PortPolicy;
   /** REQ-2 pooling (several external IPs): internal IP|0 → mappings*POOL_SHIFT + index of its external IP. */
   private readonly pooled = new Map<number, number>();
+  /** Port overloading (the `linux` presets): the latest flow from each inside X:x, by flowSourceKey. */
+  private readonly flowSources = new Map<number, MappingEntry>();
   private nextPoolIndex = 0;
 
   constructor(
@@ -295,7 +297,7 @@ export class NatTable implements Nat {
     // Mappings already due give their ports and table slots back before we count them.
     if (this.expiry.anyDue(now)) this.expiry.expireDue(now);
     if (this.byId.size >= this.cfg.maxMappings) return this.refuse('nat-table-full', proto, ip, port, remoteIp, remotePort, now);
-    const picked = this.allocatePort(st, kind, ip, port, suggested, explicit, remoteIp, remotePort);
+    const picked = this.allocatePort(st, proto, kind, ip, port, suggested, explicit, remoteIp, remotePort);
     if (picked < 0) return this.refuse('nat-port-exhausted', proto, ip, port, remoteIp, remotePort, now);
     const index = Math.floor(picked / 65536);
     const mapping: Behavior = explicit || kind === ADDRESS_ONLY ? 'ei' : this.cfg.mapping;
@@ -307,7 +309,10 @@ export class NatTable implements Nat {
     );
     m.tcpBits = tcpBits;
     m.requestedBy = requestedBy;
-    if (this.cfg.portOverloading) linkOnPort(st.external[index], m);
+    if (this.cfg.portOverloading) {
+      linkOnPort(st.external[index], m);
+      if (!explicit) this.flowSources.set(flowSourceKey(proto, ip, port), m);
+    }
     else st.external[index].byPort.set(m.externalPort, m);
     indexFor(st, m).add(m);
     this.byId.set(m.id, m);
@@ -326,7 +331,7 @@ export class NatTable implements Nat {
 
   /** A free external port as index*65536+port, or -1. REQ-2: 'paired' keeps X on the external IP of its other mappings. */
   private allocatePort(
-    st: ProtoState, kind: number, ip: Ipv4, port: number, suggested: number, explicit: boolean, remoteIp: Ipv4, remotePort: number,
+    st: ProtoState, proto: number, kind: number, ip: Ipv4, port: number, suggested: number, explicit: boolean, remoteIp: Ipv4, remotePort: number,
   ): number {
     const n = this.externalIps.length;
     const pool = n > 1 ? this.pooled.get(ip | 0) : undefined;
@@ -339,7 +344,7 @@ export class NatTable implements Nat {
       let got: number | null;
       if (suggested > 0 && ports.claim(suggested)) got = suggested;
       else if (kind === ADDRESS_ONLY) got = ports.claim(0) ? 0 : null;
-      else if (this.cfg.portOverloading && !explicit) got = this.flowPort(st.external[index], kind, port, remoteIp, remotePort);
+      else if (this.cfg.portOverloading && !explicit) got = this.flowPort(st, index, proto, kind, ip, port, remoteIp, remotePort);
       else got = ports.allocate(port, kind === PORTS ? this.portPolicy : this.idPolicy);
       if (got !== null) {
         if (paired && pool === undefined) this.nextPoolIndex = (index + 1) % n;
@@ -349,8 +354,17 @@ export class NatTable implements Nat {
     return -1;
   }
 
-  /** Linux conntrack: x (or a random port) whose 5-tuple is free, shared with flows to other remotes; null if none. */
-  private flowPort(side: ExternalSide, kind: number, port: number, remoteIp: Ipv4, remotePort: number): number | null {
+  /**
+   * Linux conntrack: the external port an earlier flow from X:x has, when this 5-tuple is free with it
+   * (the kernel's find_appropriate_src, not with random-fully); else x (or a random port) whose 5-tuple
+   * is free, shared with flows to other remotes; null if none.
+   */
+  private flowPort(st: ProtoState, index: number, proto: number, kind: number, ip: Ipv4, port: number, remoteIp: Ipv4, remotePort: number): number | null {
+    const side = st.external[index];
+    if (this.cfg.portPreservation) {
+      const earlier = this.flowSources.get(flowSourceKey(proto, ip, port));
+      if (earlier !== undefined && earlier.externalIndex === index && tupleFree(side, earlier.externalPort, remoteIp, remotePort)) return earlier.externalPort;
+    }
     // Linux keeps an ICMP query's identifier too when it is free (but not in the privileged port ranges).
     const p = pickFlowPort(side, port, remoteIp, remotePort, this.cfg.portPreservation, this.cfg.portRange, kind === PORTS, this.rng);
     if (p < 0) return null;
@@ -409,6 +423,8 @@ export class NatTable implements Nat {
     }
     indexFor(st, m).remove(m);
     this.byId.delete(m.id);
+    const source = flowSourceKey(m.proto, m.internalIp, m.internalPort);
+    if (this.flowSources.get(source) === m) this.flowSources.delete(source);
     if (m.explicit) {
       this.scheduler.cancel(m.timer);
       m.timer = undefined;
@@ -422,4 +438,9 @@ export class NatTable implements Nat {
     }
     this.onEvent?.({ type, time: now, mapping: m });
   }
+}
+
+/** X:x of one protocol as one number, exact (protocol, address and port need 56 bits: IEEE doubles hold 53, so the protocol goes in as 0-31). */
+function flowSourceKey(proto: number, ip: Ipv4, port: number): number {
+  return ((proto & 31) * 2 ** 32 + (ip >>> 0)) * 65536 + port;
 }
