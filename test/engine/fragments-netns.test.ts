@@ -4,41 +4,23 @@
 // Linux delivers 3 of 3 (the router fragments), then 2 of 3 (the first draws "fragmentation needed",
 // the next are fragmented by the sender at the learnt path MTU). vnet must count the same.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { inNs, makeRoutedTriple, run, type RoutedTriple } from '../linux/netns-router.js';
 import { Network } from '../../src/engine/network.js';
 import { REASSEMBLY_LIMIT_BYTES, REASSEMBLY_TIMEOUT_NS } from '../../src/engine/fragments.js';
 import { MIN_PMTU, PMTU_EXPIRES_NS } from '../../src/engine/pmtu.js';
 
-const NS = ['a', 'r', 'b'].map((x) => `vnet-t-${process.pid}-${x}`);
-const [A, R, B] = NS;
-
-function run(cmd: string[]): string {
-  const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 10_000 });
-  if (r.error) throw new Error(`${cmd.join(' ')}: ${r.error.message}; this test needs iproute2 (ip) and root`);
-  assert.equal(r.status, 0, `${cmd.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-
-const inNs = (ns: string, ...cmd: string[]): string[] => ['ip', 'netns', 'exec', ns, ...cmd];
+let A = '';
+let B = '';
+let lab: RoutedTriple | undefined;
 
 before(() => {
-  for (const ns of NS) run(['ip', 'netns', 'add', ns]);
-  run(['ip', 'link', 'add', 'a0', 'netns', A, 'type', 'veth', 'peer', 'name', 'r0', 'netns', R]);
-  run(['ip', 'link', 'add', 'r1', 'netns', R, 'mtu', '1400', 'type', 'veth', 'peer', 'name', 'b0', 'netns', B, 'mtu', '1400']);
-  run(inNs(A, 'ip', 'addr', 'add', '10.1.0.1/24', 'dev', 'a0'));
-  run(inNs(R, 'ip', 'addr', 'add', '10.1.0.254/24', 'dev', 'r0'));
-  run(inNs(R, 'ip', 'addr', 'add', '10.2.0.254/24', 'dev', 'r1'));
-  run(inNs(B, 'ip', 'addr', 'add', '10.2.0.1/24', 'dev', 'b0'));
-  for (const [ns, dev] of [[A, 'a0'], [R, 'r0'], [R, 'r1'], [B, 'b0']]) run(inNs(ns, 'ip', 'link', 'set', dev, 'up'));
-  run(inNs(R, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'));
-  run(inNs(A, 'ip', 'route', 'add', 'default', 'via', '10.1.0.254'));
-  run(inNs(B, 'ip', 'route', 'add', 'default', 'via', '10.2.0.254'));
+  lab = makeRoutedTriple('frag', { host: '10.1.0.1', hostDev: 'a0', router: '10.1.0.254', routerDev: 'r0' }, { host: '10.2.0.1', hostDev: 'b0', router: '10.2.0.254', routerDev: 'r1', mtu: 1400 });
+  ({ A, B } = lab);
 });
 
-after(() => {
-  for (const ns of NS) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
-});
+after(() => lab?.remove());
 
 const SERVER = `
 import socket, select, sys, time, json

@@ -5,42 +5,23 @@
 // icmp_errors_use_inbound_ifaddr=0, takes the address of the interface the route back leaves by,
 // here the one the packet came in on).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { inNs, makeRoutedTriple, run, type RoutedTriple } from './netns-router.js';
 import { Network } from '../../src/engine/network.js';
 import { formatIpv4 } from '../../src/wire/addr.js';
 import type { IcmpMessage } from '../../src/engine/node.js';
 
-const NS = ['a', 'r', 'b'].map((x) => `vnet-t-${process.pid}-lans-${x}`);
-const [A, R, B] = NS;
-
-function run(cmd: string[]): string {
-  const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 10_000 });
-  if (r.error) throw new Error(`${cmd.join(' ')}: ${r.error.message}; this test needs iproute2 (ip), python3 and root`);
-  assert.equal(r.status, 0, `${cmd.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-
-const inNs = (ns: string, ...cmd: string[]): string[] => ['ip', 'netns', 'exec', ns, ...cmd];
+let A = '';
+let B = '';
+let lab: RoutedTriple | undefined;
 
 before(() => {
-  if (process.getuid?.() !== 0) throw new Error('this test builds network namespaces and needs root (uid 0)');
-  for (const ns of NS) run(['ip', 'netns', 'add', ns]);
-  run(['ip', 'link', 'add', 'a0', 'netns', A, 'type', 'veth', 'peer', 'name', 'lan', 'netns', R]);
-  run(['ip', 'link', 'add', 'lan2', 'netns', R, 'type', 'veth', 'peer', 'name', 'b0', 'netns', B]);
-  run(inNs(A, 'ip', 'addr', 'add', '10.1.0.2/24', 'dev', 'a0'));
-  run(inNs(R, 'ip', 'addr', 'add', '10.1.0.1/24', 'dev', 'lan'));
-  run(inNs(R, 'ip', 'addr', 'add', '10.2.0.1/24', 'dev', 'lan2'));
-  run(inNs(B, 'ip', 'addr', 'add', '10.2.0.2/24', 'dev', 'b0'));
-  for (const [ns, dev] of [[A, 'a0'], [R, 'lan'], [R, 'lan2'], [B, 'b0']]) run(inNs(ns, 'ip', 'link', 'set', dev, 'up'));
-  run(inNs(R, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'));
-  run(inNs(A, 'ip', 'route', 'add', 'default', 'via', '10.1.0.1'));
-  run(inNs(B, 'ip', 'route', 'add', 'default', 'via', '10.2.0.1'));
+  lab = makeRoutedTriple('lans', { host: '10.1.0.2', hostDev: 'a0', router: '10.1.0.1', routerDev: 'lan' }, { host: '10.2.0.2', hostDev: 'b0', router: '10.2.0.1', routerDev: 'lan2' });
+  ({ A, B } = lab);
 });
 
-after(() => {
-  for (const ns of NS) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
-});
+after(() => lab?.remove());
 
 /** Receives one datagram on port 7000 with IP_RECVTTL and prints its TTL; prints "ready" once bound. */
 const RECEIVER = `
