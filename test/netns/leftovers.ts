@@ -6,9 +6,14 @@ import { join } from 'node:path';
 
 const ETC_NETNS = '/etc/netns';
 
+/** The names of the namespaces there are now. */
+export function namespaces(): string[] {
+  return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
+}
+
 /** Removes every namespace, and every /etc/netns directory, whose name `mine` accepts. */
 export function removeNamespaces(mine: (name: string) => boolean): void {
-  const listed = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
+  const listed = namespaces();
   const etc = existsSync(ETC_NETNS) ? readdirSync(ETC_NETNS) : [];
   for (const name of new Set([...listed, ...etc])) {
     if (!mine(name)) continue;

@@ -9,14 +9,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CliSandbox, stderrLine, waitUntil } from '../e2e/cli-helpers.js';
 import { assertTsharkClean, requireTshark, tsharkCount, tsharkFields } from '../capture/tshark.js';
-import { removeNamespaces } from './leftovers.js';
+import { namespaces, removeNamespaces } from './leftovers.js';
 
 const S = ['--session', 'nn'];
 let box: CliSandbox;
-
-function namespaces(): string[] {
-  return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
-}
 
 function nsOf(host: string, session = 'nn'): Promise<string> {
   return box.json<{ netns: string }>(['host', 'show', host, '--session', session]).then((h) => h.netns);

@@ -7,13 +7,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BIN, CliSandbox, waitUntil } from '../e2e/cli-helpers.js';
-import { removeNamespaces } from './leftovers.js';
+import { namespaces, removeNamespaces } from './leftovers.js';
 
 let box: CliSandbox;
-
-function namespaces(): string[] {
-  return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
-}
 
 function nsOf(host: string, session: string): Promise<string> {
   return box.json<{ netns: string }>(['host', 'show', host, '--session', session]).then((h) => h.netns);
